@@ -1,0 +1,156 @@
+/**
+ * The model pack contract: `revive-pack.json` at the root of a pack folder.
+ *
+ * Every pack is a folder with this manifest and the files it lists (each with its size and sha256). The manifest is
+ * validated with zod before anything else reads the pack; errors name the offending field. `models/README.md`
+ * documents the same contract in prose for people building packs.
+ */
+import { z } from 'zod';
+
+export const MANIFEST_FILE = 'revive-pack.json';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+/** A path inside the pack: relative, forward slashes, no `..` (a pack must not reach outside its folder). */
+const packPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !p.split('/').includes('..') && !/^[a-zA-Z]:/.test(p), {
+    message: 'must be a relative path inside the pack (no "..", no absolute path, forward slashes)',
+  });
+
+export const PackFileSchema = z.object({
+  path: packPath,
+  size: z.number().int().nonnegative(),
+  sha256,
+});
+export type PackFile = z.infer<typeof PackFileSchema>;
+
+export const TileDefaultsSchema = z.object({
+  /** Tile edge in model-input pixels (latent pixels for the diffusion UNet). */
+  size: z.number().int().positive(),
+  /** Overlap between neighbouring tiles, same unit. */
+  overlap: z.number().int().nonnegative(),
+  /** Context padding added around each tile and cropped after the run (pixel models). */
+  pad: z.number().int().nonnegative().default(0),
+  /** Tiles must be a multiple of this (e.g. 8 for VAEs). */
+  multiple: z.number().int().positive().default(1),
+});
+
+export const LicenceSchema = z.object({
+  /** SPDX id or a short name, e.g. "BSD-3-Clause", "CreativeML Open RAIL++-M". */
+  id: z.string().min(1),
+  /** Text shown to the user before they use or install the pack. */
+  summary: z.string().min(1),
+  url: z.string().optional(),
+});
+
+export const ProvenanceSchema = z.object({
+  /** Where the weights came from (package, paper, repository). */
+  source: z.string().min(1),
+  /** How this pack was produced from that source. */
+  conversion: z.string().min(1),
+  authors: z.string().optional(),
+});
+
+const CommonSchema = z.object({
+  schemaVersion: z.literal(1),
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, ".", "_", "-"; at most 64'),
+  name: z.string().min(1),
+  version: z.string().min(1),
+  description: z.string().default(''),
+  /** Native upscale factor of the model. */
+  scale: z.number().int().min(1).max(8),
+  /** Rough speed class shown in the model picker. */
+  speed: z.enum(['fast', 'balanced', 'slow']).default('balanced'),
+  files: z.array(PackFileSchema).min(1),
+  tile: TileDefaultsSchema,
+  licence: LicenceSchema,
+  provenance: ProvenanceSchema,
+});
+
+/** A feed-forward image-to-image network (Real-ESRGAN and the like): RGB [0,1] NCHW in, RGB [0,1] ×scale out. */
+export const PixelSrManifestSchema = CommonSchema.extend({
+  kind: z.literal('pixel-sr'),
+  model: z.object({
+    file: packPath,
+    input: z.string().min(1),
+    output: z.string().min(1),
+    /** Multiply-accumulates per input pixel (for FLOP-rate figures and time estimates). */
+    macsPerInputPixel: z.number().nonnegative().optional(),
+  }),
+});
+export type PixelSrManifest = z.infer<typeof PixelSrManifestSchema>;
+
+export const ColorFixSchema = z.enum(['adain', 'wavelet', 'none']);
+export type ColorFix = z.infer<typeof ColorFixSchema>;
+export const PromptModeSchema = z.enum(['tags', 'none', 'custom']);
+export type PromptMode = z.infer<typeof PromptModeSchema>;
+
+/** One-step diffusion (OSEDiff) in the standard Stable Diffusion ONNX layout. */
+export const OneStepManifestSchema = CommonSchema.extend({
+  kind: z.literal('onestep-diffusion'),
+  diffusion: z.object({
+    /** The single timestep the UNet is called at (OSEDiff: 999). */
+    timestep: z.number().int().nonnegative(),
+    /** ᾱ at that timestep (SD scaled-linear schedule, t = 999: 0.0046601). */
+    alphaBar: z.number().gt(0).lt(1),
+    /** VAE latent scaling factor (SD 2.x: 0.18215). */
+    vaeScalingFactor: z.number().positive(),
+    /** Width of the text encoder's hidden state (SD 2.x: 1024). */
+    hiddenSize: z.number().int().positive(),
+    /** Token sequence length (CLIP: 77). */
+    maxTokens: z.number().int().positive().default(77),
+    colorFix: ColorFixSchema.default('adain'),
+    promptMode: PromptModeSchema.default('tags'),
+    /** VAE encoder / decoder tile edges in image pixels (multiples of 8). */
+    vaeTile: z.object({ encode: z.number().int().positive(), decode: z.number().int().positive(), overlap: z.number().int().nonnegative() }),
+  }),
+  graphs: z.object({
+    vaeEncoder: packPath,
+    unet: packPath,
+    vaeDecoder: packPath,
+    textEncoder: packPath,
+    tokenizer: packPath,
+    /** Precomputed embedding of the empty prompt: raw little-endian float32 [1, maxTokens, hiddenSize]. */
+    emptyPromptEmbedding: packPath.optional(),
+  }),
+  tagger: z
+    .object({
+      model: packPath,
+      /** Text file, one tag per line, in the model's output order. */
+      tags: packPath,
+      /** JSON array of per-tag thresholds (probability), same order. */
+      thresholds: packPath,
+      inputSize: z.number().int().positive().default(384),
+    })
+    .optional(),
+});
+export type OneStepManifest = z.infer<typeof OneStepManifestSchema>;
+
+export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema]);
+export type PackManifest = z.infer<typeof PackManifestSchema>;
+export type PackKind = PackManifest['kind'];
+
+/** Parses a manifest; throws an Error whose message lists each problem as `field: reason`. */
+export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifest {
+  const r = PackManifestSchema.safeParse(json);
+  if (r.success) {
+    const paths = new Set(r.data.files.map((f) => f.path));
+    const referenced = referencedPaths(r.data);
+    const missing = referenced.filter((p) => !paths.has(p));
+    if (missing.length) throw new Error(`${where}: files not listed in "files": ${missing.join(', ')}`);
+    return r.data;
+  }
+  const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new Error(`${where} is not a valid Revive pack manifest:\n  ${lines.join('\n  ')}`);
+}
+
+/** Every file path a manifest points at (all must appear in `files`). */
+export function referencedPaths(m: PackManifest): string[] {
+  if (m.kind === 'pixel-sr') return [m.model.file];
+  const g = m.graphs;
+  const out = [g.vaeEncoder, g.unet, g.vaeDecoder, g.textEncoder, g.tokenizer];
+  if (g.emptyPromptEmbedding) out.push(g.emptyPromptEmbedding);
+  if (m.tagger) out.push(m.tagger.model, m.tagger.tags, m.tagger.thresholds);
+  return out;
+}

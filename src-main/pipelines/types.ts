@@ -1,0 +1,52 @@
+/**
+ * Shapes shared by the pipelines, the engine process and imaging.
+ *
+ * Pixels travel as interleaved (HWC) integer buffers: 8-bit in `Uint8Array`, 16-bit in `Uint16Array`. Models see
+ * planar float32 NCHW in [0, 1]; conversion happens per tile (engine/tensor.ts), never for the whole image.
+ */
+
+/** An interleaved RGB or RGBA image. `channels` counts alpha when present. */
+export interface PixelBuffer {
+  data: Uint8Array | Uint16Array;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+/** Progress inside one image: `done` of `total` units of the named stage (tiles for model stages). */
+export interface StageProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+export type ProgressFn = (p: StageProgress) => void;
+
+/** A float32 NCHW tensor crossing the model boundary. */
+export interface FloatTensor {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+/**
+ * One loaded model. The pipelines depend on this, not on onnxruntime, so they can be tested with any runner.
+ * `run` takes and returns named float32 tensors (integer inputs are built by the engine from the session's metadata).
+ */
+export interface ModelRunner {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>>;
+  dispose(): Promise<void>;
+}
+
+export class AbortedError extends Error {
+  readonly code = 'ABORTED';
+  constructor(message = 'cancelled') {
+    super(message);
+    this.name = 'AbortedError';
+  }
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AbortedError();
+}
