@@ -52,9 +52,12 @@ export const ProvenanceSchema = z.object({
   authors: z.string().optional(),
 });
 
+/** Pack ids: also the folder name of an installed pack, so no separators and no leading dot. */
+export const PACK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
 const CommonSchema = z.object({
   schemaVersion: z.literal(1),
-  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, ".", "_", "-"; at most 64'),
+  id: z.string().regex(PACK_ID_PATTERN, 'lowercase letters, digits, ".", "_", "-"; at most 64'),
   name: z.string().min(1),
   version: z.string().min(1),
   description: z.string().default(''),

@@ -28,6 +28,14 @@ export interface FloatTensor {
   dims: readonly number[];
 }
 
+/** A model input or output as declared in the graph: dimensions are numbers when fixed, names when symbolic. */
+export interface TensorMetadata {
+  name: string;
+  /** Element type as onnxruntime names it: 'float32', 'int64', … */
+  type: string;
+  shape: readonly (number | string)[];
+}
+
 /**
  * One loaded model. The pipelines depend on this, not on onnxruntime, so they can be tested with any runner.
  * `run` takes and returns named float32 tensors (integer inputs are built by the engine from the session's metadata).
@@ -35,6 +43,12 @@ export interface FloatTensor {
 export interface ModelRunner {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
+  /**
+   * Declared element type and shape of each input / output, when the runner knows them (onnxruntime does; test fakes
+   * may not). Pipelines use them to refuse a model that disagrees with its pack before running anything.
+   */
+  readonly inputMetadata?: readonly TensorMetadata[];
+  readonly outputMetadata?: readonly TensorMetadata[];
   run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>>;
   dispose(): Promise<void>;
 }

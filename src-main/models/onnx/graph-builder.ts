@@ -13,7 +13,12 @@ const { onnx } = onnxProto;
 export type ElemType = 'float32' | 'float16' | 'int32' | 'int64';
 /** A dimension: a fixed size or a symbolic name (dynamic axis). */
 export type Dim = number | string;
-export type AttrValue = number | string | number[] | Float32Array;
+export type AttrValue = number | string | number[] | Float32Array | FloatScalar;
+
+/** A single FLOAT attribute, whatever its value (plain numbers that are integers are written as INT). */
+export class FloatScalar {
+  constructor(readonly value: number) {}
+}
 
 const ELEM: Record<ElemType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
@@ -40,7 +45,7 @@ export function floatToHalf(value: number): number {
   const exp = (bits >>> 23) & 0xff;
   let mant = bits & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 127 + 15;
   if (e >= 31) return sign | 0x7c00;
   if (e <= 0) {
     if (e < -10) return sign;
@@ -76,13 +81,15 @@ function attribute(name: string, v: AttrValue): O.IAttributeProto {
   if (typeof v === 'number') {
     return Number.isInteger(v) ? { name, type: A.INT, i: v } : { name, type: A.FLOAT, f: v };
   }
+  if (v instanceof FloatScalar) return { name, type: A.FLOAT, f: v.value };
   if (v instanceof Float32Array) return { name, type: A.FLOATS, floats: Array.from(v) };
   return { name, type: A.INTS, ints: v };
 }
 
 /** Marks a float attribute that happens to hold an integer value (e.g. LeakyRelu alpha = 1). */
-export function floatAttr(value: number): Float32Array {
-  return new Float32Array([value]);
+export function floatAttr(value: number): FloatScalar {
+  // A one-element Float32Array would be written as FLOATS, which ops such as LeakyRelu reject.
+  return new FloatScalar(value);
 }
 
 export class GraphBuilder {

@@ -1,0 +1,130 @@
+/**
+ * The `revive` command line (bin/revive.js runs this through tsx).
+ *
+ *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--suffix S] [--device D] [--tile PX]
+ *                                   [--threads N] [-r] [--overwrite] [--json] [--quality Q] [--data-dir DIR]
+ *   revive models [--json] [--data-dir DIR]
+ *
+ * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { PackRegistry } from '../models/registry';
+import { defaultDataDir } from './data-dir';
+import { runEnhance, type CliIo, type EnhanceDeps } from './enhance-command';
+import { findPackOrExplain, formatListing, listingJson } from './models-command';
+import { DEFAULT_SUFFIX } from './naming';
+import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
+import { packRoots } from './packs';
+import { register as registerServe } from './commands/serve';
+
+export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+
+export const DEFAULT_MODEL = 'realesrgan-x4fast';
+
+export interface MainOptions extends Partial<CliIo> {
+  /** Cancels a running batch (the bin wires Ctrl-C to it). */
+  signal?: AbortSignal;
+  spawner?: EnhanceDeps['spawner'];
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: options.stdout ?? process.stdout,
+    stderr: options.stderr ?? process.stderr,
+    cwd: options.cwd ?? process.cwd(),
+  };
+  let exitCode: number = EXIT.OK;
+  const registryFor = (dataDir: string | undefined): PackRegistry =>
+    new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+
+  const program = new Command('revive')
+    .description('Restore and upscale photos, locally and offline.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run "revive --help" for usage)');
+
+  program
+    .command('enhance')
+    .description('restore and upscale photos; results go next to each original unless -o is given')
+    .argument('<paths...>', 'photos and/or folders of photos')
+    .option('-o, --output <dir>', 'folder for the results (created if missing)')
+    .option('-m, --model <id>', 'model pack id', DEFAULT_MODEL)
+    .option('-s, --scale <n>', 'output scale: 1 (restore only), 2, 3 or 4', '4')
+    .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same (keep the original format)', 'same')
+    .option('--suffix <text>', 'appended to the file name', DEFAULT_SUFFIX)
+    .option('--device <d>', 'auto, cpu, cuda, dml or coreml', 'auto')
+    .option('--tile <px>', 'tile size in input pixels (default: from free memory and the model)')
+    .option('--threads <n>', 'CPU threads for the model (default: all cores, one spared from 4 up)')
+    .option('--quality <q>', 'JPEG/WebP/AVIF quality, 1–100')
+    .option('-r, --recursive', 'include photos in subfolders')
+    .option('--overwrite', 'replace earlier results instead of numbering them (never an original)')
+    .option('--json', 'print one JSON object per input on stdout')
+    .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
+    .action(async (paths: string[], raw: RawEnhanceOptions) => {
+      const opts = parseEnhanceOptions(raw);
+      const registry = registryFor(opts.dataDir);
+      exitCode = await runEnhance(paths, opts, io, {
+        findPack: (id) => findPackOrExplain(registry, id),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.spawner ? { spawner: options.spawner } : {}),
+      });
+      if (options.signal?.aborted) exitCode = EXIT.INTERRUPTED;
+    });
+
+  program
+    .command('models')
+    .description('list installed model packs (and folders that are not valid packs, with the reason)')
+    .option('--json', 'print the listing as JSON')
+    .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
+    .action(async (raw: { json?: boolean; dataDir?: string }) => {
+      const listing = await registryFor(raw.dataDir).list();
+      io.stdout.write(raw.json ? `${JSON.stringify(listingJson(listing), null, 2)}\n` : formatListing(listing));
+    });
+
+  registerServe(program, { io, ...(options.signal ? { signal: options.signal } : {}) });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander rejects is a usage error (already printed).
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (err instanceof UsageError) {
+      io.stderr.write(`revive: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    throw err;
+  }
+}
+
+/** When run as a program: wire Ctrl-C to cancellation and exit with the code. */
+async function runAsProgram(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    // First Ctrl-C cancels the current photo cleanly (temp files removed); a second one leaves at once.
+    if (++interrupts > 1) process.exit(EXIT.INTERRUPTED);
+    process.stderr.write('\ncancelling…\n');
+    controller.abort();
+  });
+  try {
+    process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
+  } catch (err) {
+    process.stderr.write(`revive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  void runAsProgram();
+}
+
+export { runAsProgram };

@@ -1,0 +1,96 @@
+/**
+ * Parsing and checking the `revive enhance` options. A bad value is a usage error (exit 2) whose message names the
+ * option and the value.
+ */
+import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
+import { OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } from '../engine/protocol';
+import type { ProviderChoice } from '../engine/providers';
+import type { FormatChoice } from './naming';
+import { validateSuffix } from './naming';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Options as commander hands them over (strings, booleans). */
+export interface RawEnhanceOptions {
+  output?: string;
+  model: string;
+  scale: string;
+  format: string;
+  suffix: string;
+  device: string;
+  tile?: string;
+  threads?: string;
+  quality?: string;
+  recursive?: boolean;
+  overwrite?: boolean;
+  json?: boolean;
+  dataDir?: string;
+}
+
+export interface EnhanceOptions {
+  outDir?: string;
+  model: string;
+  scale: OutputScale;
+  format: FormatChoice;
+  suffix: string;
+  device: ProviderChoice;
+  tile?: number;
+  threads?: number;
+  quality?: number;
+  recursive: boolean;
+  overwrite: boolean;
+  json: boolean;
+  dataDir?: string;
+}
+
+function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new UsageError(`${option} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  const v = value.toLowerCase();
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new UsageError(`${option} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+  return v as T;
+}
+
+/** Checks and converts the raw options; throws UsageError naming the offending option and value. */
+export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
+  const scaleText = raw.scale.replace(/x$/i, '');
+  const scale = Number(scaleText);
+  if (!/^\d+$/.test(scaleText) || !(OUTPUT_SCALES as readonly number[]).includes(scale)) {
+    throw new UsageError(`--scale must be one of ${OUTPUT_SCALES.join(', ')}, got ${JSON.stringify(raw.scale)}`);
+  }
+  const formatText = raw.format.toLowerCase() === 'jpeg' ? 'jpg' : raw.format.toLowerCase() === 'tif' ? 'tiff' : raw.format;
+  const format = oneOf<OutputFormat | 'same'>('--format', formatText, [...OUTPUT_FORMATS, 'same']);
+  try {
+    validateSuffix(raw.suffix);
+  } catch (err) {
+    throw new UsageError(`--suffix: ${(err as Error).message}`);
+  }
+  return {
+    ...(raw.output !== undefined ? { outDir: raw.output } : {}),
+    model: raw.model,
+    scale: scale as OutputScale,
+    format,
+    suffix: raw.suffix,
+    device: oneOf('--device', raw.device, PROVIDER_CHOICES),
+    ...(raw.tile !== undefined ? { tile: positiveInt('--tile', raw.tile, 8192) } : {}),
+    ...(raw.threads !== undefined ? { threads: positiveInt('--threads', raw.threads, 1024) } : {}),
+    ...(raw.quality !== undefined ? { quality: positiveInt('--quality', raw.quality, 100) } : {}),
+    recursive: raw.recursive ?? false,
+    overwrite: raw.overwrite ?? false,
+    json: raw.json ?? false,
+    ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
+  };
+}

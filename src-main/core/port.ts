@@ -1,0 +1,87 @@
+/**
+ * What the interface needs from the core, in domain terms (paths, not URLs). `core/services.ts` implements it over
+ * the real store, jobs, library, models, settings and engine modules; tests implement it with fakes. The IPC
+ * handlers (src-main/ipc/handlers.ts) translate between this and the contract, adding the host's image URLs.
+ */
+import type {
+  AppSettings,
+  BatchProgress,
+  DeviceInfo,
+  EventPayload,
+  ItemState,
+  JobProgress,
+  LibraryEntry,
+  ModelInfo,
+  ParsedReq,
+  RestoreSettings,
+  WireError,
+} from '../../src-preload/contract';
+import type { AllowList } from './allow-list';
+
+export interface CoreItem {
+  id: number;
+  jobId: number;
+  source: string;
+  state: ItemState;
+  progress: number;
+  stage?: string;
+  output?: string;
+  error?: WireError;
+  libraryId?: number;
+}
+
+export type CoreLibraryEntry = Omit<LibraryEntry, 'name' | 'sourceUrl' | 'outputUrl' | 'thumbUrl' | 'downloadUrl'> & {
+  /** The before/after thumbnail file, when one was made. */
+  thumbPath: string | null;
+};
+
+export interface CoreEvents {
+  progress: JobProgress;
+  queue: EventPayload<'queue:changed'>;
+  error: EventPayload<'app:error'>;
+  'model-install': EventPayload<'model:install-progress'>;
+}
+
+export type SettingsPatch = ParsedReq<'settings:set'>['patch'];
+export type LibraryQueryParsed = ParsedReq<'library:list'>;
+export type ModelSource = ParsedReq<'models:add'>['source'];
+
+export interface ReviveCore {
+  /** Files the interface may load; the core adds inputs, outputs, thumbnails and previews as they appear. */
+  readonly allowList: AllowList;
+  readonly version: string;
+  /** Where per-connection uploads of the bridge go (inside the data folder). */
+  readonly uploadsDir: string;
+
+  addInputs(paths: string[], recursive: boolean): Promise<{ added: { path: string; sizeBytes: number }[]; rejected: { path: string; reason: string }[] }>;
+  startJob(paths: string[], settings: RestoreSettings, force: boolean): Promise<{ jobId: number; itemIds: number[]; skipped: { path: string; reason: string }[] }>;
+  queue(): Promise<{ items: CoreItem[]; jobs: BatchProgress[] }>;
+  pause(now: boolean): Promise<void>;
+  resume(): Promise<void>;
+  cancel(itemId?: number): Promise<void>;
+  remove(itemIds: number[]): Promise<void>;
+
+  libraryList(query: LibraryQueryParsed): Promise<{ entries: CoreLibraryEntry[]; total: number }>;
+  libraryGet(id: number): Promise<CoreLibraryEntry>;
+  libraryRerun(id: number, settings: RestoreSettings): Promise<{ jobId: number; itemIds: number[] }>;
+  libraryRemove(id: number, deleteOutput: boolean): Promise<void>;
+
+  models(): Promise<ModelInfo[]>;
+  /** Installs a pack; progress is emitted as 'model-install' events tagged with `installId`. */
+  addModel(source: ModelSource, installId: string): Promise<ModelInfo | null>;
+  verifyModel(id: string): Promise<{ ok: boolean; problems: string[] }>;
+  removeModel(id: string): Promise<void>;
+
+  getSettings(): Promise<AppSettings>;
+  setSettings(patch: SettingsPatch): Promise<AppSettings>;
+
+  previewRegion(
+    path: string,
+    rect: { x: number; y: number; width: number; height: number },
+    settings: RestoreSettings,
+  ): Promise<{ before: string; after: string; width: number; height: number; ms: number }>;
+  deviceInfo(): Promise<DeviceInfo>;
+
+  on<E extends keyof CoreEvents>(event: E, listener: (payload: CoreEvents[E]) => void): () => void;
+  close(): Promise<void>;
+}

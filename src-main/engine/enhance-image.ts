@@ -1,0 +1,113 @@
+/**
+ * One whole image in the engine process, in numbered stages:
+ *   1. check   — output is not the input, pack is a pixel-sr pack, the scale is one it can make
+ *   2. decode  — imaging: upright 8-bit RGB + alpha; pixel limit checked before decoding
+ *   3. size    — the output format can hold the result (checked before the long run)
+ *   4. session — the cached session for this model/provider/threads, opened on first use
+ *   5. upscale — tiled model run at the model's native scale
+ *   6. resize  — Lanczos down to the requested scale (1× restores without enlarging); alpha up to match
+ *   7. encode  — with the original's metadata
+ *   8. write   — atomically, the temp file named after the request id so a host that kills us can remove it
+ */
+import { realpath } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { decodeImage } from '../imaging/read';
+import { checkOutputSize, encodeImage, resizePlane, resizeTo, writeAtomic } from '../imaging/write';
+import { runPixelSr } from '../pipelines/pixel-sr';
+import type { PixelBuffer } from '../pipelines/types';
+import { EngineError } from './engine-error';
+import { loadPixelSrPack } from './pack';
+import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from './protocol';
+import type { SessionCache } from './session-cache';
+import { chooseTiling } from './tile-choice';
+
+export interface EnhanceHooks {
+  onProgress(stage: string, done: number, total: number): void;
+  onWarning(message: string): void;
+  /** Memory the model may use for a tile, in bytes. Default: half of the currently free memory. */
+  freeBytes?: () => number;
+}
+
+/** Resolves symlinks where the file exists, so "is this the original?" compares real files. */
+async function realOrResolved(p: string): Promise<string> {
+  return realpath(p).catch(() => path.resolve(p));
+}
+
+/** Runs one enhance request to completion; throws ImageError / EngineError (or the runtime's error) on failure. */
+export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, hooks: EnhanceHooks): Promise<Omit<DoneEvent, 'type' | 'id'>> {
+  const started = performance.now();
+
+  // 1. check
+  if ((await realOrResolved(req.output)) === (await realOrResolved(req.input))) {
+    throw new EngineError('OUTPUT_IS_INPUT', `refusing to write ${req.output}: it is the original photo`);
+  }
+  const pack = await loadPixelSrPack(req.modelDir);
+  const modelScale = pack.manifest.scale;
+  if (req.scale > modelScale) {
+    throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model "${pack.manifest.id}" upscales ${modelScale}×; it cannot make ${req.scale}×`);
+  }
+
+  // 2. decode
+  hooks.onProgress('decode', 0, 1);
+  const image = await decodeImage(req.input, req.maxPixels !== undefined ? { maxPixels: req.maxPixels } : {});
+  hooks.onProgress('decode', 1, 1);
+  const outW = image.width * req.scale;
+  const outH = image.height * req.scale;
+
+  // 3. size
+  checkOutputSize(req.format, outW, outH);
+
+  // 4. session
+  hooks.onProgress('load-model', 0, 1);
+  let opened;
+  try {
+    opened = await sessions.get(
+      { modelPath: pack.modelPath, provider: req.provider, ...(req.threads !== undefined ? { threads: req.threads } : {}) },
+      hooks.onWarning,
+    );
+  } catch (err) {
+    throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `cannot open model "${pack.manifest.id}": ${(err as Error).message}`, { cause: err });
+  }
+  hooks.onProgress('load-model', 1, 1);
+
+  // 5. upscale
+  const tiling = chooseTiling(
+    { size: pack.manifest.tile.size, overlap: pack.manifest.tile.overlap, pad: pack.manifest.tile.pad, multiple: pack.manifest.tile.multiple },
+    modelScale,
+    { ...(req.tile !== undefined ? { explicit: req.tile } : {}), freeBytes: hooks.freeBytes?.() ?? os.freemem() / 2 },
+  );
+  const upscaled = await runPixelSr(image.rgb, opened.runner, {
+    scale: modelScale,
+    ...tiling,
+    inputName: pack.manifest.model.input,
+    outputName: pack.manifest.model.output,
+    onProgress: (p) => hooks.onProgress(p.stage, p.done, p.total),
+    onWarning: hooks.onWarning,
+  });
+
+  // 6. resize
+  let rgb: PixelBuffer = upscaled;
+  if (upscaled.width !== outW || upscaled.height !== outH) {
+    hooks.onProgress('resize', 0, 1);
+    rgb = await resizeTo(upscaled, outW, outH);
+    hooks.onProgress('resize', 1, 1);
+  }
+  const alpha = image.alpha ? await resizePlane(image.alpha, image, outW, outH) : null;
+
+  // 7. encode
+  hooks.onProgress('encode', 0, 1);
+  const bytes = await encodeImage(rgb, alpha, {
+    format: req.format,
+    ...(req.quality !== undefined ? { quality: req.quality } : {}),
+    keepMetadataFrom: req.input,
+  });
+  hooks.onProgress('encode', 1, 1);
+
+  // 8. write
+  hooks.onProgress('write', 0, 1);
+  await writeAtomic(req.output, bytes, { tempTag: req.id });
+  hooks.onProgress('write', 1, 1);
+
+  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider: opened.provider };
+}

@@ -1,0 +1,112 @@
+/**
+ * The messages between the engine host (parent) and the engine process (child).
+ *
+ * One request at a time: the host sends `enhance`, the child answers with any number of `progress` and `warning`
+ * events and exactly one `done` or `failed` carrying the same `id`. `dispose` releases the cached model sessions
+ * (end of a batch) and is answered by `disposed`. Both sides validate what they receive with these schemas: a
+ * malformed message is a bug in the other side and is reported, never guessed at.
+ */
+import { z } from 'zod';
+import { OUTPUT_FORMATS } from '../imaging/formats';
+import type { ProviderChoice } from './providers';
+
+/**
+ * Execution-provider choices, repeated from providers.ts because that module loads onnxruntime's native binding and
+ * the host side (CLI, Electron main) must not. The type check below keeps the two lists equal.
+ */
+export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _providerListsAgree: Same<(typeof PROVIDER_CHOICES)[number], ProviderChoice> = true;
+
+/** Request ids double as temp-file tags (imaging/write.ts atomicTempPath), hence the restricted alphabet. */
+const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-"; at most 64');
+
+/** Output scales the engine produces: the model's native scale, or a Lanczos downscale of it (1× restores only). */
+export const OUTPUT_SCALES = [1, 2, 3, 4] as const;
+export type OutputScale = (typeof OUTPUT_SCALES)[number];
+
+export const EnhanceRequestSchema = z.object({
+  type: z.literal('enhance'),
+  id: RequestId,
+  /** Absolute path of the original photo (only read). */
+  input: z.string().min(1),
+  /** Absolute path of the result; written atomically (temp file in the same folder, then rename). */
+  output: z.string().min(1),
+  /** Folder of a pixel-sr model pack (holds revive-pack.json). */
+  modelDir: z.string().min(1),
+  /** Output size relative to the input. */
+  scale: z.union(OUTPUT_SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>]),
+  format: z.enum(OUTPUT_FORMATS),
+  /** 1–100; default per format. */
+  quality: z.number().int().min(1).max(100).optional(),
+  /** Tile edge in input pixels; default from the memory budget and the pack's defaults. */
+  tile: z.number().int().positive().optional(),
+  provider: z.enum(PROVIDER_CHOICES),
+  /** Intra-op threads; default from the core count. */
+  threads: z.number().int().positive().optional(),
+  /** Input pixel limit (decompression-bomb guard); default imaging's. */
+  maxPixels: z.number().int().positive().optional(),
+});
+export type EnhanceRequest = z.infer<typeof EnhanceRequestSchema>;
+
+export const DisposeRequestSchema = z.object({ type: z.literal('dispose'), id: RequestId });
+export type DisposeRequest = z.infer<typeof DisposeRequestSchema>;
+
+export const HostMessageSchema = z.discriminatedUnion('type', [EnhanceRequestSchema, DisposeRequestSchema]);
+export type HostMessage = z.infer<typeof HostMessageSchema>;
+
+export const ProgressEventSchema = z.object({
+  type: z.literal('progress'),
+  id: RequestId,
+  /** decode | load-model | upscale | resize | encode | write. */
+  stage: z.string(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().positive(),
+});
+export const WarningEventSchema = z.object({ type: z.literal('warning'), id: RequestId, message: z.string() });
+export const DoneEventSchema = z.object({
+  type: z.literal('done'),
+  id: RequestId,
+  /** Size of the written image. */
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Wall time in the engine for this image, decode to rename. */
+  ms: z.number().nonnegative(),
+  /** Execution provider that ran the model ('cpu', 'cuda', …). */
+  provider: z.string(),
+});
+export const FailedEventSchema = z.object({ type: z.literal('failed'), id: RequestId, code: z.string(), message: z.string() });
+export const DisposedEventSchema = z.object({ type: z.literal('disposed'), id: RequestId });
+
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  ProgressEventSchema,
+  WarningEventSchema,
+  DoneEventSchema,
+  FailedEventSchema,
+  DisposedEventSchema,
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+export type DoneEvent = z.infer<typeof DoneEventSchema>;
+export type FailedEvent = z.infer<typeof FailedEventSchema>;
+
+/** Error codes the engine reports besides imaging's (ImageErrorCode). */
+export const ENGINE_ERROR_CODES = {
+  /** The model pack is missing, invalid or of a kind this request cannot use. */
+  BAD_PACK: 'BAD_PACK',
+  /** The runtime ran out of memory even at the smallest tile. */
+  OUT_OF_MEMORY: 'OUT_OF_MEMORY',
+  /** The model failed to load or run. */
+  MODEL_ERROR: 'MODEL_ERROR',
+  /** The engine process died (crash, killed by the OS) while working on the item. */
+  ENGINE_CRASHED: 'ENGINE_CRASHED',
+  /** A message broke the protocol (a bug). */
+  PROTOCOL: 'PROTOCOL',
+  /** Anything else. */
+  INTERNAL: 'INTERNAL',
+} as const;
+
+/** Formats a zod failure as "field: reason; field: reason" for protocol errors. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+}

@@ -1,0 +1,172 @@
+/**
+ * Decoding photos into pixels for the pipelines.
+ *
+ * Order of checks, so each bad file gets the most useful one-line reason: the file exists → its first bytes are an
+ * image format we can read (the extension is not trusted) → the header's pixel count is within the limit (before
+ * any pixel is decoded: a 50000×50000 PNG is rejected in milliseconds) → the pixel data decodes without error.
+ */
+import { open, stat } from 'node:fs/promises';
+import type { PixelBuffer } from '../pipelines/types';
+import { ImageError } from './errors';
+import { describeNonImage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
+import { sharp } from './sharp-instance';
+
+/**
+ * Default pixel limit for inputs: 200 megapixels, above any consumer camera, far below what would exhaust memory
+ * once upscaled. Callers may pass a lower one.
+ */
+export const DEFAULT_MAX_INPUT_PIXELS = 200_000_000;
+
+export interface DecodeOptions {
+  /** Refuse images with more pixels than this (checked from the header, before decoding). */
+  maxPixels?: number;
+}
+
+/** What the source file was, for writing the result (metadata is copied from `path`). */
+export interface SourceInfo {
+  path: string;
+  format: InputFormat;
+  /** Stored size, before the EXIF orientation is applied. */
+  storedWidth: number;
+  storedHeight: number;
+  /** EXIF orientation tag of the source (1–8; 1 when absent). The decoded pixels are always upright. */
+  orientation: number;
+  /** Bits per sample of the source (8 or 16). Pixels are currently decoded to 8 bits. */
+  bitDepth: 8 | 16;
+  hasAlpha: boolean;
+  hasExif: boolean;
+  hasIcc: boolean;
+}
+
+export interface DecodedImage {
+  /** Upright RGB, 3 channels interleaved, 8-bit, in sRGB (embedded profiles are applied). */
+  rgb: PixelBuffer;
+  /** The alpha channel, one byte per pixel, or null when the source has none. */
+  alpha: Uint8Array | null;
+  width: number;
+  height: number;
+  format: InputFormat;
+  source: SourceInfo;
+}
+
+/** Formats a pixel count as megapixels for messages ("72.0 MP"). */
+function mp(pixels: number): string {
+  return `${(pixels / 1e6).toFixed(1)} MP`;
+}
+
+/** Reads the first bytes of a file, turning a missing file or a folder into NOT_FOUND. */
+async function readHead(path: string): Promise<{ head: Uint8Array; size: number }> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new ImageError('NOT_FOUND', `${path}: not a file (it is a folder or a device)`);
+    size = st.size;
+  } catch (err) {
+    if (err instanceof ImageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new ImageError('NOT_FOUND', `${path}: no such file`, { cause: err });
+    throw new ImageError('NOT_FOUND', `${path}: cannot be read (${code ?? String(err)})`, { cause: err });
+  }
+  const handle = await open(path, 'r');
+  try {
+    const head = new Uint8Array(Math.min(SNIFF_BYTES, size));
+    await handle.read(head, 0, head.length, 0);
+    return { head, size };
+  } finally {
+    await handle.close();
+  }
+}
+
+/** sharp's message without its "Input file…" boilerplate, for CORRUPT messages. */
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message.replace(/^Vips\w*:\s*/, '').trim() : String(err);
+}
+
+/**
+ * Decodes an image file into upright 8-bit sRGB pixels plus its alpha channel.
+ *
+ * @throws ImageError NOT_FOUND, NOT_AN_IMAGE, UNSUPPORTED_FORMAT (naming the detected format), TOO_LARGE (from the
+ *   header, before decoding) or CORRUPT (truncated or undecodable data).
+ */
+export async function decodeImage(path: string, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  if (!(maxPixels > 0)) throw new RangeError(`maxPixels must be positive, got ${maxPixels}`);
+
+  // 1. What the bytes say the file is.
+  const { head, size } = await readHead(path);
+  const sniffed = sniffFormat(head);
+  if (sniffed.kind === 'unknown') {
+    throw new ImageError('NOT_AN_IMAGE', `${path}: not an image — ${describeNonImage(head, size)}`);
+  }
+  if (sniffed.kind === 'unsupported') {
+    throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${sniffed.format} images are not supported (use JPEG, PNG, WebP, TIFF, GIF or AVIF)`);
+  }
+  const format = sniffed.format;
+
+  // 2. Header only: size, orientation, depth. The limit is ours to enforce here, so sharp's own is lifted.
+  let meta;
+  try {
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new ImageError('CORRUPT', `${path}: damaged ${format.toUpperCase()} header — ${reason(err)}`, { cause: err });
+  }
+  const pixels = meta.width * meta.height;
+  if (pixels > maxPixels) {
+    throw new ImageError(
+      'TOO_LARGE',
+      `${path}: ${meta.width}×${meta.height} (${mp(pixels)}) exceeds the limit of ${mp(maxPixels)}`,
+    );
+  }
+
+  // 3. Pixels: upright, sRGB, 8-bit. failOn 'error' rejects truncated data but tolerates harmless warnings that
+  // old scanners' files often trigger.
+  let raw;
+  try {
+    raw = await sharp(path, { limitInputPixels: maxPixels, failOn: 'error', autoOrient: true })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new ImageError('CORRUPT', `${path}: cannot decode the ${format.toUpperCase()} data — ${reason(err)}`, { cause: err });
+  }
+  const { width, height, channels } = raw.info;
+  if (channels !== 3 && channels !== 4) {
+    throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${channels}-channel images are not supported`);
+  }
+  const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
+  const { rgb, alpha } = channels === 4 ? splitAlpha(data, width, height) : { rgb: data, alpha: null };
+
+  return {
+    rgb: { data: rgb, width, height, channels: 3 },
+    alpha,
+    width,
+    height,
+    format,
+    source: {
+      path,
+      format,
+      storedWidth: meta.width,
+      storedHeight: meta.height,
+      orientation: meta.orientation ?? 1,
+      bitDepth: meta.depth === 'ushort' || meta.depth === 'short' ? 16 : 8,
+      hasAlpha: meta.hasAlpha,
+      hasExif: meta.exif !== undefined,
+      hasIcc: meta.icc !== undefined,
+    },
+  };
+}
+
+/** Splits interleaved RGBA into RGB and a separate alpha plane. */
+export function splitAlpha(rgba: Uint8Array, width: number, height: number): { rgb: Uint8Array; alpha: Uint8Array } {
+  const n = width * height;
+  if (rgba.length !== n * 4) throw new RangeError(`RGBA buffer has ${rgba.length} bytes, expected ${n * 4} for ${width}×${height}`);
+  const rgb = new Uint8Array(n * 3);
+  const alpha = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    rgb[i * 3] = rgba[i * 4]!;
+    rgb[i * 3 + 1] = rgba[i * 4 + 1]!;
+    rgb[i * 3 + 2] = rgba[i * 4 + 2]!;
+    alpha[i] = rgba[i * 4 + 3]!;
+  }
+  return { rgb, alpha };
+}

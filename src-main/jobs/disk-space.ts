@@ -1,0 +1,117 @@
+/**
+ * "Will it fit?" before a batch: the expected size of the outputs against the free space where they go.
+ *
+ * Output size is estimated from output pixels and a bytes-per-pixel figure per format. The figures are deliberately
+ * on the high side for photographs (upscaled photos are smooth and compress better than camera originals), so the
+ * check warns early rather than late; each temp file becomes the output by a rename, so there is no doubling.
+ */
+import { statfs, stat } from 'node:fs/promises';
+import type { OutputFormat } from '../imaging/formats';
+
+/** Upper-range bytes per output pixel for 8-bit RGB photographs. */
+export const BYTES_PER_PIXEL: Readonly<Record<OutputFormat, number>> = {
+  jpg: 0.6,
+  png: 3,
+  webp: 0.5,
+  tiff: 3,
+  avif: 0.3,
+};
+
+/** Kept free beyond the outputs, so the system and the database can still write. */
+export const RESERVE_BYTES = 100 * 1024 * 1024;
+
+export interface PlannedOutput {
+  /** Folder the output goes to. */
+  dir: string;
+  /** Output pixels (input pixels × scale²). */
+  pixels: number;
+  format: OutputFormat;
+}
+
+export interface SpaceCheck {
+  /** A folder representing one file system. */
+  dir: string;
+  neededBytes: number;
+  freeBytes: number;
+  fits: boolean;
+}
+
+/** Thrown before a batch whose outputs will not fit. */
+export class InsufficientSpaceError extends Error {
+  readonly code = 'INSUFFICIENT_SPACE';
+  constructor(readonly checks: SpaceCheck[]) {
+    const short = checks.filter((c) => !c.fits);
+    super(
+      short
+        .map(
+          (c) =>
+            `not enough disk space in ${c.dir}: the outputs need about ${formatBytes(c.neededBytes)} ` +
+            `(plus ${formatBytes(RESERVE_BYTES)} kept free), ${formatBytes(c.freeBytes)} is free`,
+        )
+        .join('; '),
+    );
+    this.name = 'InsufficientSpaceError';
+  }
+}
+
+/** "1.2 GB", "340 MB", "12 kB". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** Expected bytes of one output. */
+export function estimateOutputBytes(pixels: number, format: OutputFormat): number {
+  return Math.ceil(pixels * BYTES_PER_PIXEL[format]);
+}
+
+export interface SpaceProbe {
+  /** Free bytes available to this user in the file system holding `dir`. */
+  free(dir: string): Promise<number>;
+  /** An id of the file system holding `dir` (folders on one file system share its free space). */
+  device(dir: string): Promise<number>;
+}
+
+export const systemSpaceProbe: SpaceProbe = {
+  async free(dir) {
+    const s = await statfs(dir);
+    return s.bavail * s.bsize;
+  },
+  async device(dir) {
+    return (await stat(dir)).dev;
+  },
+};
+
+/** Sums the expected outputs per file system and compares with its free space minus {@link RESERVE_BYTES}. */
+export async function checkSpace(outputs: readonly PlannedOutput[], probe: SpaceProbe = systemSpaceProbe): Promise<SpaceCheck[]> {
+  const byDevice = new Map<number, { dir: string; needed: number }>();
+  const deviceOf = new Map<string, number>();
+  for (const o of outputs) {
+    let dev = deviceOf.get(o.dir);
+    if (dev === undefined) {
+      try {
+        dev = await probe.device(o.dir);
+      } catch (e) {
+        throw new Error(`cannot check the output folder ${o.dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          cause: e,
+        });
+      }
+      deviceOf.set(o.dir, dev);
+    }
+    const entry = byDevice.get(dev) ?? { dir: o.dir, needed: 0 };
+    entry.needed += estimateOutputBytes(o.pixels, o.format);
+    byDevice.set(dev, entry);
+  }
+  const checks: SpaceCheck[] = [];
+  for (const { dir, needed } of byDevice.values()) {
+    const free = await probe.free(dir);
+    checks.push({ dir, neededBytes: needed, freeBytes: free, fits: needed + RESERVE_BYTES <= free });
+  }
+  return checks;
+}

@@ -1,0 +1,26 @@
+/** Batch jobs: the persistent queue, the item state machine, progress + ETA, control and crash recovery. */
+export { JobRunner, imageFraction, type RunnerOptions, type RunOptions, type RunSummary } from './runner';
+export { QueueStore, type JobRecord, type ItemRecord, type JobState, type ItemUpdate } from './queue-store';
+export { ITEM_STATES, canTransition, assertTransition, isTerminal, InvalidTransitionError, type ItemState } from './state';
+export { EtaEstimator, estimatePixels, type EtaSample, type EtaQuery } from './eta';
+export type {
+  JobProgress,
+  JobProgressListener,
+  TileProgress,
+  ItemProgress,
+  BatchProgress,
+  BatchCounts,
+  WarningProgress,
+} from './progress';
+export {
+  JobSettingsSchema,
+  parseJobSettings,
+  settingsKey,
+  type JobSettings,
+  type JobSettingsInput,
+} from './job-settings';
+export { engineFromHost, type Engine, type EnhanceJob, type EnhanceResult, type EnhanceCallOptions } from './engine';
+export { enqueue, type EnqueueOptions, type EnqueueResult } from './enqueue';
+export { checkSpace, InsufficientSpaceError, estimateOutputBytes, formatBytes, type SpaceCheck } from './disk-space';
+export { recoverInterrupted, removeTempsFor, type RecoveryReport } from './recovery';
+export { hashFile } from './hash';

@@ -1,0 +1,72 @@
+/**
+ * The settings snapshot a job carries: what to produce and where. Stored as JSON with the job, validated when read
+ * back, so a batch resumed after an update still produces what the user asked for when they started it.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
+import { DEFAULT_SUFFIX } from '../cli/naming';
+import { ColorFixSchema, PromptModeSchema } from '../models/manifest';
+// protocol.ts is the host-side copy of the provider list (engine/providers.ts loads onnxruntime-node).
+import { OUTPUT_SCALES, PROVIDER_CHOICES } from '../engine/protocol';
+
+
+export const JobSettingsSchema = z.object({
+  /** Model pack id, e.g. "realesrgan-x4fast". */
+  model: z.string().min(1),
+  /** Output size relative to the input (1 restores without enlarging). */
+  scale: z.union(OUTPUT_SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>]),
+  /** Output format; "same" keeps the source's format where Revive can write it (else PNG). */
+  format: z.enum(['same', ...OUTPUT_FORMATS]),
+  /** Encoder quality 1–100 for lossy formats; absent = the format's default. */
+  quality: z.number().int().min(1).max(100).optional(),
+  /** Added to the source's name: `<name><suffix>.<ext>` (cli/naming.ts). */
+  suffix: z.string().max(64).refine((s) => !/[/\\\0]/.test(s), 'must not contain path separators').default(DEFAULT_SUFFIX),
+  /** Output folder; null = next to each original. */
+  outputDir: z.string().min(1).nullable().default(null),
+  /** Replace an earlier output with the planned name instead of naming the new one "-1", "-2"… */
+  overwrite: z.boolean().default(false),
+  provider: z.enum(PROVIDER_CHOICES).default('auto'),
+  /** Engine threads; 0 = chosen from the cores. */
+  threads: z.number().int().min(0).default(0),
+  /** Tile edge in input pixels; absent = from the pack and the memory budget. */
+  tile: z.number().int().positive().optional(),
+  /** Diffusion packs only. */
+  promptMode: PromptModeSchema.optional(),
+  prompt: z.string().max(1000).optional(),
+  colorFix: ColorFixSchema.optional(),
+  /** 0–1: blend with the bicubic-upscaled input (1 = model only). */
+  strength: z.number().min(0).max(1).optional(),
+});
+export type JobSettings = z.infer<typeof JobSettingsSchema>;
+/** What callers pass: fields with defaults may be left out. */
+export type JobSettingsInput = z.input<typeof JobSettingsSchema>;
+
+/** Validates settings, naming the offending field. */
+export function parseJobSettings(value: unknown): JobSettings {
+  const r = JobSettingsSchema.safeParse(value);
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`invalid job settings — ${issues}`);
+  }
+  return r.data;
+}
+
+/**
+ * A key for "the same result": a hash of every setting that changes the output's pixels or encoding. Where the file
+ * goes (folder, suffix), on which device and with how many threads or which tile size (tiled output equals untiled
+ * within 1/255) do not change what is produced, so they are left out.
+ */
+export function settingsKey(settings: JobSettings, format: OutputFormat): string {
+  const relevant = {
+    model: settings.model,
+    scale: settings.scale,
+    format,
+    quality: settings.quality ?? null,
+    promptMode: settings.promptMode ?? null,
+    prompt: settings.prompt ?? null,
+    colorFix: settings.colorFix ?? null,
+    strength: settings.strength ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
+}

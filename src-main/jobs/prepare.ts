@@ -1,0 +1,159 @@
+/**
+ * Preparing a queued item for the engine: everything the host process can do before the model runs — probe the
+ * header, hash the content, read the metadata the library indexes, decide skip-if-done, plan and record the output
+ * path. The runner does this for the next item while the engine works on the current one.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { OutputNamer, resolveOutputFormat } from '../cli/naming';
+import type { OutputFormat } from '../imaging/formats';
+import type { ImageProbe } from '../imaging/probe';
+import type { LibraryEntry, LibraryStore } from '../library/library-store';
+import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
+import { settingsKey } from './job-settings';
+import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
+
+export interface PrepareDeps {
+  queue: QueueStore;
+  library: LibraryStore;
+  probe(path: string): Promise<ImageProbe>;
+  hash(path: string): Promise<string>;
+  readFacts(path: string): Promise<PhotoFactsResult>;
+}
+
+interface Common {
+  itemId: number;
+  jobId: number;
+  source: string;
+}
+
+/** Ready to run: the output path is recorded in the database. */
+export interface ReadyItem extends Common {
+  kind: 'run';
+  probe: ImageProbe;
+  hash: string;
+  facts: PhotoFacts;
+  /** Metadata that could not be read (the photo is still processed). */
+  factsWarning: string | null;
+  format: OutputFormat;
+  settingsKey: string;
+  output: string;
+}
+
+/** A matching result exists and its file is still there. */
+export interface SkipItem extends Common {
+  kind: 'skip';
+  hash: string;
+  match: LibraryEntry;
+}
+
+/** The source cannot be processed (missing, not an image, unsupported). */
+export interface UnusableItem extends Common {
+  kind: 'failed';
+  error: string;
+  hash: string | null;
+  sizeBytes: number | null;
+}
+
+export type Preparation = ReadyItem | SkipItem | UnusableItem;
+
+/**
+ * Plans output names for one job. Numbered names ("-1", "-2") are only for files Revive did not write: a file at the
+ * planned name that is Revive's own result for the same content and settings (recorded in the library, or planned by
+ * an item — the crash case: written, then killed before it was recorded) is replaced, not dodged. A name another
+ * unfinished item has planned is taken.
+ */
+export class JobOutputPlanner {
+  readonly #namer: OutputNamer;
+  #current: { itemId: number; hash: string; key: string } | null = null;
+
+  constructor(
+    job: JobRecord,
+    inputs: readonly string[],
+    private readonly deps: Pick<PrepareDeps, 'queue' | 'library'>,
+  ) {
+    const s = job.settings;
+    this.#namer = new OutputNamer(
+      { outDir: s.outputDir ?? undefined, suffix: s.suffix, format: s.format, overwrite: s.overwrite },
+      { exists: (p) => this.#taken(p), inputs },
+    );
+  }
+
+  #taken(p: string): boolean {
+    const cur = this.#current!;
+    if (this.deps.queue.isPlannedByOther(p, cur.itemId)) return true;
+    if (!existsSync(p)) return false;
+    const ours =
+      this.deps.queue.plannedFor(p, cur.hash, cur.key) ||
+      this.deps.library.byOutputPath(p).some((e) => e.sourceHash === cur.hash && e.settingsKey === cur.key);
+    return !ours;
+  }
+
+  /** The output path for an item. */
+  plan(item: ItemRecord, hash: string, key: string): string {
+    this.#current = { itemId: item.id, hash, key };
+    try {
+      return this.#namer.plan(item.sourcePath).path;
+    } finally {
+      this.#current = null;
+    }
+  }
+}
+
+/** The folder an item's output goes to. */
+export function outputDirFor(job: JobRecord, source: string): string {
+  return job.settings.outputDir ? path.resolve(job.settings.outputDir) : path.dirname(source);
+}
+
+/**
+ * Prepares an item: probe → hash → facts → skip-if-done → plan + record the output path.
+ * Does not change the item's state; the runner does, after checking nobody cancelled or moved it meanwhile.
+ */
+export async function prepareItem(
+  item: ItemRecord,
+  job: JobRecord,
+  planner: JobOutputPlanner,
+  deps: PrepareDeps,
+): Promise<Preparation> {
+  const common = { itemId: item.id, jobId: job.id, source: item.sourcePath };
+  let probe: ImageProbe;
+  try {
+    probe = await deps.probe(item.sourcePath);
+  } catch (e) {
+    return { ...common, kind: 'failed', error: (e as Error).message, hash: null, sizeBytes: null };
+  }
+  let hash: string;
+  try {
+    hash = await deps.hash(item.sourcePath);
+  } catch (e) {
+    return { ...common, kind: 'failed', error: `${item.sourcePath}: cannot be read (${(e as Error).message})`, hash: null, sizeBytes: probe.bytes };
+  }
+  const format = resolveOutputFormat(item.sourcePath, job.settings.format);
+  const key = settingsKey(job.settings, format);
+
+  if (!job.force) {
+    const match = deps.library.findMatch(hash, key, outputDirFor(job, item.sourcePath));
+    if (match?.outputPath && existsSync(match.outputPath)) return { ...common, kind: 'skip', hash, match };
+  }
+
+  const { facts, warning } = await deps.readFacts(item.sourcePath);
+  // Keep an output path planned earlier (before a crash or a "pause now") when it still fits: the file there, if
+  // any, is this item's own and is replaced rather than dodged.
+  const kept =
+    item.plannedOutput !== null && item.sourceHash === hash && item.settingsKey === key ? item.plannedOutput : null;
+  let output: string;
+  try {
+    output = kept ?? planner.plan(item, hash, key);
+  } catch (e) {
+    return { ...common, kind: 'failed', error: (e as Error).message, hash, sizeBytes: probe.bytes };
+  }
+  deps.queue.update(item.id, {
+    sourceHash: hash,
+    settingsKey: key,
+    sourceSize: probe.bytes,
+    width: probe.width,
+    height: probe.height,
+    plannedOutput: output,
+  });
+  return { ...common, kind: 'run', probe, hash, facts, factsWarning: warning, format, settingsKey: key, output };
+}

@@ -1,0 +1,72 @@
+/**
+ * Progress events of a running batch, defined here in the core; the app's IPC contract and the web bridge re-export
+ * them. Three granularities, each self-contained so a listener can ignore the others:
+ * - `tile`: inside one image, one stage's units (tiles for model stages) — drives the per-image bar;
+ * - `item`: an image changed state or advanced; carries the image's own fraction and ETA;
+ * - `batch`: counts for the whole job with its fraction and ETA.
+ * Times are milliseconds; an ETA is null until there is a measurement to base it on.
+ */
+import type { ItemState } from './state';
+
+export interface TileProgress {
+  kind: 'tile';
+  jobId: number;
+  itemId: number;
+  /** Engine stage name ("decode", "model", "encode", …). */
+  stage: string;
+  done: number;
+  total: number;
+}
+
+export interface ItemProgress {
+  kind: 'item';
+  jobId: number;
+  itemId: number;
+  sourcePath: string;
+  state: ItemState;
+  /** 0–1 within this image. */
+  fraction: number;
+  elapsedMs: number;
+  /** Time left for this image, null before a throughput is known. */
+  etaMs: number | null;
+  /** Set when the item finished: where the result is, or why it failed. */
+  outputPath?: string;
+  error?: string;
+  /** True when the item was done because a matching result already existed. */
+  skipped?: boolean;
+}
+
+export interface BatchCounts {
+  total: number;
+  queued: number;
+  running: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  /** Of `done`, how many were skipped because a matching result existed. */
+  skipped: number;
+}
+
+export interface BatchProgress {
+  kind: 'batch';
+  jobId: number;
+  counts: BatchCounts;
+  paused: boolean;
+  /** 0–1 of the batch's work, counting the running image's own fraction. */
+  fraction: number;
+  elapsedMs: number;
+  etaMs: number | null;
+  /** Measured model speed in input megapixels per second, null before the first image. */
+  megapixelsPerSecond: number | null;
+}
+
+/** Something the user should know that did not stop the image (provider fallback, a thumbnail that failed). */
+export interface WarningProgress {
+  kind: 'warning';
+  jobId: number;
+  itemId: number;
+  message: string;
+}
+
+export type JobProgress = TileProgress | ItemProgress | BatchProgress | WarningProgress;
+export type JobProgressListener = (event: JobProgress) => void;

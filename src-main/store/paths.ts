@@ -1,0 +1,9 @@
+/**
+ * Names inside the user-data folder. Where that folder is (and `--data-dir`/`REVIVE_DATA_DIR`) is decided by
+ * cli/data-dir.ts for the CLI and by the shell for the app; the store only needs to be told.
+ */
+
+/** The database file inside a data folder. */
+export const DATABASE_FILE = 'revive.db';
+/** The thumbnail cache inside a data folder. */
+export const THUMBNAIL_DIR = 'thumbnails';

@@ -1,0 +1,138 @@
+/**
+ * The start screen: photos chosen but not yet queued, and starting a job with them. Photos arrive as host paths
+ * (Electron: dropped files' paths, the native dialog; browser: typed host paths) or as `File`s the browser uploads.
+ */
+import type { RestoreSettings } from '../../../../src-preload/contract';
+import type { HostApi } from '../../lib/api/host';
+
+export interface PendingInput {
+  path: string;
+  name: string;
+  url: string;
+  sizeBytes: number;
+  /** Known once the thumbnail loaded (drives the time estimate). */
+  width: number | null;
+  height: number | null;
+}
+
+export class StartState {
+  #inputs = $state<PendingInput[]>([]);
+  #rejected = $state<{ path: string; reason: string }[]>([]);
+  #busy = $state<string | null>(null);
+  readonly #api: HostApi;
+  readonly #report: (err: unknown) => void;
+
+  constructor(api: HostApi, report: (err: unknown) => void) {
+    this.#api = api;
+    this.#report = report;
+  }
+
+  get inputs(): readonly PendingInput[] {
+    return this.#inputs;
+  }
+  get rejected(): readonly { path: string; reason: string }[] {
+    return this.#rejected;
+  }
+  /** What is in progress ("Uploading 2 of 5…"), or null. */
+  get busy(): string | null {
+    return this.#busy;
+  }
+  /** Total input megapixels of the photos whose size is known, and how many are still unknown. */
+  get megapixels(): { known: number; unknown: number } {
+    let known = 0;
+    let unknown = 0;
+    for (const i of this.#inputs) {
+      if (i.width && i.height) known += (i.width * i.height) / 1e6;
+      else unknown += 1;
+    }
+    return { known, unknown };
+  }
+
+  /** Adds host paths (files or folders). */
+  async addPaths(paths: string[], recursive = false): Promise<void> {
+    if (!paths.length) return;
+    try {
+      const r = await this.#api.inputsAdd({ paths, recursive });
+      const known = new Set(this.#inputs.map((i) => i.path));
+      const fresh = r.added.filter((a) => !known.has(a.path)).map((a) => ({ ...a, width: null, height: null }));
+      this.#inputs = [...this.#inputs, ...fresh];
+      this.#rejected = r.rejected;
+    } catch (err) {
+      this.#report(err);
+    }
+  }
+
+  /** Adds dropped, pasted or picked files: by their path in Electron, by uploading them in a browser. */
+  async addFiles(files: File[], recursive = false): Promise<void> {
+    if (!files.length) return;
+    const api = this.#api;
+    try {
+      if (api.pathForFile) {
+        await this.addPaths(files.map((f) => api.pathForFile!(f)), recursive);
+      } else if (api.upload) {
+        this.#busy = `Uploading 0 of ${files.length}…`;
+        const paths = await api.upload(files, (done, total) => {
+          this.#busy = `Uploading ${done} of ${total}…`;
+        });
+        await this.addPaths(paths);
+      } else {
+        throw new Error('this host cannot receive files');
+      }
+    } catch (err) {
+      this.#report(err);
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /** Electron's native "Add photos…" dialog. */
+  async pick(folders: boolean, recursive: boolean): Promise<void> {
+    try {
+      const r = await this.#api.inputsPick({ folders });
+      await this.addPaths(r.paths, recursive);
+    } catch (err) {
+      this.#report(err);
+    }
+  }
+
+  setDimensions(path: string, width: number, height: number): void {
+    const input = this.#inputs.find((i) => i.path === path);
+    if (input && width > 0 && height > 0) {
+      input.width = width;
+      input.height = height;
+    }
+  }
+
+  remove(path: string): void {
+    this.#inputs = this.#inputs.filter((i) => i.path !== path);
+  }
+
+  /** Queues every pending photo with `settings`; returns true when the job was created. */
+  async start(settings: RestoreSettings): Promise<boolean> {
+    if (!this.#inputs.length) return false;
+    try {
+      const r = await this.#api.jobsStart({ paths: this.#inputs.map((i) => i.path), settings });
+      this.#inputs = [];
+      this.#rejected = r.skipped;
+      return true;
+    } catch (err) {
+      this.#report(err);
+      return false;
+    }
+  }
+
+  reset(): void {
+    this.#inputs = [];
+    this.#rejected = [];
+    this.#busy = null;
+  }
+}
+
+/**
+ * Seconds a model needs for `megapixels` of input, from its measured seconds per megapixel; null when nothing has
+ * been measured yet for this model on this device.
+ */
+export function estimateSeconds(megapixels: number, secondsPerMegapixel: number | null): number | null {
+  if (secondsPerMegapixel === null || megapixels <= 0) return null;
+  return megapixels * secondsPerMegapixel;
+}

@@ -1,0 +1,119 @@
+/**
+ * The interface's root state: which screen shows, notices (errors and confirmations), and the feature states.
+ * Created once with the host API (`window.revive`); tests create it with a fake. `dispose()` unsubscribes events.
+ */
+import type { HostApi } from './api/host';
+import { SettingsState } from './settings-state.svelte';
+import { StartState } from '../features/start/start-state.svelte';
+import { QueueState } from '../features/queue/queue-state.svelte';
+import { CompareState } from '../features/compare/compare-state.svelte';
+import { LibraryState } from '../features/library/library-state.svelte';
+import { ModelsState } from '../features/models/models-state.svelte';
+
+export const SCREENS = ['start', 'queue', 'compare', 'library', 'models'] as const;
+export type Screen = (typeof SCREENS)[number];
+
+export interface Notice {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+  code?: string;
+}
+
+/** Something thrown by an API call, as text for a person (codes stay available to tests and logs). */
+export function describeError(err: unknown): { message: string; code?: string } {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' ? { message: err.message, code } : { message: err.message };
+  }
+  return { message: String(err) };
+}
+
+export class AppState {
+  readonly api: HostApi;
+  readonly settings: SettingsState;
+  readonly start: StartState;
+  readonly queue: QueueState;
+  readonly compare: CompareState;
+  readonly library: LibraryState;
+  readonly models: ModelsState;
+  #screen = $state<Screen>('start');
+  #notices = $state<Notice[]>([]);
+  #ready = $state(false);
+  #host = $state<'electron' | 'bridge' | null>(null);
+  #nextNotice = 1;
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(api: HostApi) {
+    this.api = api;
+    const report = (err: unknown): void => this.reportError(err);
+    this.settings = new SettingsState(api, report);
+    this.start = new StartState(api, report);
+    this.queue = new QueueState(api, report);
+    this.compare = new CompareState(api, report);
+    this.library = new LibraryState(api, report);
+    this.models = new ModelsState(api, report);
+  }
+
+  get screen(): Screen {
+    return this.#screen;
+  }
+  get notices(): readonly Notice[] {
+    return this.#notices;
+  }
+  /** True once the first data arrived (the E2E test measures time to this). */
+  get ready(): boolean {
+    return this.#ready;
+  }
+  get host(): 'electron' | 'bridge' | null {
+    return this.#host;
+  }
+
+  go(screen: Screen): void {
+    this.#screen = screen;
+  }
+
+  notify(kind: Notice['kind'], message: string, code?: string): void {
+    const notice: Notice = { id: this.#nextNotice++, kind, message };
+    if (code) notice.code = code;
+    // Keep the last few: a failing batch of hundreds must not bury the screen.
+    this.#notices = [...this.#notices.slice(-4), notice];
+  }
+
+  dismiss(id: number): void {
+    this.#notices = this.#notices.filter((n) => n.id !== id);
+  }
+
+  reportError(err: unknown): void {
+    const { message, code } = describeError(err);
+    this.notify('error', message, code);
+  }
+
+  /** Loads everything the first screen needs and subscribes to the core's events. */
+  async init(): Promise<void> {
+    this.#unsubscribe.push(
+      this.api.on('job:progress', (p) => {
+        if (p.kind === 'warning') this.notify('info', p.message);
+        else this.queue.applyProgress(p);
+      }),
+      this.api.on('queue:changed', () => this.queue.scheduleRefresh()),
+      this.api.on('app:error', (e) => this.notify('error', e.context ? `${e.context}: ${e.message}` : e.message, e.code)),
+      this.api.on('model:install-progress', (p) => this.models.applyInstallProgress(p)),
+    );
+    try {
+      const info = await this.api.appInfo();
+      this.#host = info.host;
+      await Promise.all([this.settings.load(), this.models.load(), this.queue.refresh()]);
+    } catch (err) {
+      this.reportError(err);
+    } finally {
+      this.#ready = true;
+    }
+  }
+
+  dispose(): void {
+    for (const off of this.#unsubscribe) off();
+    this.#unsubscribe = [];
+    this.queue.dispose();
+  }
+}

@@ -1,0 +1,249 @@
+import { describe, expect, it } from 'vitest';
+import { tileBlendWeights } from '../../src-main/tiling/blend';
+import { axisStarts, planRowBands, planTiles, tileSizeForBudget, type PlanOptions, type Tile } from '../../src-main/tiling/plan';
+
+/** Small seeded PRNG (mulberry32) so every run checks the same configurations. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomOptions(r: () => number, maxSide: number): Required<PlanOptions> {
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const multiple = [1, 1, 2, 4, 8][int(0, 4)]!;
+  const tile = multiple * int(Math.max(2, Math.ceil(8 / multiple)), Math.ceil(128 / multiple));
+  const overlap = int(0, tile - multiple);
+  return {
+    width: int(1, maxSide),
+    height: int(1, maxSide),
+    tile,
+    overlap,
+    pad: int(0, 20),
+    scale: int(1, 4),
+    multiple,
+  };
+}
+
+const inside = (r: { x: number; y: number; w: number; h: number }, w: number, h: number) =>
+  r.w > 0 && r.h > 0 && r.x >= 0 && r.y >= 0 && r.x + r.w <= w && r.y + r.h <= h;
+
+function columns(tiles: Tile[]): Tile[] {
+  return tiles.filter((t) => t.row === 0);
+}
+function rows(tiles: Tile[]): Tile[] {
+  return tiles.filter((t) => t.col === 0);
+}
+
+describe('planTiles', () => {
+  const r = rng(20240611);
+  const configs = Array.from({ length: 400 }, () => randomOptions(r, 700));
+
+  it('covers every input pixel with cores that lie inside the image', () => {
+    for (const o of configs) {
+      const tiles = planTiles(o);
+      const seen = new Uint8Array(o.width * o.height);
+      for (const t of tiles) {
+        expect(inside(t.core, o.width, o.height), JSON.stringify({ o, core: t.core })).toBe(true);
+        for (let y = t.core.y; y < t.core.y + t.core.h; y++) seen.fill(1, y * o.width + t.core.x, y * o.width + t.core.x + t.core.w);
+      }
+      expect(seen.indexOf(0), JSON.stringify(o)).toBe(-1);
+    }
+  });
+
+  it('uses cores of the tile size, or the image size when the image is smaller', () => {
+    for (const o of configs) {
+      const tiles = planTiles(o);
+      for (const t of tiles) {
+        expect(t.core.w).toBe(Math.min(o.tile, o.width));
+        expect(t.core.h).toBe(Math.min(o.tile, o.height));
+      }
+      if (o.width <= o.tile && o.height <= o.tile) expect(tiles).toHaveLength(1);
+    }
+  });
+
+  it('overlaps neighbouring cores by at least `overlap`, with strictly increasing starts', () => {
+    for (const o of configs) {
+      const tiles = planTiles(o);
+      for (const axis of [columns(tiles).map((t) => [t.core.x, t.core.w]), rows(tiles).map((t) => [t.core.y, t.core.h])]) {
+        for (let i = 1; i < axis.length; i++) {
+          const [p, pw] = axis[i - 1]!;
+          const [s] = axis[i]!;
+          expect(s!, JSON.stringify(o)).toBeGreaterThan(p!);
+          expect(p! + pw! - s!, JSON.stringify(o)).toBeGreaterThanOrEqual(o.overlap);
+        }
+      }
+    }
+  });
+
+  it('forms a grid: each row shares y, each column shares x, in row-major order', () => {
+    for (const o of configs.slice(0, 100)) {
+      const tiles = planTiles(o);
+      const nc = columns(tiles).length;
+      tiles.forEach((t, i) => {
+        expect(t.index).toBe(i);
+        expect(t.col).toBe(i % nc);
+        expect(t.row).toBe(Math.floor(i / nc));
+        expect(t.core.x).toBe(tiles[t.col]!.core.x);
+        expect(t.core.y).toBe(tiles[t.row * nc]!.core.y);
+      });
+    }
+  });
+
+  it('describes the padded model input exactly: core ± pad, aligned, mirrored only beyond the image', () => {
+    for (const o of configs) {
+      for (const t of planTiles(o)) {
+        const ctx = JSON.stringify({ o, t });
+        expect(inside(t.source, o.width, o.height), ctx).toBe(true);
+        expect(t.input.w, ctx).toBe(t.source.w + t.mirror.left + t.mirror.right);
+        expect(t.input.h, ctx).toBe(t.source.h + t.mirror.top + t.mirror.bottom);
+        // The model input begins `pad` before the core on each axis…
+        expect(t.source.x - t.mirror.left, ctx).toBe(t.core.x - o.pad);
+        expect(t.source.y - t.mirror.top, ctx).toBe(t.core.y - o.pad);
+        // …and ends `pad` after it, plus fewer than `multiple` alignment pixels.
+        const alignX = t.input.w - (t.core.w + 2 * o.pad);
+        const alignY = t.input.h - (t.core.h + 2 * o.pad);
+        expect(alignX >= 0 && alignX < o.multiple && alignY >= 0 && alignY < o.multiple, ctx).toBe(true);
+        expect(t.input.w % o.multiple + (t.input.h % o.multiple), ctx).toBe(0);
+        // Mirroring happens only at image borders, and only for what lies outside.
+        if (t.mirror.left > 0) expect(t.source.x, ctx).toBe(0);
+        if (t.mirror.top > 0) expect(t.source.y, ctx).toBe(0);
+        if (t.mirror.right > 0) expect(t.source.x + t.source.w, ctx).toBe(o.width);
+        if (t.mirror.bottom > 0) expect(t.source.y + t.source.h, ctx).toBe(o.height);
+        expect(t.mirror.left, ctx).toBe(Math.max(0, o.pad - t.core.x));
+        expect(t.inner, ctx).toEqual({ x: o.pad, y: o.pad, w: t.core.w, h: t.core.h });
+        expect(inside(t.inner, t.input.w, t.input.h), ctx).toBe(true);
+        expect(t.output, ctx).toEqual({
+          x: t.core.x * o.scale, y: t.core.y * o.scale, w: t.core.w * o.scale, h: t.core.h * o.scale,
+        });
+        expect(inside(t.output, o.width * o.scale, o.height * o.scale), ctx).toBe(true);
+      }
+    }
+  });
+
+  it('starts cores on multiples of `multiple` when the image side is a multiple', () => {
+    for (const o of configs) {
+      const w = Math.max(o.multiple, o.width - (o.width % o.multiple));
+      for (const s of axisStarts(w, o.tile, o.overlap, o.multiple)) expect(s % o.multiple).toBe(0);
+    }
+  });
+
+  it('is pure: the same options give the same tiles', () => {
+    const o = configs[7]!;
+    expect(planTiles({ ...o })).toEqual(planTiles({ ...o }));
+  });
+
+  it('spreads the cores evenly (a 1000 px side, tile 256, overlap 32 → 5 cores)', () => {
+    // Independent arithmetic: ceil((1000 - 32) / (256 - 32)) = 5 cores, span 744 spread as 186 per step.
+    expect(axisStarts(1000, 256, 32)).toEqual([0, 186, 372, 558, 744]);
+  });
+
+  it('rejects impossible options with messages that name the values', () => {
+    const base = { width: 100, height: 80, tile: 64, overlap: 8, pad: 4, scale: 4 };
+    expect(() => planTiles({ ...base, tile: 100, multiple: 8 })).toThrow('tile must be a multiple of 8 (e.g. 96), got 100');
+    expect(() => planTiles({ ...base, overlap: 64 })).toThrow('overlap 64 must be smaller than tile 64');
+    expect(() => planTiles({ ...base, tile: 64, overlap: 60, multiple: 8 })).toThrow(
+      'tile 64 minus overlap 60 leaves a step of 4, less than multiple 8',
+    );
+    expect(() => planTiles({ ...base, width: 0 })).toThrow('width must be a positive integer, got 0');
+    expect(() => planTiles({ ...base, scale: 1.5 })).toThrow('scale must be a positive integer, got 1.5');
+    expect(() => planTiles({ ...base, pad: -1 })).toThrow('pad must be a non-negative integer, got -1');
+    expect(() => planTiles({ ...base, overlap: -2 })).toThrow('overlap must be a non-negative integer, got -2');
+  });
+});
+
+describe('planRowBands', () => {
+  it('groups rows in order; each band releases output rows no later band touches, covering all rows once', () => {
+    const r = rng(99);
+    for (let n = 0; n < 200; n++) {
+      const o = randomOptions(r, 500);
+      const tiles = planTiles(o);
+      const bands = planRowBands(tiles);
+      expect(bands.flatMap((b) => b.tiles)).toEqual(tiles);
+      let y = 0;
+      bands.forEach((b, i) => {
+        expect(b.row).toBe(i);
+        expect(b.finalRows.y0).toBe(y);
+        expect(b.finalRows.y1).toBeGreaterThan(y);
+        y = b.finalRows.y1;
+        // The band itself has reached every row it releases.
+        for (const t of b.tiles) expect(t.output.y + t.output.h).toBeGreaterThanOrEqual(b.finalRows.y1);
+        for (const later of bands.slice(i + 1)) for (const t of later.tiles) expect(t.output.y).toBeGreaterThanOrEqual(b.finalRows.y1);
+      });
+      expect(y).toBe(o.height * o.scale);
+    }
+  });
+});
+
+describe('tileBlendWeights on planned tiles', () => {
+  it('sum to 1 at every output pixel (tolerance 1e-6) for random configurations', () => {
+    const r = rng(4242);
+    for (let n = 0; n < 60; n++) {
+      const o = randomOptions(r, 260);
+      o.scale = 1 + (n % 3);
+      const tiles = planTiles(o);
+      const weightsFor = tileBlendWeights(tiles);
+      const W = o.width * o.scale;
+      const H = o.height * o.scale;
+      const sum = new Float64Array(W * H);
+      let smallest = Infinity;
+      for (const t of tiles) {
+        const { x, y } = weightsFor(t.output) as { x: ArrayLike<number>; y: ArrayLike<number> };
+        for (let j = 0; j < t.output.h; j++) {
+          for (let i = 0; i < t.output.w; i++) {
+            const w = x[i]! * y[j]!;
+            smallest = Math.min(smallest, w);
+            sum[(t.output.y + j) * W + t.output.x + i]! += w;
+          }
+        }
+      }
+      let worst = 0;
+      for (const s of sum) worst = Math.max(worst, Math.abs(s - 1));
+      expect(worst, JSON.stringify(o)).toBeLessThanOrEqual(1e-6);
+      expect(smallest).toBeGreaterThan(0);
+    }
+  });
+
+  it('are 1 away from overlaps and at image borders, and a raised cosine across a two-tile overlap', () => {
+    // 2 columns: 100 px, tile 64 → starts 0 and 36, overlap 28 (x 36..63).
+    const tiles = planTiles({ width: 100, height: 50, tile: 64, overlap: 16, pad: 0, scale: 1 });
+    expect(tiles.map((t) => t.core.x)).toEqual([0, 36]);
+    const wf = tileBlendWeights(tiles);
+    const left = wf(tiles[0]!.output) as { x: Float64Array; y: Float64Array };
+    const right = wf(tiles[1]!.output) as { x: Float64Array; y: Float64Array };
+    expect([...left.y].every((v) => v === 1)).toBe(true); // single row: no vertical ramp at the borders
+    for (let i = 0; i < 36; i++) expect(left.x[i]).toBe(1);
+    for (let i = 28; i < 64; i++) expect(right.x[i]).toBe(1);
+    for (let t = 0; t < 28; t++) {
+      const expected = 0.5 - 0.5 * Math.cos((Math.PI * (t + 0.5)) / 28);
+      expect(right.x[t]).toBeCloseTo(expected, 12);
+      expect(left.x[36 + t]).toBeCloseTo(1 - expected, 12);
+    }
+  });
+});
+
+describe('tileSizeForBudget', () => {
+  it('picks the largest aligned edge whose padded square fits', () => {
+    // sqrt(4e6 / 12) = 577.35 → 577 - 2×10 = 557 → multiple of 8: 552.
+    expect(tileSizeForBudget({ bytesBudget: 4e6, bytesPerInputPixel: 12, multiple: 8, min: 64, max: 1024, pad: 10 })).toBe(552);
+    const edge = 552 + 20;
+    expect(edge * edge * 12).toBeLessThanOrEqual(4e6);
+    expect((edge + 8) ** 2 * 12).toBeGreaterThan(4e6);
+  });
+
+  it('clamps to [min, max] and validates', () => {
+    expect(tileSizeForBudget({ bytesBudget: 1e12, bytesPerInputPixel: 1, multiple: 8, min: 64, max: 1000 })).toBe(1000 - (1000 % 8));
+    expect(tileSizeForBudget({ bytesBudget: 100, bytesPerInputPixel: 1, multiple: 8, min: 60, max: 1024 })).toBe(64);
+    expect(() => tileSizeForBudget({ bytesBudget: 0, bytesPerInputPixel: 1, min: 64, max: 128 })).toThrow(
+      'bytesBudget must be positive, got 0',
+    );
+    expect(() => tileSizeForBudget({ bytesBudget: 10, bytesPerInputPixel: 1, multiple: 16, min: 65, max: 70 })).toThrow(
+      'no multiple of 16 lies between min 65 and max 70',
+    );
+  });
+});
