@@ -26,6 +26,7 @@ const vitestJson = (name: string): string[] => ['--reporter=default', '--reporte
 const steps: Step[] = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '-p', '.'] },
   { name: 'lint', cmd: ['npx', 'eslint', '.'] },
+  { name: 'svelte-check', cmd: ['npm', 'run', '--silent', 'check:svelte'], when: 'src-renderer/src/App.svelte' },
   { name: 'vitest', cmd: ['npx', 'vitest', 'run', ...vitestJson('vitest')], report: 'vitest.json' },
   {
     name: 'fault',

@@ -16,15 +16,14 @@
  * - ncnn on lavapipe computes in fp16 (the device reports fp16 arithmetic), ours in fp32: expect 50-60 dB, not ∞.
  *
  * Usage: tsx scripts/verify-models.ts [--crop-fast 128] [--crop-plus 64] [--photos 3] [--goal 45]
- * x4plus is ~15× the work of x4fast and lavapipe is slow (minutes per 128 px crop on two cores), hence its smaller
- * default crop.
+ * x4plus is ~15× the work of x4fast and lavapipe is slow (about 7 minutes of CPU for a 64 px x4plus crop), hence its
+ * smaller default crop; the whole run takes 10-25 minutes on two cores.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { PackRegistry } from '../src-main/models/registry';

@@ -12,6 +12,7 @@ export default defineProject({
   test: {
     name: 'renderer',
     environment: 'happy-dom',
+    root,
     include: ['test/renderer/**/*.test.ts'],
   },
 });

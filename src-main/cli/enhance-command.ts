@@ -1,6 +1,6 @@
 /**
- * `revive enhance <file|folder>...`: restore and upscale photos with a pixel-sr pack, one at a time, in the engine
- * process. A bad file gets a one-line reason and the batch goes on; originals are only ever read.
+ * `revive enhance <file|folder>...`: restore and upscale photos with a pixel-sr or one-step diffusion pack, one at a
+ * time, in the engine process (diffusion on the CPU prints a time estimate per photo once its first tile has run). A bad file gets a one-line reason and the batch goes on; originals are only ever read.
  *
  * Output: one line per input on stdout (or, with --json, one JSON object per input); failures and warnings on
  * stderr; on a terminal, progress bars on stderr. Exit code 0 when every input was done, 1 when any failed.
@@ -16,9 +16,9 @@ import type { PackManifest } from '../models/manifest';
 import { AbortedError } from '../pipelines/types';
 import { expandInputs } from './inputs';
 import { NamingError, OutputNamer } from './naming';
-import type { EnhanceOptions } from './options';
+import type { DiffusionCliOptions, EnhanceOptions } from './options';
 import { UsageError } from './options';
-import { imageFraction, ProgressView, type ProgressStream } from './progress-view';
+import { formatDuration, imageFraction, ProgressView, type ProgressStream } from './progress-view';
 
 /** The pack the batch runs, as found by the registry. */
 export interface ResolvedPack {
@@ -56,6 +56,23 @@ export interface JsonResult {
   warnings: string[];
 }
 
+/** The diffusion-only options make sense only with a diffusion pack, and `tags` only with one that has a tagger. */
+function checkDiffusionOptions(m: PackManifest, d: DiffusionCliOptions): void {
+  const given = Object.entries({ '--prompt-mode': d.promptMode, '--prompt': d.prompt, '--color-fix': d.colorFix, '--strength': d.strength })
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+  if (m.kind !== 'onestep-diffusion') {
+    if (given.length) throw new UsageError(`${given.join(', ')} only apply to diffusion models; "${m.id}" is a ${m.kind} model`);
+    return;
+  }
+  const mode = d.promptMode ?? m.diffusion.promptMode;
+  if (mode === 'tags' && !m.tagger) {
+    throw new UsageError(`model "${m.id}" has no tagger, so --prompt-mode tags is not available; use none or custom`);
+  }
+  if (mode === 'custom' && !(d.prompt ?? '').trim()) throw new UsageError(`model "${m.id}" uses custom prompts: give --prompt TEXT`);
+  if (mode === 'none' && d.prompt !== undefined) throw new UsageError(`model "${m.id}" uses no prompt: add --prompt-mode tags or custom to use --prompt`);
+}
+
 /** Paths inside the working folder are shown relative to it, others in full. */
 function display(p: string, cwd: string): string {
   const rel = path.relative(cwd, p);
@@ -73,9 +90,8 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
   // 1. The pack and what it allows.
   const pack = await deps.findPack(opts.model);
   const m = pack.manifest;
-  if (m.kind !== 'pixel-sr') {
-    throw new UsageError(`model "${m.id}" is a ${m.kind} model; "revive enhance" runs pixel-sr models for now`);
-  }
+  const diffusion = opts.diffusion ?? {};
+  checkDiffusionOptions(m, diffusion);
   if (opts.scale > m.scale) throw new UsageError(`--scale ${opts.scale} is larger than model "${m.id}" can make (${m.scale}×)`);
   if (opts.tile !== undefined && opts.tile % m.tile.multiple !== 0) {
     throw new UsageError(`--tile must be a multiple of ${m.tile.multiple} for model "${m.id}", got ${opts.tile}`);
@@ -137,6 +153,8 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
         continue;
       }
       let output: string | null = null;
+      let estimated = false;
+      let estimateMs: number | null = null;
       const label = `[${finished + 1}/${total}] ${path.basename(input)}`;
       const remaining = expanded.files.length - index - 1;
       const progress = (stage: string, fraction: number): void => {
@@ -144,7 +162,7 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
         const meanPixels = knownPixels.length ? knownPixels.reduce((a, b) => a + b, 0) / knownPixels.length : 0;
         const etaMs = knownPixels.length
           ? eta.remainingMs({ remainingPixels: meanPixels * remaining, currentPixels: meanPixels, currentFraction: fraction })
-          : null;
+          : estimateMs;
         view?.update({ itemLabel: label, stage, itemFraction: fraction, overall: (finished + fraction) / total, etaMs });
       };
       progress('decode', 0);
@@ -162,9 +180,20 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
             ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
             ...(opts.tile !== undefined ? { tile: opts.tile } : {}),
             ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+            ...diffusion,
           },
           {
             onProgress: (p) => progress(p.stage, imageFraction(p.stage, p.done, p.total)),
+            onEstimate: (e) => {
+              // The first estimate is worth a line of its own; later ones refine the bar's ETA only.
+              if (!estimated && !opts.json) {
+                const line = (): void => void io.stderr.write(`… ${display(input, io.cwd)}: about ${formatDuration(e.ms)} on the CPU (estimated from the first tile)\n`);
+                if (view) view.log(line);
+                else line();
+              }
+              estimated = true;
+              estimateMs = e.ms;
+            },
             ...(deps.signal ? { signal: deps.signal } : {}),
           },
         );

@@ -3,7 +3,13 @@
  *
  *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--suffix S] [--device D] [--tile PX]
  *                                   [--threads N] [-r] [--overwrite] [--json] [--quality Q] [--data-dir DIR]
+ *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
+ *                                   [--strength 0..100]                       (diffusion models)
  *   revive models [--json] [--data-dir DIR]
+ *   revive models add <folder|URL> [--replace] [--data-dir DIR]
+ *   revive models remove <id> [--data-dir DIR]
+ *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
+ *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
  *
  * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model).
  */
@@ -13,11 +19,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { PackRegistry } from '../models/registry';
 import { defaultDataDir } from './data-dir';
 import { runEnhance, type CliIo, type EnhanceDeps } from './enhance-command';
-import { findPackOrExplain, formatListing, listingJson } from './models-command';
+import { findPackOrExplain, formatListing, listingJson, runModelsAdd, runModelsRemove } from './models-command';
 import { DEFAULT_SUFFIX } from './naming';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
 import { packRoots } from './packs';
 import { register as registerServe } from './commands/serve';
+import { register as registerResume } from './commands/resume';
+import { register as registerHistory } from './commands/history';
 
 export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
@@ -59,12 +67,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same (keep the original format)', 'same')
     .option('--suffix <text>', 'appended to the file name', DEFAULT_SUFFIX)
     .option('--device <d>', 'auto, cpu, cuda, dml or coreml', 'auto')
-    .option('--tile <px>', 'tile size in input pixels (default: from free memory and the model)')
+    .option('--tile <px>', 'tile size in input pixels; diffusion models: UNet tile in latent pixels (default: from free memory and the model)')
     .option('--threads <n>', 'CPU threads for the model (default: all cores, one spared from 4 up)')
     .option('--quality <q>', 'JPEG/WebP/AVIF quality, 1–100')
     .option('-r, --recursive', 'include photos in subfolders')
     .option('--overwrite', 'replace earlier results instead of numbering them (never an original)')
     .option('--json', 'print one JSON object per input on stdout')
+    .option('--prompt-mode <mode>', 'diffusion models: tags (from the photo), none (fidelity) or custom (default: the model\'s)')
+    .option('--prompt <text>', 'diffusion models: text added after the tags, or the whole prompt with --prompt-mode custom')
+    .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
+    .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);
@@ -77,17 +89,52 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       if (options.signal?.aborted) exitCode = EXIT.INTERRUPTED;
     });
 
-  program
+  const models = program
     .command('models')
-    .description('list installed model packs (and folders that are not valid packs, with the reason)')
+    .description('list installed model packs (and folders that are not valid packs, with the reason); add or remove packs')
     .option('--json', 'print the listing as JSON')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (raw: { json?: boolean; dataDir?: string }) => {
       const listing = await registryFor(raw.dataDir).list();
       io.stdout.write(raw.json ? `${JSON.stringify(listingJson(listing), null, 2)}\n` : formatListing(listing));
     });
+  // --data-dir may come before or after the subcommand: commander gives it to `models` when it comes first.
+  const dataDirOf = (cmd: Command): string => {
+    const dir = (cmd.optsWithGlobals() as { dataDir?: string }).dataDir;
+    return dir ? path.resolve(io.cwd, dir) : defaultDataDir();
+  };
+  models
+    .command('add')
+    .description('install a model pack from a folder or an http(s) URL into the user data folder (every file verified)')
+    .argument('<source>', 'pack folder, or URL of the pack folder or its revive-pack.json')
+    .option('--replace', 'replace an installed pack with the same id')
+    .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
+    .action(async (source: string, raw: { replace?: boolean }, cmd: Command) => {
+      exitCode = await runModelsAdd(source, dataDirOf(cmd), io, {
+        cwd: io.cwd,
+        ...(raw.replace ? { replace: true } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    });
+  models
+    .command('remove')
+    .description('remove a model pack installed in the user data folder')
+    .argument('<id>', 'pack id (see "revive models")')
+    .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
+    .action(async (id: string, _raw: unknown, cmd: Command) => {
+      exitCode = await runModelsRemove(id, dataDirOf(cmd), io);
+    });
 
   registerServe(program, { io, ...(options.signal ? { signal: options.signal } : {}) });
+  registerResume(program, {
+    io,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.spawner ? { spawner: options.spawner } : {}),
+    setExitCode: (code) => {
+      exitCode = code;
+    },
+  });
+  registerHistory(program, { io });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

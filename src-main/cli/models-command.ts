@@ -1,11 +1,17 @@
 /**
  * `revive models`: the installed packs (id, kind, scale, speed, size, licence) and the folders that are not valid
- * packs, with the reason.
+ * packs, with the reason; `revive models add <folder|URL>` and `revive models remove <id>` manage the user's packs.
  */
 import path from 'node:path';
-import { PackRegistry, type InstalledPack, type PackListing } from '../models/registry';
+import { DownloadError } from '../models/download';
+import { cleanInterruptedInstalls, installPack, isUrlSource, PackInstallError, removePack, type InstallProgress } from '../models/install';
+import { listPacks, PackRegistry, type InstalledPack, type PackListing } from '../models/registry';
+import { AbortedError } from '../pipelines/types';
+import { modelsDirIn } from './data-dir';
 import type { ResolvedPack } from './enhance-command';
 import { UsageError } from './options';
+import { bundledModelsDir } from './packs';
+import { bar } from './progress-view';
 
 /** Total bytes of a pack's files. */
 export function packBytes(pack: InstalledPack): number {
@@ -70,4 +76,82 @@ export async function findPackOrExplain(registry: PackRegistry, id: string): Pro
   throw new UsageError(
     `no model "${id}" is installed (looked in ${registry.roots.join(', ')}); ${ids.length ? `installed: ${ids.join(', ')}` : 'none are installed — run "npm run setup:packs"'}`,
   );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// revive models add <folder|URL> / revive models remove <id>
+
+/** Where a `models add/remove` writes and how it reports. */
+export interface ModelsChangeIo {
+  stdout: { write(s: string): boolean };
+  stderr: { write(s: string): boolean; isTTY?: boolean };
+}
+
+/** Redraws at most this often on a terminal. */
+const INSTALL_REDRAW_MS = 100;
+
+const PHASE_VERB: Readonly<Record<InstallProgress['phase'], string>> = { download: 'downloading', copy: 'copying', verify: 'verifying' };
+
+/**
+ * Installs a pack from a folder or an http(s) URL into `<dataDir>/models`, every file checked (size, sha256).
+ * Shows progress on a terminal; prints the pack and its licence when done. Returns the exit code: 0 installed,
+ * 1 refused or failed (the reason on stderr; nothing half-installed remains), 130 cancelled.
+ */
+export async function runModelsAdd(
+  source: string,
+  dataDir: string,
+  io: ModelsChangeIo,
+  opts: { replace?: boolean; signal?: AbortSignal; cwd: string },
+): Promise<number> {
+  const models = modelsDirIn(dataDir);
+  // Leftovers of an install that was killed are never packs; clear them before starting another.
+  await cleanInterruptedInstalls(models);
+  const tty = io.stderr.isTTY === true;
+  let lastDraw = 0;
+  let drawn = false;
+  const onProgress = (p: InstallProgress): void => {
+    const now = Date.now();
+    if (!tty || (now - lastDraw < INSTALL_REDRAW_MS && p.done < p.total)) return;
+    lastDraw = now;
+    drawn = true;
+    const fraction = p.total > 0 ? p.done / p.total : 1;
+    io.stderr.write(`\r\x1b[K${PHASE_VERB[p.phase]} ${bar(fraction, 24)} ${Math.round(fraction * 100)}%  ${formatBytes(p.done)} of ${formatBytes(p.total)}  ${p.file}`);
+  };
+  const from = isUrlSource(source) ? source : path.resolve(opts.cwd, source);
+  try {
+    const result = await installPack(from, models, {
+      onProgress,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.replace ? { replace: true } : {}),
+    });
+    if (drawn) io.stderr.write('\r\x1b[K');
+    const m = result.manifest;
+    const bytes = m.files.reduce((a, f) => a + f.size, 0);
+    io.stdout.write(`✓ installed "${m.id}" (${m.name}, ${m.kind}, ${formatBytes(bytes)}) in ${result.dir}\n`);
+    io.stdout.write(`  licence: ${m.licence.id} — ${m.licence.summary}${m.licence.url ? ` (${m.licence.url})` : ''}\n`);
+    return 0;
+  } catch (err) {
+    if (drawn) io.stderr.write('\r\x1b[K');
+    if (err instanceof AbortedError) {
+      io.stderr.write('revive: install cancelled; nothing was installed\n');
+      return 130;
+    }
+    const why = err instanceof PackInstallError || err instanceof DownloadError || err instanceof Error ? err.message : String(err);
+    io.stderr.write(`revive: cannot install ${source}: ${why}\n`);
+    return 1;
+  }
+}
+
+/** Removes a user-installed pack from `<dataDir>/models`. Returns 0 removed, 1 not removed (reason on stderr). */
+export async function runModelsRemove(id: string, dataDir: string, io: ModelsChangeIo): Promise<number> {
+  try {
+    await removePack(id, modelsDirIn(dataDir));
+    io.stdout.write(`✓ removed "${id}"\n`);
+    return 0;
+  } catch (err) {
+    const bundled = await listPacks([bundledModelsDir()]).then((l) => l.packs.some((p) => p.id === id));
+    const hint = bundled ? ' (it comes with the app and cannot be removed)' : '';
+    io.stderr.write(`revive: cannot remove "${id}": ${(err as Error).message}${hint}\n`);
+    return 1;
+  }
 }

@@ -3,7 +3,8 @@
  * option and the value.
  */
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
-import { OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } from '../engine/protocol';
+import { MAX_PROMPT_CHARS, OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } from '../engine/protocol';
+import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../models/manifest';
 import type { ProviderChoice } from '../engine/providers';
 import type { FormatChoice } from './naming';
 import { validateSuffix } from './naming';
@@ -30,6 +31,19 @@ export interface RawEnhanceOptions {
   overwrite?: boolean;
   json?: boolean;
   dataDir?: string;
+  promptMode?: string;
+  prompt?: string;
+  colorFix?: string;
+  strength?: string;
+}
+
+/** Settings only diffusion models take; absent = the pack's defaults. */
+export interface DiffusionCliOptions {
+  promptMode?: PromptMode;
+  prompt?: string;
+  colorFix?: ColorFix;
+  /** 0–100. */
+  strength?: number;
 }
 
 export interface EnhanceOptions {
@@ -46,6 +60,8 @@ export interface EnhanceOptions {
   overwrite: boolean;
   json: boolean;
   dataDir?: string;
+  /** Diffusion models only (absent or empty: the pack's defaults). */
+  diffusion?: DiffusionCliOptions;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -92,5 +108,32 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     overwrite: raw.overwrite ?? false,
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
+    diffusion: parseDiffusionOptions(raw),
   };
+}
+
+/** The diffusion-only options: names and ranges checked here, fit with the model checked once the pack is known. */
+function parseDiffusionOptions(raw: RawEnhanceOptions): DiffusionCliOptions {
+  const out: DiffusionCliOptions = {};
+  if (raw.promptMode !== undefined) out.promptMode = oneOf('--prompt-mode', raw.promptMode, PromptModeSchema.options);
+  if (raw.colorFix !== undefined) out.colorFix = oneOf('--color-fix', raw.colorFix, ColorFixSchema.options);
+  if (raw.prompt !== undefined) {
+    if (raw.prompt.length > MAX_PROMPT_CHARS) throw new UsageError(`--prompt is ${raw.prompt.length} characters; at most ${MAX_PROMPT_CHARS}`);
+    out.prompt = raw.prompt;
+  }
+  if (raw.strength !== undefined) {
+    const text = raw.strength.trim().replace(/%$/, '');
+    const n = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !(n >= 0 && n <= 100)) {
+      throw new UsageError(`--strength must be a percentage from 0 to 100, got ${JSON.stringify(raw.strength)}`);
+    }
+    out.strength = n;
+  }
+  if (out.promptMode === 'none' && out.prompt !== undefined) {
+    throw new UsageError('--prompt has no effect with --prompt-mode none; use --prompt-mode tags or custom');
+  }
+  if (out.promptMode === 'custom' && !(out.prompt ?? '').trim()) {
+    throw new UsageError('--prompt-mode custom needs --prompt TEXT');
+  }
+  return out;
 }

@@ -14,6 +14,12 @@ const STAGE_SPAN: Readonly<Record<string, [number, number]>> = {
   decode: [0, 0.04],
   'load-model': [0.04, 0.1],
   upscale: [0.1, 0.9],
+  // Diffusion packs: the three model stages share the model run's span, roughly in proportion to SD's costs.
+  'vae-encode': [0.1, 0.25],
+  prompt: [0.25, 0.28],
+  unet: [0.28, 0.55],
+  'vae-decode': [0.55, 0.88],
+  'color-fix': [0.88, 0.9],
   resize: [0.9, 0.94],
   encode: [0.94, 0.98],
   write: [0.98, 1],
@@ -97,13 +103,15 @@ export class ProgressView {
   }
 
   #draw(): void {
-    const width = Math.max(40, Math.min(this.#out.columns ?? 80, 120));
-    const barWidth = Math.max(10, Math.min(30, width - 50));
-    const label = this.#itemLabel.length > 28 ? `…${this.#itemLabel.slice(-27)}` : this.#itemLabel.padEnd(28);
+    // A terminal that reports no size (a pty under `script`, some CI consoles) gets the classic 80 columns.
+    const width = Math.min((this.#out.columns ?? 0) > 0 ? this.#out.columns! : 80, 120);
+    // label 24 + stage 10 + percentage 4 + ETA 14 + separators 6 = 58 columns around the bar.
+    const barWidth = Math.max(10, Math.min(30, width - 59));
+    const label = this.#itemLabel.length > 24 ? `…${this.#itemLabel.slice(-23)}` : this.#itemLabel.padEnd(24);
     const pct = (f: number): string => `${Math.round(f * 100)}%`.padStart(4);
     const eta = this.#etaMs === null ? 'ETA --:--' : `ETA ${formatDuration(this.#etaMs)}`;
     const line1 = `${label} ${this.#stage.padEnd(10)} ${bar(this.#itemFraction, barWidth)} ${pct(this.#itemFraction)}`;
-    const line2 = `${'overall'.padEnd(28)} ${''.padEnd(10)} ${bar(this.#overall, barWidth)} ${pct(this.#overall)}  ${eta}`;
+    const line2 = `${'overall'.padEnd(24)} ${''.padEnd(10)} ${bar(this.#overall, barWidth)} ${pct(this.#overall)}  ${eta}`;
     this.#clear();
     this.#out.write(`${line1.slice(0, width - 1)}\n${line2.slice(0, width - 1)}`);
     this.#lines = 2;

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppSettings, BatchProgress, DeviceInfo, ModelInfo, RestoreSettings } from '../../src-preload/contract';
@@ -17,6 +17,7 @@ import { modelsDirIn } from '../cli/data-dir';
 import { expandInputs } from '../cli/inputs';
 import { bundledModelsDir, packRoots } from '../cli/packs';
 import { EngineHost } from '../engine/host';
+import { describeNonImage, sniffFormat } from '../imaging/formats';
 import { decodeImage } from '../imaging/read';
 import { encodeImage } from '../imaging/write';
 import { engineFromHost } from '../jobs/engine';
@@ -132,6 +133,23 @@ function toLibraryEntry(e: CoreLibraryRow): CoreLibraryEntry {
 }
 
 /**
+ * Why a file is not a photo Revive reads, or null when its first bytes are a supported image. Only such files go on
+ * the allow-list: a path typed into the browser must not turn `/etc/passwd` into something the page can load.
+ */
+export async function notAnImage(file: string): Promise<string | null> {
+  const fh = await open(file, 'r');
+  try {
+    const head = new Uint8Array(64);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const sniffed = sniffFormat(head.subarray(0, bytesRead));
+    if (sniffed.kind === 'supported') return null;
+    return sniffed.kind === 'unsupported' ? `${sniffed.format} images are not supported` : describeNonImage(head.subarray(0, bytesRead), (await fh.stat()).size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Opens everything a data folder holds and returns the core. Throws `QUEUE_LOCKED` when another Revive process
  * (the app, `revive serve`, a CLI batch) runs the queue of this folder.
  */
@@ -165,6 +183,8 @@ class LocalCore implements ReviveCore {
   readonly #events = new EventEmitter();
   readonly #batches = new Map<number, CoreBatch>();
   readonly #packDirs = new Map<string, string>();
+  /** Files already checked for being images (path → is one), so listing 1,000 items does not reread them. */
+  readonly #imageCheck = new Map<string, boolean>();
   #previewHost: EngineHost | null = null;
   #closed = false;
 
@@ -241,12 +261,18 @@ class LocalCore implements ReviveCore {
   async addInputs(paths: string[], recursive: boolean) {
     const expanded = await expandInputs(paths, { recursive, cwd: os.homedir() });
     const added: { path: string; sizeBytes: number }[] = [];
+    const rejected = expanded.problems.map((p) => ({ path: p.path, reason: p.reason }));
     for (const file of expanded.files) {
+      const why = await notAnImage(file).catch((err: unknown) => (err as Error).message);
+      if (why) {
+        rejected.push({ path: file, reason: why });
+        continue;
+      }
       const info = await stat(file);
       await allowFileAndTarget(this.allowList, file);
       added.push({ path: file, sizeBytes: info.size });
     }
-    return { added, rejected: expanded.problems.map((p) => ({ path: p.path, reason: p.reason })) };
+    return { added, rejected };
   }
 
   async startJob(paths: string[], settings: RestoreSettings, force: boolean) {
@@ -257,7 +283,8 @@ class LocalCore implements ReviveCore {
     if (!r.job) {
       throw new CodedError('NOTHING_TO_DO', `no photos to restore in ${paths.join(', ')}${r.problems.length ? `: ${r.problems.map((p) => p.reason).join('; ')}` : ''}`);
     }
-    for (const file of r.added) await allowFileAndTarget(this.allowList, file);
+    // Only real images become loadable by the page; a non-image still gets its item (and fails with a reason).
+    for (const file of r.added) if (!(await notAnImage(file).catch(() => 'unreadable'))) await allowFileAndTarget(this.allowList, file);
     const itemIds = this.#runner.queue.items(r.job.id).map((i) => i.id);
     this.#emit('queue', { reason: 'added' });
     this.#kick();
@@ -275,8 +302,8 @@ class LocalCore implements ReviveCore {
         const item = toCoreItem(r);
         const entry = r.state === 'done' || r.state === 'failed' ? this.#runner.library.forItem(r.id) : null;
         if (entry) item.libraryId = entry.id;
-        this.allowList.allowFile(item.source);
-        if (item.output) this.allowList.allowFile(item.output);
+        await this.#allowIfImage(item.source);
+        if (item.output && item.state === 'done') this.allowList.allowFile(item.output);
         items.push(item);
       }
       jobs.push(this.#batchOf(job.id, job.paused, records));
@@ -352,19 +379,29 @@ class LocalCore implements ReviveCore {
     });
     const matching = q.status === 'done' ? rows.filter((r) => r.status === 'done') : rows;
     const page = matching.slice(q.offset, q.offset + q.limit).map(toLibraryEntry);
-    for (const e of page) this.#allowEntry(e);
+    for (const e of page) await this.#allowEntry(e);
     return { entries: page, total: matching.length };
   }
 
-  #allowEntry(e: CoreLibraryEntry): void {
-    this.allowList.allowFile(e.source);
-    if (e.output) this.allowList.allowFile(e.output);
+  async #allowEntry(e: CoreLibraryEntry): Promise<void> {
+    await this.#allowIfImage(e.source);
+    if (e.output && e.status === 'done') this.allowList.allowFile(e.output);
+  }
+
+  /** Puts a source on the allow-list if it is an image (queue and library rows may name anything the user typed). */
+  async #allowIfImage(file: string): Promise<void> {
+    let ok = this.#imageCheck.get(file);
+    if (ok === undefined) {
+      ok = (await notAnImage(file).catch(() => 'unreadable')) === null;
+      this.#imageCheck.set(file, ok);
+    }
+    if (ok) this.allowList.allowFile(file);
   }
 
   async libraryGet(id: number) {
     try {
       const e = toLibraryEntry(this.#runner.library.get(id));
-      this.#allowEntry(e);
+      await this.#allowEntry(e);
       return e;
     } catch (err) {
       throw new CodedError('NOT_FOUND', (err as Error).message);

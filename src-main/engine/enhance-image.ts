@@ -1,6 +1,7 @@
 /**
  * One whole image in the engine process, in numbered stages:
- *   1. check   — output is not the input, pack is a pixel-sr pack, the scale is one it can make
+ *   1. check   — output is not the input; a onestep-diffusion pack continues in enhance-diffusion.ts; the scale
+ *                is one the pixel-sr pack can make
  *   2. decode  — imaging: upright 8-bit RGB + alpha; pixel limit checked before decoding
  *   3. size    — the output format can hold the result (checked before the long run)
  *   4. session — the cached session for this model/provider/threads, opened on first use
@@ -17,7 +18,8 @@ import { checkOutputSize, encodeImage, resizePlane, resizeTo, writeAtomic } from
 import { runPixelSr } from '../pipelines/pixel-sr';
 import type { PixelBuffer } from '../pipelines/types';
 import { EngineError } from './engine-error';
-import { loadPixelSrPack } from './pack';
+import { enhanceWithDiffusion } from './enhance-diffusion';
+import { isOneStepPack, loadPack } from './pack';
 import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from './protocol';
 import type { SessionCache } from './session-cache';
 import { chooseTiling } from './tile-choice';
@@ -25,6 +27,8 @@ import { chooseTiling } from './tile-choice';
 export interface EnhanceHooks {
   onProgress(stage: string, done: number, total: number): void;
   onWarning(message: string): void;
+  /** Time left for the model stages, refined as they start (diffusion packs on the CPU). */
+  onEstimate?(ms: number, basis: string): void;
   /** Memory the model may use for a tile, in bytes. Default: half of the currently free memory. */
   freeBytes?: () => number;
 }
@@ -42,7 +46,9 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   if ((await realOrResolved(req.output)) === (await realOrResolved(req.input))) {
     throw new EngineError('OUTPUT_IS_INPUT', `refusing to write ${req.output}: it is the original photo`);
   }
-  const pack = await loadPixelSrPack(req.modelDir);
+  const loaded = await loadPack(req.modelDir);
+  if (isOneStepPack(loaded)) return enhanceWithDiffusion(req, loaded, sessions, hooks, started);
+  const pack = loaded;
   const modelScale = pack.manifest.scale;
   if (req.scale > modelScale) {
     throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model "${pack.manifest.id}" upscales ${modelScale}×; it cannot make ${req.scale}×`);

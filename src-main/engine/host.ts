@@ -42,6 +42,8 @@ export interface EnhanceResult {
 export interface EnhanceCallbacks {
   onProgress?: (p: StageProgress) => void;
   onWarning?: (message: string) => void;
+  /** Time estimates for the model stages still to run (diffusion on the CPU), refined as stages start. */
+  onEstimate?: (e: { ms: number; basis: string }) => void;
   signal?: AbortSignal;
 }
 
@@ -201,6 +203,9 @@ export class EngineHost {
       case 'warning':
         active.warnings.push(event.message);
         active.callbacks.onWarning?.(event.message);
+        return;
+      case 'estimate':
+        active.callbacks.onEstimate?.({ ms: event.ms, basis: event.basis });
         return;
       case 'done':
         this.#active = undefined;

@@ -50,6 +50,7 @@ async function handle(msg: HostMessage): Promise<void> {
     const result = await enhanceImage(msg, sessions, {
       onProgress: (stage, done, total) => send({ type: 'progress', id, stage, done, total }),
       onWarning: (message) => send({ type: 'warning', id, message }),
+      onEstimate: (ms, basis) => send({ type: 'estimate', id, ms, basis }),
     });
     send({ type: 'done', id, ...result });
   } catch (err) {

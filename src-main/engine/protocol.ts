@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../imaging/formats';
+import { ColorFixSchema, PromptModeSchema } from '../models/manifest';
 import type { ProviderChoice } from './providers';
 
 /**
@@ -18,12 +19,16 @@ export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as cons
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _providerListsAgree: Same<(typeof PROVIDER_CHOICES)[number], ProviderChoice> = true;
 
-/** Request ids double as temp-file tags (imaging/write.ts atomicTempPath), hence the restricted alphabet. */
+/** Longest prompt text accepted (CLIP reads 77 tokens; this only bounds the message). */
+export const MAX_PROMPT_CHARS = 2000;
+
+/** Request ids double as temp-file tags (imaging/atomic.ts atomicTempPath), hence the restricted alphabet. */
 const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-"; at most 64');
 
 /** Output scales the engine produces: the model's native scale, or a Lanczos downscale of it (1× restores only). */
 export const OUTPUT_SCALES = [1, 2, 3, 4] as const;
 export type OutputScale = (typeof OUTPUT_SCALES)[number];
+const _scalesAgree: Same<OutputScale, 1 | 2 | 3 | 4> = true;
 
 export const EnhanceRequestSchema = z.object({
   type: z.literal('enhance'),
@@ -32,20 +37,31 @@ export const EnhanceRequestSchema = z.object({
   input: z.string().min(1),
   /** Absolute path of the result; written atomically (temp file in the same folder, then rename). */
   output: z.string().min(1),
-  /** Folder of a pixel-sr model pack (holds revive-pack.json). */
+  /** Folder of a model pack (holds revive-pack.json): pixel-sr or onestep-diffusion. */
   modelDir: z.string().min(1),
   /** Output size relative to the input. */
-  scale: z.union(OUTPUT_SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>]),
+  scale: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   format: z.enum(OUTPUT_FORMATS),
   /** 1–100; default per format. */
   quality: z.number().int().min(1).max(100).optional(),
-  /** Tile edge in input pixels; default from the memory budget and the pack's defaults. */
+  /**
+   * Tile edge; default from the memory budget and the pack's defaults. pixel-sr: input pixels; onestep-diffusion:
+   * the UNet's latent tile in latent pixels (the pack's `tile.size` unit).
+   */
   tile: z.number().int().positive().optional(),
   provider: z.enum(PROVIDER_CHOICES),
   /** Intra-op threads; default from the core count. */
   threads: z.number().int().positive().optional(),
   /** Input pixel limit (decompression-bomb guard); default imaging's. */
   maxPixels: z.number().int().positive().optional(),
+  /** Diffusion packs only: where the prompt comes from; default the pack's. */
+  promptMode: PromptModeSchema.optional(),
+  /** Diffusion packs only: the user's text (added after the tags, or the whole prompt in `custom` mode). */
+  prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  /** Diffusion packs only: colour correction against the input; default the pack's. */
+  colorFix: ColorFixSchema.optional(),
+  /** Diffusion packs only: 0–100 % of the model's result blended over the bicubic input; default 100. */
+  strength: z.number().min(0).max(100).optional(),
 });
 export type EnhanceRequest = z.infer<typeof EnhanceRequestSchema>;
 
@@ -58,12 +74,24 @@ export type HostMessage = z.infer<typeof HostMessageSchema>;
 export const ProgressEventSchema = z.object({
   type: z.literal('progress'),
   id: RequestId,
-  /** decode | load-model | upscale | resize | encode | write. */
+  /** decode | load-model | upscale | resize | encode | write; diffusion: vae-encode | prompt | unet | vae-decode | color-fix. */
   stage: z.string(),
   done: z.number().int().nonnegative(),
   total: z.number().int().positive(),
 });
 export const WarningEventSchema = z.object({ type: z.literal('warning'), id: RequestId, message: z.string() });
+/**
+ * A time estimate for the model stages still to run (diffusion on the CPU): sent after the first tile of each model
+ * stage, each one refining the last.
+ */
+export const EstimateEventSchema = z.object({
+  type: z.literal('estimate'),
+  id: RequestId,
+  /** Milliseconds still to go for the model stages. */
+  ms: z.number().nonnegative(),
+  /** How it was made, in words (tiles × first-tile times; extrapolated stages). */
+  basis: z.string(),
+});
 export const DoneEventSchema = z.object({
   type: z.literal('done'),
   id: RequestId,
@@ -81,12 +109,14 @@ export const DisposedEventSchema = z.object({ type: z.literal('disposed'), id: R
 export const EngineEventSchema = z.discriminatedUnion('type', [
   ProgressEventSchema,
   WarningEventSchema,
+  EstimateEventSchema,
   DoneEventSchema,
   FailedEventSchema,
   DisposedEventSchema,
 ]);
 export type EngineEvent = z.infer<typeof EngineEventSchema>;
 export type ProgressEvent = z.infer<typeof ProgressEventSchema>;
+export type EstimateEvent = z.infer<typeof EstimateEventSchema>;
 export type DoneEvent = z.infer<typeof DoneEventSchema>;
 export type FailedEvent = z.infer<typeof FailedEventSchema>;
 

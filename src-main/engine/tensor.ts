@@ -30,8 +30,7 @@ export function maxValueOf(data: PixelData): number {
 export function reflectIndex(i: number, n: number): number {
   if (n === 1) return 0;
   const period = 2 * (n - 1);
-  let m = i % period;
-  if (m < 0) m += period;
+  const m = ((i % period) + period) % period; // also turns -0 into 0
   return m < n ? m : period - m;
 }
 

@@ -1,5 +1,5 @@
 /** Batch jobs: the persistent queue, the item state machine, progress + ETA, control and crash recovery. */
-export { JobRunner, imageFraction, type RunnerOptions, type RunOptions, type RunSummary } from './runner';
+export { JobRunner, type RunnerOptions, type RunOptions, type RunSummary } from './runner';
 export { QueueStore, type JobRecord, type ItemRecord, type JobState, type ItemUpdate } from './queue-store';
 export { ITEM_STATES, canTransition, assertTransition, isTerminal, InvalidTransitionError, type ItemState } from './state';
 export { EtaEstimator, estimatePixels, type EtaSample, type EtaQuery } from './eta';

@@ -16,6 +16,8 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolveOutputFormat } from '../cli/naming';
+// The CLI's bar and the queue's fraction use the same stage spans, so both show the same progress.
+import { imageFraction } from '../cli/progress-view';
 import type { ProcessLock } from '../store/lock';
 import type { Store } from '../store/database';
 import type { StageProgress } from '../pipelines/types';
@@ -84,25 +86,8 @@ interface Current {
   fraction: number;
 }
 
-/** Stage weights within one image (engine stage names), for the image's own fraction. */
-const STAGE_WEIGHTS: ReadonlyArray<readonly [string, number]> = [
-  ['decode', 0.05],
-  ['load-model', 0.05],
-  ['upscale', 0.78],
-  ['resize', 0.03],
-  ['encode', 0.07],
-  ['write', 0.02],
-];
-
-/** The fraction of an image done when `stage` is at done/total. Unknown stages leave it unchanged (null). */
-export function imageFraction(p: StageProgress): number | null {
-  let before = 0;
-  for (const [name, w] of STAGE_WEIGHTS) {
-    if (name === p.stage) return Math.min(1, before + (w * Math.min(p.done, p.total)) / p.total);
-    before += w;
-  }
-  return null;
-}
+/** At most one batch event per this many ms from tile progress (every state change emits one anyway). */
+const BATCH_PROGRESS_INTERVAL_MS = 100;
 
 /** Per-job figures kept in memory during a run (refreshed from the database when items change). */
 interface JobStats {
@@ -126,6 +111,9 @@ export class JobRunner {
   readonly #planners = new Map<number, JobOutputPlanner>();
   readonly #etas = new Map<string, EtaEstimator>();
   readonly #stats = new Map<number, JobStats>();
+  /** Job rows for progress events (tile events come many times a second; the row changes only on pause/cancel). */
+  readonly #jobs = new Map<number, JobRecord>();
+  #lastBatchEmit = 0;
   #current: Current | null = null;
   #running: Promise<RunSummary> | null = null;
   #stopRequested = false;
@@ -238,6 +226,7 @@ export class JobRunner {
    */
   pause(jobId: number, options: { now?: boolean } = {}): void {
     this.queue.setPaused(jobId, true);
+    this.#jobs.delete(jobId);
     if (options.now && this.#current?.item.jobId === jobId) this.#abortCurrent('requeue');
     this.#emitBatch(jobId);
   }
@@ -245,6 +234,7 @@ export class JobRunner {
   /** Unpauses a job (call {@link run} to process it if no run is in progress). */
   resume(jobId: number): void {
     this.queue.setPaused(jobId, false);
+    this.#jobs.delete(jobId);
     this.#emitBatch(jobId);
   }
 
@@ -349,6 +339,7 @@ export class JobRunner {
         this.#invalidate(job.id);
         this.#emitItem(fresh, 'running', 0, 0);
         this.#emitBatch(job.id);
+        if (prep.factsWarning) this.#emit({ kind: 'warning', jobId: job.id, itemId: fresh.id, message: prep.factsWarning });
 
         // Prepare the following item while the engine works on this one.
         if (overlap) {
@@ -565,21 +556,28 @@ export class JobRunner {
     this.#post = this.#post.then(async () => {
       const entry = this.library.forItem(itemId);
       if (!entry) return;
-      const t = await this.thumbnails.ensure(entry.id, source, output);
-      this.library.setThumbnails(entry.id, t.before, t.after);
-      for (const message of t.errors) {
+      let errors: string[];
+      try {
+        const t = await this.thumbnails.ensure(entry.id, source, output);
+        this.library.setThumbnails(entry.id, t.before, t.after);
+        errors = t.errors;
+      } catch (e) {
+        // A preview is not worth stopping the batch for (the cache folder may be unwritable); say so instead.
+        errors = [(e as Error).message];
+      }
+      for (const message of errors) {
         this.#emit({ kind: 'warning', jobId: entry.jobId ?? 0, itemId, message: `thumbnail: ${message}` });
       }
     });
   }
 
   #onStage(cur: Current, p: StageProgress): void {
-    const f = imageFraction(p);
-    if (f !== null) cur.fraction = Math.max(cur.fraction, f);
+    cur.fraction = Math.max(cur.fraction, imageFraction(p.stage, p.done, p.total));
     const { item } = cur;
     this.#emit({ kind: 'tile', jobId: item.jobId, itemId: item.id, stage: p.stage, done: p.done, total: p.total });
     this.#emitItem(item, 'running', cur.fraction, this.#now() - cur.startedAt);
-    this.#emitBatch(item.jobId);
+    // The batch figures move little between tiles and cost a query; state changes always emit them.
+    if (this.#now() - this.#lastBatchEmit >= BATCH_PROGRESS_INTERVAL_MS) this.#emitBatch(item.jobId);
   }
 
   #eta(job: JobRecord): EtaEstimator {
@@ -592,7 +590,17 @@ export class JobRunner {
     return e;
   }
 
+  #job(jobId: number): JobRecord {
+    let j = this.#jobs.get(jobId);
+    if (!j) {
+      j = this.queue.job(jobId);
+      this.#jobs.set(jobId, j);
+    }
+    return j;
+  }
+
   #invalidate(jobId: number): void {
+    this.#jobs.delete(jobId);
     const s = this.#stats.get(jobId);
     this.#stats.delete(jobId);
     // Keep the start time across refreshes: elapsed time is for the whole run of the job.
@@ -638,7 +646,7 @@ export class JobRunner {
     const cur = this.#current;
     let etaMs: number | null = null;
     if (state === 'running' && cur?.item.id === item.id) {
-      const job = this.queue.job(item.jobId);
+      const job = this.#job(item.jobId);
       const total = this.#eta(job).imageMs(cur.ready.probe.width * cur.ready.probe.height);
       etaMs = total === null ? null : total * (1 - fraction);
     } else if (state !== 'queued') etaMs = 0;
@@ -647,7 +655,8 @@ export class JobRunner {
 
   #emitBatch(jobId: number): void {
     if (this.#listeners.size === 0) return;
-    const job = this.queue.job(jobId);
+    this.#lastBatchEmit = this.#now();
+    const job = this.#job(jobId);
     const counts = this.queue.counts(jobId);
     const stats = this.#jobStats(jobId);
     const cur = this.#current?.item.jobId === jobId ? this.#current : null;

@@ -1,6 +1,7 @@
 /**
  * The few metadata facts the library indexes, read with exifr: when the photo was taken, with which camera, and
  * whether it carries a GPS position (so the user can find photos that would reveal a location before sharing).
+ * exifr reads JPEG, TIFF, PNG and HEIF/AVIF; WebP and GIF sources get empty facts.
  */
 import exifr from 'exifr';
 
@@ -51,7 +52,11 @@ export async function readPhotoFacts(path: string): Promise<PhotoFactsResult> {
       | Record<string, unknown>
       | undefined;
   } catch (e) {
-    return { facts: NO_FACTS, warning: `${path}: metadata not readable (${(e as Error).message})` };
+    const message = (e as Error).message;
+    // exifr reads JPEG, TIFF, PNG and HEIF/AVIF; WebP and GIF photos are indexed without date and camera. That is a
+    // known limit of the reader, not a problem with the file, so it is not reported per photo.
+    if (/unknown file format/i.test(message)) return { facts: NO_FACTS, warning: null };
+    return { facts: NO_FACTS, warning: `${path}: metadata not readable (${message})` };
   }
   if (!tags) return { facts: NO_FACTS, warning: null };
   return {

@@ -2,7 +2,7 @@
  * Installed model packs: every folder under the model roots that holds a `revive-pack.json`.
  *
  * Roots are searched in the order given (the app's bundled `models/` first, then the user-data `models/` folder),
- * one level deep. A folder whose manifest is missing, unreadable or invalid, whose listed files are missing or of
+ * one level deep, skipping hidden (dot) folders. A folder whose manifest is missing, unreadable or invalid, whose listed files are missing or of
  * the wrong size, or whose id an earlier folder already provides, is reported with the reason instead of failing the
  * whole listing: one broken download must not hide the packs that work. Listing checks sizes only; hashing every
  * file (tens of MB each) is {@link verifyPackFiles}'s job, run at install time or on request.

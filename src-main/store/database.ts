@@ -62,7 +62,10 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     db,
     dataDir: dir,
     close: () => {
-      if (db.open) db.close();
+      if (!db.open) return;
+      // Keeps the query planner's statistics current (cheap; SQLite's recommended habit before closing).
+      db.pragma('optimize');
+      db.close();
     },
   };
 }

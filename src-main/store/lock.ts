@@ -100,6 +100,12 @@ export class ProcessLock {
    */
   heartbeat(): boolean {
     if (!this.#held) return false;
+    // A database closed before release() (a shutdown in the wrong order) cannot be written; stop quietly rather
+    // than throw from a timer. The row goes stale and is taken over, as after a kill.
+    if (!this.db.open) {
+      this.#stopTimer();
+      return false;
+    }
     const r = this.db
       .prepare('UPDATE locks SET heartbeat_at = ? WHERE name = ? AND token = ?')
       .run(this.now(), this.name, this.token);

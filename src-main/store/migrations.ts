@@ -91,12 +91,14 @@ export const MIGRATIONS: readonly Migration[] = [
           thumb_before  TEXT,
           thumb_after   TEXT
         );
+        -- Each filter's index ends with finished_at, so "matching ids, newest first" is answered from the index
+        -- alone (library-store.ts fetches whole rows only for the page it returns).
         CREATE INDEX library_finished ON library (finished_at);
         CREATE INDEX library_status_finished ON library (status, finished_at);
-        CREATE INDEX library_name ON library (source_name COLLATE NOCASE);
-        CREATE INDEX library_dir ON library (source_dir);
-        CREATE INDEX library_date_taken ON library (date_taken);
-        CREATE INDEX library_camera ON library (camera COLLATE NOCASE);
+        CREATE INDEX library_name ON library (source_name, finished_at);
+        CREATE INDEX library_dir ON library (source_dir, finished_at);
+        CREATE INDEX library_date_taken ON library (date_taken, finished_at);
+        CREATE INDEX library_camera ON library (camera, finished_at);
         CREATE INDEX library_model ON library (model, finished_at);
         CREATE INDEX library_match ON library (source_hash, settings_key);
         CREATE INDEX library_output ON library (output_path);

@@ -80,7 +80,7 @@ export function validatePlanOptions(o: PlanOptions): void {
   requireInt('overlap', o.overlap, 0);
   requireInt('pad', o.pad, 0);
   if (o.tile % multiple !== 0) {
-    const near = Math.max(multiple, Math.round(o.tile / multiple) * multiple);
+    const near = Math.max(multiple, Math.floor(o.tile / multiple) * multiple);
     throw new RangeError(`tile must be a multiple of ${multiple} (e.g. ${near}), got ${o.tile}`);
   }
   if (o.overlap >= o.tile) throw new RangeError(`overlap ${o.overlap} must be smaller than tile ${o.tile}`);

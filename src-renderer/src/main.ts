@@ -17,4 +17,5 @@ const app = new AppState(window.revive);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
 mount(App, { target, props: { app } });
-void app.init();
+void app.init().then(() => app.openLink(location.hash));
+window.addEventListener('hashchange', () => app.openLink(location.hash));

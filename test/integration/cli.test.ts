@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src-main/cli/main';
 import { sha256, writePhotoFixtures } from '../fixtures/real-photos';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -61,50 +62,45 @@ afterAll(async () => {
 });
 
 describe('revive enhance', () => {
-  it('enhances a folder 4× next to the originals, prints one JSON object per input, and leaves originals byte-identical', async () => {
-    const { dir, files } = await album('json', [
+  it('enhances a folder 4× next to the originals; a bad file gets a one-line reason, exit 1, and the rest are done', async () => {
+    const { dir, files } = await album('mixed', [
       { name: 'a.jpg', width: 64, height: 48 },
-      { name: 'b.png', width: 48, height: 64, format: 'png' },
-    ]);
-    const before = await Promise.all(files.map(sha256));
-    const run = await revive(['enhance', '.', '--json', '--device', 'cpu'], dir);
-    expect(run.code, run.stderr).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toHaveLength(2);
-    expect(lines.map((l) => [path.basename(l.input as string), path.basename(l.output as string), l.status, l.error, l.width, l.height])).toEqual([
-      ['a.jpg', 'a_revive.jpg', 'done', null, 256, 192],
-      ['b.png', 'b_revive.png', 'done', null, 192, 256],
-    ]);
-    for (const l of lines) expect(l.ms).toBeGreaterThan(0);
-    expect(await size(path.join(dir, 'a_revive.jpg'))).toEqual([256, 192]);
-    expect(await size(path.join(dir, 'b_revive.png'))).toEqual([192, 256]);
-    expect((await sharp(path.join(dir, 'a_revive.jpg')).metadata()).format).toBe('jpeg');
-    expect(await Promise.all(files.map(sha256))).toEqual(before);
-  });
-
-  it('-s 2 gives 2×, into -o DIR, in the -f format', async () => {
-    const { dir, files } = await album('scale2', [{ name: 'photo.jpg', width: 80, height: 60 }]);
-    const run = await revive(['enhance', files[0]!, '-s', '2', '-o', 'results', '-f', 'webp', '--device', 'cpu'], dir);
-    expect(run.code, run.stderr).toBe(0);
-    const out = path.join(dir, 'results', 'photo_revive.webp');
-    expect(await size(out)).toEqual([160, 120]);
-    expect(run.stdout).toMatch(/✓ photo\.jpg → results\/photo_revive\.webp \(160×120, /);
-  });
-
-  it('exits 1 when one file is bad, with a one-line reason, and still does the good ones', async () => {
-    const { dir } = await album('mixed', [
-      { name: 'a.jpg', width: 64, height: 48 },
-      { name: 'c.jpg', width: 48, height: 48 },
+      { name: 'c.png', width: 48, height: 64, format: 'png' },
     ]);
     await writeFile(path.join(dir, 'b.jpg'), '<!DOCTYPE html><html><body>Sorry, this photo was removed.</body></html>');
+    const before = await Promise.all(files.map(sha256));
     const run = await revive(['enhance', dir, '--device', 'cpu'], tmp);
     expect(run.code).toBe(1);
     const failures = run.stderr.split('\n').filter((l) => l.startsWith('✗'));
     expect(failures).toEqual(['✗ mixed/b.jpg: not an image — it is an HTML page']);
-    expect(run.stdout.split('\n').filter((l) => l.startsWith('✓'))).toHaveLength(2);
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('✓'))).toEqual([
+      expect.stringMatching(/^✓ mixed\/a\.jpg → mixed\/a_revive\.jpg \(256×192, [\d.]+ s, cpu\)$/),
+      expect.stringMatching(/^✓ mixed\/c\.png → mixed\/c_revive\.png \(192×256, /),
+    ]);
     expect(await size(path.join(dir, 'a_revive.jpg'))).toEqual([256, 192]);
-    expect(await size(path.join(dir, 'c_revive.jpg'))).toEqual([192, 192]);
+    expect((await sharp(path.join(dir, 'a_revive.jpg')).metadata()).format).toBe('jpeg');
+    expect(await size(path.join(dir, 'c_revive.png'))).toEqual([192, 256]);
     expect(existsSync(path.join(dir, 'b_revive.jpg'))).toBe(false);
+    expect(await Promise.all(files.map(sha256))).toEqual(before);
+  });
+
+  it('-s 2 gives 2×, into -o DIR, in the -f format, with one JSON object per input on stdout', async () => {
+    const { dir, files } = await album('scale2', [
+      { name: 'a.jpg', width: 80, height: 60 },
+      { name: 'b.png', width: 48, height: 64, format: 'png' },
+    ]);
+    const before = await Promise.all(files.map(sha256));
+    const run = await revive(['enhance', 'a.jpg', 'b.png', '-s', '2', '-o', 'results', '-f', 'webp', '--json', '--device', 'cpu'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.input, l.output, l.status, l.error, l.width, l.height])).toEqual([
+      [path.join(dir, 'a.jpg'), path.join(dir, 'results', 'a_revive.webp'), 'done', null, 160, 120],
+      [path.join(dir, 'b.png'), path.join(dir, 'results', 'b_revive.webp'), 'done', null, 96, 128],
+    ]);
+    for (const l of lines) expect(l.ms).toBeGreaterThan(0);
+    expect(await size(path.join(dir, 'results', 'a_revive.webp'))).toEqual([160, 120]);
+    expect((await sharp(path.join(dir, 'results', 'b_revive.webp')).metadata()).format).toBe('webp');
+    expect(await Promise.all(files.map(sha256))).toEqual(before);
   });
 
   it('does not overwrite an existing result (the new one gets -1); --overwrite replaces it', async () => {
@@ -136,19 +132,36 @@ describe('revive enhance', () => {
     expect((await readdir(dir)).sort()).toEqual(['a.jpg']);
   });
 
-  it('exits 2 on usage errors without touching anything', async () => {
+  it('exits 2 on a usage error', async () => {
     const { dir } = await album('usage', [{ name: 'a.jpg', width: 48, height: 48 }]);
+    const run = await revive(['enhance', 'a.jpg', '-s', '5'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--scale must be one of 1, 2, 3, 4, got "5"/);
+    expect(await readdir(dir)).toEqual(['a.jpg']);
+  });
+
+  it('treats unknown options, unknown models and folders without photos as usage errors (in-process)', async () => {
+    // The same main() the binary runs, called directly: spawning a process per case would only add start-up time.
+    const { dir } = await album('usage-in-process', [{ name: 'a.jpg', width: 48, height: 48 }]);
     await mkdir(path.join(dir, 'empty'));
     const cases: [string[], RegExp][] = [
-      [['enhance', 'a.jpg', '-s', '5'], /--scale must be one of 1, 2, 3, 4, got "5"/],
       [['enhance', 'a.jpg', '--no-such-option'], /unknown option '--no-such-option'/],
-      [['enhance', 'a.jpg', '-m', 'no-such-model'], /no model "no-such-model" is installed.*realesrgan-x4fast/],
-      [['enhance', 'empty'], /no photos to enhance/],
+      [['enhance', 'a.jpg', '-m', 'no-such-model'], /no model "no-such-model" is installed.*installed: realesrgan-x4fast/],
+      [['enhance', 'empty'], /no photos to enhance in empty/],
+      [['enhance'], /missing required argument 'paths'/],
+      [['enhance', 'a.jpg', '--tile', 'big'], /--tile must be a whole number/],
     ];
     for (const [args, message] of cases) {
-      const run = await revive(args, dir);
-      expect([args.join(' '), run.code]).toEqual([args.join(' '), 2]);
-      expect(run.stderr).toMatch(message);
+      let out = '';
+      let err = '';
+      const code = await main([...args, '--data-dir', dataDir], {
+        cwd: dir,
+        stdout: { write: (s: string) => ((out += s), true) },
+        stderr: { write: (s: string) => ((err += s), true) },
+      });
+      expect([args.join(' '), code]).toEqual([args.join(' '), 2]);
+      expect(err).toMatch(message);
+      expect(out).toBe('');
     }
     expect((await readdir(dir)).sort()).toEqual(['a.jpg', 'empty']);
   });
@@ -162,12 +175,17 @@ describe('revive models', () => {
     expect(run.stdout).toMatch(/^realesrgan-x4fast\s+pixel-sr\s+4×\s+fast\s+4\.9 MB\s+BSD-3-Clause$/m);
   });
 
-  it('reports an invalid pack in the user folder with the reason', async () => {
+  it('reports an invalid pack in the user folder with the reason (in-process)', async () => {
     await mkdir(path.join(dataDir, 'models', 'broken-pack'), { recursive: true });
     await writeFile(path.join(dataDir, 'models', 'broken-pack', 'revive-pack.json'), '{ "id": ');
-    const run = await revive(['models', '--json'], tmp);
-    expect(run.code, run.stderr).toBe(0);
-    const listing = JSON.parse(run.stdout) as { packs: { id: string }[]; invalid: { dir: string; reason: string }[] };
+    let out = '';
+    const code = await main(['models', '--json', '--data-dir', dataDir], {
+      cwd: tmp,
+      stdout: { write: (s: string) => ((out += s), true) },
+      stderr: { write: () => true },
+    });
+    expect(code).toBe(0);
+    const listing = JSON.parse(out) as { packs: { id: string }[]; invalid: { dir: string; reason: string }[] };
     expect(listing.packs.map((p) => p.id)).toContain('realesrgan-x4fast');
     expect(listing.invalid).toEqual([{ dir: path.join(dataDir, 'models', 'broken-pack'), reason: expect.stringMatching(/not valid JSON/) }]);
     await rm(path.join(dataDir, 'models'), { recursive: true });

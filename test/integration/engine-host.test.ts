@@ -48,11 +48,13 @@ const job = (input: string, output: string, extra: Partial<EnhanceJob> = {}): En
 beforeAll(async () => {
   expect(existsSync(path.join(PACK, 'revive-pack.json')), `the x4fast pack is missing at ${PACK}: run "npm run setup:packs"`).toBe(true);
   dir = await mkdtemp(path.join(os.tmpdir(), 'revive-engine-'));
-  [small, medium] = await writePhotoFixtures(dir, [
+  const written = await writePhotoFixtures(dir, [
     { name: 'small.jpg', width: 64, height: 48 },
     // Large enough for many 32 px tiles, so there is time to act between the first tile and the end.
     { name: 'medium.png', width: 192, height: 160, format: 'png' },
   ]);
+  small = written[0]!;
+  medium = written[1]!;
   host = new EngineHost();
 });
 
@@ -63,20 +65,20 @@ afterAll(async () => {
 
 describe('EngineHost with the real engine process', () => {
   it('enhances a photo 4× with progress through every stage and leaves the original untouched', async () => {
-    const before = await sha256(small!);
+    const before = await sha256(small);
     const stages = new Set<string>();
     const out = path.join(dir, 'small_x4.png');
-    const result = await host.enhance(job(small!, out), { onProgress: (p: StageProgress) => stages.add(p.stage) });
+    const result = await host.enhance(job(small, out), { onProgress: (p: StageProgress) => stages.add(p.stage) });
     expect(result).toMatchObject({ width: 256, height: 192, provider: 'cpu' });
     const meta = await sharp(out).metadata();
     expect([meta.width, meta.height, meta.format]).toEqual([256, 192, 'png']);
     expect([...stages]).toEqual(['decode', 'load-model', 'upscale', 'encode', 'write']);
-    expect(await sha256(small!)).toBe(before);
+    expect(await sha256(small)).toBe(before);
   });
 
   it('makes 2× and 1× by downscaling the model output', async () => {
-    const two = await host.enhance(job(small!, path.join(dir, 'small_x2.jpg'), { scale: 2, format: 'jpg' }));
-    const one = await host.enhance(job(small!, path.join(dir, 'small_x1.webp'), { scale: 1, format: 'webp' }));
+    const two = await host.enhance(job(small, path.join(dir, 'small_x2.jpg'), { scale: 2, format: 'jpg' }));
+    const one = await host.enhance(job(small, path.join(dir, 'small_x1.webp'), { scale: 1, format: 'webp' }));
     expect([two.width, two.height, one.width, one.height]).toEqual([128, 96, 64, 48]);
     expect((await sharp(path.join(dir, 'small_x2.jpg')).metadata()).width).toBe(128);
   });
@@ -93,7 +95,7 @@ describe('EngineHost with the real engine process', () => {
   });
 
   it('refuses to write over the original', async () => {
-    const err = await host.enhance(job(small!, small!)).catch((e: unknown) => e);
+    const err = await host.enhance(job(small, small)).catch((e: unknown) => e);
     expect((err as EngineError).code).toBe('OUTPUT_IS_INPUT');
   });
 
@@ -106,7 +108,7 @@ describe('EngineHost with the real engine process', () => {
     // A half-written temp file where this request's would be: the host must remove it after killing the engine.
     await writeFile(atomicTempPath(out, id), 'partial');
     const err = await host
-      .enhance(job(medium!, out, { id, tile: 32 }), {
+      .enhance(job(medium, out, { id, tile: 32 }), {
         signal: controller.signal,
         onProgress: (p) => {
           if (p.stage === 'upscale' && p.done === 1) controller.abort();
@@ -119,7 +121,7 @@ describe('EngineHost with the real engine process', () => {
     expect(existsSync(out)).toBe(false);
     expect((await readdir(dir)).filter((n) => n.startsWith('.revive-tmp-'))).toEqual([]);
 
-    const next = await host.enhance(job(small!, path.join(dir, 'after_cancel.png')));
+    const next = await host.enhance(job(small, path.join(dir, 'after_cancel.png')));
     expect(next.width).toBe(256);
     expect(host.pid).not.toBe(pid);
   });
@@ -127,7 +129,7 @@ describe('EngineHost with the real engine process', () => {
   it('a cancelled request that has not started never reaches the engine', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(host.enhance(job(small!, path.join(dir, 'never.png')), { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(host.enhance(job(small, path.join(dir, 'never.png')), { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
     expect(existsSync(path.join(dir, 'never.png'))).toBe(false);
   });
 
@@ -135,7 +137,7 @@ describe('EngineHost with the real engine process', () => {
     const out = path.join(dir, 'medium_crash.png');
     let victim: number | undefined;
     const err = await host
-      .enhance(job(medium!, out, { tile: 32 }), {
+      .enhance(job(medium, out, { tile: 32 }), {
         onProgress: (p) => {
           if (p.stage === 'upscale' && p.done === 1 && victim === undefined) {
             victim = host.pid;
@@ -149,7 +151,7 @@ describe('EngineHost with the real engine process', () => {
     expect((err as EngineError).message).toMatch(/^engine process exited with signal SIGKILL/);
     expect(existsSync(out)).toBe(false);
 
-    const next = await host.enhance(job(small!, path.join(dir, 'after_crash.png')));
+    const next = await host.enhance(job(small, path.join(dir, 'after_crash.png')));
     expect([next.width, next.height]).toEqual([256, 192]);
     expect(host.pid).not.toBe(victim);
     expect((await readdir(dir)).filter((n) => n.startsWith('.revive-tmp-'))).toEqual([]);

@@ -199,10 +199,15 @@ describe('photo facts', () => {
     expect(await readPhotoFacts(file)).toEqual({ facts: { dateTaken: '1987-06-05 14:03:02', camera: 'Canon EOS 5D', hasGps: true }, warning: null });
     const plain = await writePhoto(path.join(w.photos, 'plain.png'), 2);
     expect((await readPhotoFacts(plain)).facts).toEqual({ dateTaken: null, camera: null, hasGps: false });
-    const text = path.join(w.photos, 'notes.jpg');
+    // A JPEG whose EXIF block is cut short: the reader's failure is reported, the facts are empty.
+    const broken = path.join(w.photos, 'broken.jpg');
     mkdirSync(w.photos, { recursive: true });
-    writeFileSync(text, 'hello');
-    expect((await readPhotoFacts(text)).warning).toMatch(/notes\.jpg: metadata not readable/);
+    writeFileSync(broken, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x40, 0x00]), Buffer.from('Exif\0\0MM\0*\0\0\0\x08\xff\xff')]));
+    expect((await readPhotoFacts(broken)).facts).toEqual({ dateTaken: null, camera: null, hasGps: false });
+    // WebP is outside what exifr reads: empty facts, and no per-photo warning for a known limit.
+    const webp = path.join(w.photos, 'x.webp');
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#123456' } }).webp().toFile(webp);
+    expect(await readPhotoFacts(webp)).toEqual({ facts: { dateTaken: null, camera: null, hasGps: false }, warning: null });
   });
 
   it('normalises dates and camera names', () => {

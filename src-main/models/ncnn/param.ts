@@ -110,18 +110,18 @@ export interface NcnnGraph {
 }
 
 /** Where a problem is, for error messages: `line 12, Convolution "Conv_4"`. */
-interface Where {
+export interface ParamLocation {
   line: number;
   type: string;
   name: string;
 }
 
-function at(w: Where): string {
+function at(w: ParamLocation): string {
   return `line ${w.line}, ${w.type} "${w.name}"`;
 }
 
 /** Parses one value the way ncnn decides int versus float: by the characters '.', 'e', 'E'. */
-function parseScalar(text: string, w: Where, id: number): { value: number; float: boolean } {
+function parseScalar(text: string, w: ParamLocation, id: number): { value: number; float: boolean } {
   const float = /[.eE]/.test(text);
   const ok = float ? /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) : /^[+-]?\d+$/.test(text);
   if (!ok) throw new Error(`${at(w)}: param ${id} has value "${text}", which is not a number`);
@@ -129,7 +129,7 @@ function parseScalar(text: string, w: Where, id: number): { value: number; float
 }
 
 /** Parses the `id=value` tokens of one layer line into a dictionary keyed by parameter id. */
-export function parseParamDict(tokens: readonly string[], w: Where): Map<number, ParamValue> {
+export function parseParamDict(tokens: readonly string[], w: ParamLocation): Map<number, ParamValue> {
   const dict = new Map<number, ParamValue>();
   for (const token of tokens) {
     const m = /^(-?\d+)=(.*)$/.exec(token);
@@ -161,7 +161,7 @@ export function parseParamDict(tokens: readonly string[], w: Where): Map<number,
 class Params {
   constructor(
     private readonly dict: ParamDict,
-    private readonly w: Where,
+    private readonly w: ParamLocation,
     known: readonly number[],
   ) {
     for (const id of dict.keys()) {
@@ -292,7 +292,7 @@ function isSupported(type: string): type is NcnnLayerType {
 }
 
 /** Builds the typed layer for one parsed line. */
-function typedLayer(type: NcnnLayerType, base: LayerBase, dict: ParamDict, w: Where): NcnnLayer {
+function typedLayer(type: NcnnLayerType, base: LayerBase, dict: ParamDict, w: ParamLocation): NcnnLayer {
   const p = new Params(dict, w, KNOWN_IDS[type]);
   switch (type) {
     case 'Input':
@@ -385,7 +385,7 @@ export function parseNcnnParam(text: string): NcnnGraph {
   const produced = new Set<string>();
   for (const { n, tokens } of body) {
     const [type = '', name = '', inText = '', outText = ''] = tokens;
-    const w: Where = { line: n, type, name };
+    const w: ParamLocation = { line: n, type, name };
     if (!isSupported(type)) {
       throw new Error(`${at(w)}: unsupported ncnn layer type "${type}" (supported: ${SUPPORTED_LAYER_TYPES.join(', ')})`);
     }

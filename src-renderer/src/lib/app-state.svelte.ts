@@ -10,6 +10,8 @@ import { CompareState } from '../features/compare/compare-state.svelte';
 import { LibraryState } from '../features/library/library-state.svelte';
 import { ModelsState } from '../features/models/models-state.svelte';
 
+const INFO_NOTICE_MS = 6000;
+
 export const SCREENS = ['start', 'queue', 'compare', 'library', 'models'] as const;
 export type Screen = (typeof SCREENS)[number];
 
@@ -78,6 +80,8 @@ export class AppState {
     if (code) notice.code = code;
     // Keep the last few: a failing batch of hundreds must not bury the screen.
     this.#notices = [...this.#notices.slice(-4), notice];
+    // Confirmations fade on their own; errors stay until dismissed.
+    if (kind === 'info') setTimeout(() => this.dismiss(notice.id), INFO_NOTICE_MS);
   }
 
   dismiss(id: number): void {
@@ -96,7 +100,11 @@ export class AppState {
         if (p.kind === 'warning') this.notify('info', p.message);
         else this.queue.applyProgress(p);
       }),
-      this.api.on('queue:changed', () => this.queue.scheduleRefresh()),
+      this.api.on('queue:changed', (e) => {
+        this.queue.scheduleRefresh();
+        // A finished batch has measured this device's speed: the model picker's estimates can now be given.
+        if (e.reason === 'finished') this.models.load().catch((err: unknown) => this.reportError(err));
+      }),
       this.api.on('app:error', (e) => this.notify('error', e.context ? `${e.context}: ${e.message}` : e.message, e.code)),
       this.api.on('model:install-progress', (p) => this.models.applyInstallProgress(p)),
     );
@@ -108,6 +116,25 @@ export class AppState {
       this.reportError(err);
     } finally {
       this.#ready = true;
+    }
+  }
+
+  /**
+   * Opens what a link names: `#compare?before=URL&after=URL&title=T` shows two images the host already allows (a
+   * notification's "show result", tests). Unknown links are ignored.
+   */
+  openLink(hash: string): void {
+    const m = /^#(\w+)(?:\?(.*))?$/.exec(hash);
+    if (!m) return;
+    const params = new URLSearchParams(m[2] ?? '');
+    if (m[1] === 'compare') {
+      const before = params.get('before');
+      const after = params.get('after');
+      if (!before || !after) return;
+      this.compare.open({ title: params.get('title') ?? 'Comparison', beforeUrl: before, afterUrl: after, sourcePath: params.get('source') ?? '' });
+      this.go('compare');
+    } else if ((SCREENS as readonly string[]).includes(m[1]!)) {
+      this.go(m[1] as Screen);
     }
   }
 

@@ -125,8 +125,8 @@ export class QueueState {
       return;
     }
     if (p.kind === 'tile') {
+      // The stage name only: the item events carry the image's fraction with every stage weighted (jobs/runner.ts).
       item.stage = p.stage;
-      if (item.state === 'running' && p.total > 0) item.progress = Math.min(1, Math.max(item.progress, p.done / p.total));
       return;
     }
     const changed = item.state !== p.state;

@@ -1,0 +1,185 @@
+/**
+ * The desktop app's lifecycle, thin on purpose: everything it shows or does lives in the core
+ * (src-main/core/services.ts) and the interface; this file wires them to Electron. Start with `npm start`
+ * (bundles the interface with vite and the preload with esbuild, then runs electron on electron-entry.mjs; needs
+ * the Electron binary, which cannot be downloaded in the build environment).
+ *
+ * Order matters: schemes are registered and the single-instance lock taken before `ready`; the core opens after it.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, shell } from 'electron';
+import type { ReviveCore } from '../core/port';
+import { openReviveCore } from '../core/services';
+import { createDispatcher, type CallContext } from '../ipc/dispatch';
+import { forwardEvents } from '../ipc/events';
+import { createHandlers } from '../ipc/handlers';
+import { registerIpc } from '../ipc/register';
+import { createBatchIndicators } from './batch-indicators';
+import { createShellHandoff } from './handoff';
+import { createLogger } from './logging';
+import { buildMenuTemplate } from './menu';
+import { APP_ORIGIN, imageUrlFor, installProtocols, SCHEME_PRIVILEGES } from './protocol';
+import { installOpenFileHandler, installSingleInstance } from './single-instance';
+import { createMainWindow } from './windows';
+import { loadWindowState, saveWindowState, visibleOn } from './window-state';
+
+/**
+ * `npm start` layout: this file runs from source through tsx (electron-entry.mjs); `npm run build:preload` bundles
+ * the preload to dist/preload/preload.cjs (sandboxed preloads must be one CommonJS file) and `npm run
+ * build:renderer` the interface to dist/renderer/. A packaged app keeps the same relative layout.
+ */
+const root = path.resolve(import.meta.dirname, '..', '..');
+const PRELOAD = path.join(root, 'dist', 'preload', 'preload.cjs');
+const RENDERER_DIR = path.join(root, 'dist', 'renderer');
+
+protocol.registerSchemesAsPrivileged(SCHEME_PRIVILEGES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
+
+const userData = app.getPath('userData');
+const log = createLogger(path.join(userData, 'logs'));
+let core: ReviveCore | null = null;
+let win: BrowserWindow | null = null;
+const pendingPaths: string[] = [];
+
+const launch = installSingleInstance(app, (cmd) => {
+  showWindow();
+  void enqueueFromShell(cmd.enhance);
+});
+if (!launch) {
+  app.quit();
+} else {
+  const openFiles = installOpenFileHandler(app, (paths) => void enqueueFromShell(paths));
+  app.whenReady().then(
+    async () => {
+      await start();
+      openFiles.markReady();
+      if (launch.enhance.length) await enqueueFromShell(launch.enhance);
+    },
+    (err: unknown) => log.error('ready failed', err),
+  );
+}
+
+let handoff: ReturnType<typeof createShellHandoff<null, unknown>> | null = null;
+
+async function enqueueFromShell(paths: string[]): Promise<void> {
+  if (!paths.length) return;
+  if (!handoff) {
+    pendingPaths.push(...paths);
+    return;
+  }
+  try {
+    const r = await handoff.enqueueFromShell(paths, null);
+    log.info(`shell hand-off: ${r.queued.length} queued, ${r.duplicates.length} repeats, ${r.unreadable.length} unreadable`);
+  } catch (err) {
+    log.error('shell hand-off failed', err);
+  }
+}
+
+function showWindow(): void {
+  if (!win) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+async function start(): Promise<void> {
+  nativeTheme.themeSource = 'system';
+  try {
+    core = await openReviveCore(userData, { version: app.getVersion() });
+  } catch (err) {
+    log.error('cannot open the core', err);
+    dialog.showErrorBox('Revive cannot start', (err as Error).message);
+    app.quit();
+    return;
+  }
+  const c = core;
+  // Native dialogs and menus follow the same choice as the page ("system" unless the user picked one).
+  nativeTheme.themeSource = (await c.getSettings()).theme;
+  installProtocols(protocol, RENDERER_DIR, c.allowList);
+
+  handoff = createShellHandoff({
+    addInputs: async (paths: string[]) => c.startJob(paths, (await c.getSettings()).defaults, false),
+  });
+  if (pendingPaths.length) void enqueueFromShell(pendingPaths.splice(0));
+
+  const saved = loadWindowState(userData);
+  const bounds = saved ? visibleOn(saved, screen.getAllDisplays().map((d) => d.workArea)) : null;
+  win = createMainWindow({ preload: PRELOAD, backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171b' : '#f4f5f7', ...(bounds ? { bounds } : {}) });
+  if (bounds?.maximized) win.maximize();
+  const w = win;
+
+  const ctx: CallContext = {
+    host: 'electron',
+    imageUrl: imageUrlFor,
+    downloadUrl: () => undefined,
+    pickPaths: async (folders) => {
+      const r = await dialog.showOpenDialog(w, {
+        title: folders ? 'Add a folder of photos' : 'Add photos',
+        properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
+        filters: folders ? [] : [{ name: 'Photos', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'gif', 'avif'] }],
+      });
+      return r.canceled ? [] : r.filePaths;
+    },
+    reveal: (file) => shell.showItemInFolder(file),
+  };
+  const dispatch = createDispatcher(createHandlers(c, { name: 'Revive', platform: process.platform }), {
+    onInternalError: (channel, err) => log.error(`handler ${channel}`, err),
+  });
+  const unregister = registerIpc(ipcMain, dispatch, { origin: APP_ORIGIN, webContentsId: () => (w.isDestroyed() ? null : w.webContents.id) }, ctx);
+  const stopEvents = forwardEvents(c, (event, payload) => {
+    if (!w.isDestroyed()) w.webContents.send(event, payload);
+  });
+  const indicators = createBatchIndicators({
+    setProgress: (f) => {
+      if (!w.isDestroyed()) w.setProgressBar(f);
+    },
+    preventSleep: () => powerSaveBlocker.start('prevent-app-suspension'),
+    allowSleep: (id) => powerSaveBlocker.stop(id),
+    notify: (title, body) => {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    },
+  });
+  const stopIndicators = c.on('progress', (p) => indicators.onProgress(p));
+  c.on('error', (e) => log.error(`${e.context ?? 'core'}: ${e.code} ${e.message}`));
+
+  const go = (hash: string): void => void w.webContents.executeJavaScript(`location.hash = ${JSON.stringify(hash)}`);
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      buildMenuTemplate(process.platform, {
+        addPhotos: () => go('#start'),
+        show: (screenName) => go(`#${screenName}`),
+        openLogFile: () => void shell.openPath(log.file),
+        openDataFolder: () => void shell.openPath(userData),
+      }),
+    ),
+  );
+
+  w.on('close', () => {
+    const b = w.getNormalBounds();
+    saveWindowState(userData, { ...b, maximized: w.isMaximized() });
+  });
+  w.on('closed', () => {
+    unregister();
+    stopEvents();
+    stopIndicators();
+    indicators.dispose();
+    win = null;
+    app.quit();
+  });
+  log.info(`started ${app.getVersion()} with data in ${userData}`);
+}
+
+app.on('window-all-closed', () => app.quit());
+app.on('will-quit', (event) => {
+  if (!core) return;
+  // Let the core finish closing (engine process, lock, database) before the process ends.
+  event.preventDefault();
+  const c = core;
+  core = null;
+  c.close().then(
+    () => app.quit(),
+    (err: unknown) => {
+      log.error('closing the core failed', err);
+      app.exit(1);
+    },
+  );
+});

@@ -1,0 +1,21 @@
+/**
+ * Child process for the memory rows: restores one image with the engine's in-process pipeline and prints
+ * {maxRssBytes, ms, outPixels} as JSON. A separate process so each size's peak RSS is its own.
+ * Usage: rss-probe.ts <input> <output> <modelDir> <threads>
+ */
+import { enhanceImage } from '../../src-main/engine/enhance-image';
+import { openModel } from '../../src-main/engine/session';
+import { SessionCache } from '../../src-main/engine/session-cache';
+
+const [input, output, modelDir, threads] = process.argv.slice(2) as [string, string, string, string];
+const cache = new SessionCache(openModel);
+const hooks = { onProgress: () => {}, onWarning: () => {} };
+const req = { type: 'enhance' as const, id: 'probe', input, output, modelDir, scale: 4 as const, format: 'png' as const, provider: 'cpu' as const, threads: Number(threads) };
+// Open the session first so the timed run measures the per-image cost only.
+await cache.get({ modelPath: `${modelDir}/model.onnx`, provider: 'cpu', threads: Number(threads) }, () => {});
+const t = performance.now();
+const r = await enhanceImage(req, cache, hooks);
+const ms = performance.now() - t;
+await cache.dispose();
+// resourceUsage().maxRSS is in kilobytes.
+console.log(JSON.stringify({ maxRssBytes: process.resourceUsage().maxRSS * 1024, ms, outPixels: r.width * r.height }));

@@ -1,0 +1,231 @@
+/**
+ * Fault test: a batch of real photo crops, run by the real CLI (`revive resume`) in a child process with the real
+ * engine and the x4fast pack, is killed with SIGKILL at random moments ten times, restarting each time; then it runs
+ * to the end. Afterwards: every output decodes, no temp file remains, the library has exactly one row per photo, the
+ * batch is complete, and no numbered duplicates ("-1", "-2") exist.
+ *
+ * The kill moments are random but always inside the batch's work: most runs are killed after a random number (0–2)
+ * of finished photos plus a random delay (0–400 ms), so kills land during start-up, recovery, engine start, model
+ * runs, writes and database commits; every third run is killed the moment a new file appears: twice an output
+ * (after the rename, usually before the commit: it must be adopted, not redone under a new name), once the engine's
+ * temp file (mid-write: it must be removed and the photo redone into the same name). The seed is printed
+ * (FAULT_SEED=… reproduces the random kills).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src-main/store/database';
+import { QueueStore } from '../../src-main/jobs/queue-store';
+import { LibraryStore } from '../../src-main/library/library-store';
+import { parseJobSettings } from '../../src-main/jobs/job-settings';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin', 'revive.js');
+const PACK = path.join(ROOT, 'models', 'realesrgan-x4fast', 'revive-pack.json');
+const PHOTOS = 32;
+const KILLS = 10;
+
+/** mulberry32: a small seeded PRNG, so a failing run can be repeated with FAULT_SEED. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Real photographs from Debian's plasma-workspace-wallpapers, in both of the formats they ship. */
+function wallpapers(): string[] {
+  const base = '/usr/share/wallpapers';
+  const out: string[] = [];
+  for (const name of readdirSync(base).sort()) {
+    const dir = path.join(base, name, 'contents', 'images');
+    if (!existsSync(dir)) continue;
+    const files = readdirSync(dir).filter((f) => /^1280x1024\.(jpg|png)$/.test(f) || /^1080x1920\.(jpg|png)$/.test(f));
+    if (files[0]) out.push(path.join(dir, files[0]));
+  }
+  return out;
+}
+
+interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  lines: number;
+  stderr: string;
+}
+
+/**
+ * How a run is killed: after `afterLines` finished photos plus `delayMs`; or, with `onNewOutput`, the moment a new
+ * output file appears in `photos` — between the engine's rename and the database commit, which is the case the
+ * queue must adopt rather than redo.
+ */
+interface Kill {
+  afterLines: number;
+  delayMs: number;
+  /** Watch this folder and kill when a new output (or, with `temp`, the engine's temp file) appears. */
+  onNewOutput?: string;
+  temp?: boolean;
+}
+
+/** Runs `revive resume`, SIGKILLing it as `kill` says (null: let it finish). */
+function resume(dataDir: string, kill: Kill | null): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [BIN, 'resume', '--json', '--data-dir', dataDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let lines = 0;
+    let stderr = '';
+    let armed = false;
+    const arm = (): void => {
+      if (!kill || armed) return;
+      armed = true;
+      setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+    };
+    child.stdout!.on('data', (d: Buffer) => {
+      lines += d.toString().split('\n').filter((l) => l.trim()).length;
+      if (kill && lines >= kill.afterLines) arm();
+    });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    if (kill && kill.afterLines === 0 && !kill.onNewOutput) arm();
+    let watcher: FSWatcher | undefined;
+    if (kill?.onNewOutput) {
+      const dir = kill.onNewOutput;
+      const before = new Set(readdirSync(dir));
+      watcher = watch(dir, (_event, name) => {
+        const isTemp = name?.startsWith('.revive-tmp-') ?? false;
+        if (name && /_revive\.(jpg|png)$/.test(name) && !before.has(name) && isTemp === (kill.temp === true)) {
+          child.kill('SIGKILL');
+          watcher?.close();
+        }
+      });
+      child.on('exit', () => watcher?.close());
+    }
+    child.on('error', reject);
+    // 'exit' after the child is reaped: its pid is gone, as after a real crash.
+    child.on('exit', (code, signal) => resolve({ code, signal, lines, stderr }));
+  });
+}
+
+describe('a CLI batch killed with SIGKILL', () => {
+  let root: string;
+  let photos: string;
+  let dataDir: string;
+  const sources: string[] = [];
+  const seed = Number(process.env.FAULT_SEED ?? Date.now() % 1_000_000);
+  const random = prng(seed);
+
+  beforeAll(async () => {
+    if (!existsSync(PACK)) throw new Error(`the x4fast pack is missing (${PACK}): run "npm run setup:packs" first`);
+    root = mkdtempSync(path.join(os.tmpdir(), 'revive-fault-'));
+    photos = path.join(root, 'photos');
+    dataDir = path.join(root, 'data');
+    mkdirSync(photos, { recursive: true });
+    const walls = wallpapers();
+    if (walls.length < 4) throw new Error('need Debian plasma-workspace-wallpapers (real photos) under /usr/share/wallpapers');
+    // 32×32 crops of real photographs at varied places, as PNG and JPEG (format "same" keeps each). Crops must
+    // differ in content: two identical ones would rightly be skipped as "already done" (content hash + settings).
+    const seen = new Set<string>();
+    for (let i = 0; i < PHOTOS; i++) {
+      const ext = i % 3 === 0 ? 'jpg' : 'png';
+      const file = path.join(photos, `crop${String(i).padStart(2, '0')}.${ext}`);
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 50) throw new Error('could not find distinct crops in the wallpapers');
+        const src = walls[(i + attempt) % walls.length]!;
+        const meta = await sharp(src).metadata();
+        const left = Math.floor(random() * (meta.width - 32));
+        const top = Math.floor(random() * (meta.height - 32));
+        const img = sharp(src).extract({ left, top, width: 32, height: 32 });
+        const bytes = await (ext === 'jpg' ? img.jpeg({ quality: 90 }) : img.png()).toBuffer();
+        const hash = createHash('sha256').update(bytes).digest('hex');
+        if (seen.has(hash)) continue;
+        seen.add(hash);
+        writeFileSync(file, bytes);
+        break;
+      }
+      sources.push(file);
+    }
+    // The batch, as `revive enhance` or the app would queue it: scale 1 keeps each photo well under a second.
+    const store = openStore(dataDir);
+    new QueueStore(store.db).createJob(parseJobSettings({ model: 'realesrgan-x4fast', scale: 1, format: 'same', threads: 1 }), sources);
+    store.close();
+  });
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it(`survives ${KILLS} kills at random moments and ends complete, decodable, without temp files or duplicates`, async () => {
+    console.log(`fault test: seed ${seed} (FAULT_SEED=${seed} repeats it)`);
+    const runs: string[] = [];
+    for (let k = 0; k < KILLS; k++) {
+      // Every third kill aims at a file appearing (the output after its rename; once, the temp file mid-write);
+      // the others land at random times in the work.
+      const kill: Kill =
+        k % 3 === 2
+          ? { afterLines: 0, delayMs: 0, onNewOutput: photos, temp: k === 5 }
+          : { afterLines: Math.floor(random() * 3), delayMs: Math.floor(random() * 400) };
+      const r = await resume(dataDir, kill);
+      const how = kill.onNewOutput
+        ? `when ${kill.temp ? 'a temp file' : 'an output'} appeared`
+        : `after ${kill.afterLines} photo(s) + ${kill.delayMs} ms`;
+      runs.push(`kill ${k + 1}: ${how} → ${r.signal ?? `exit ${r.code}`}, ${r.lines} reported`);
+      // A run may finish the batch before the kill lands only if few photos were left; it must never fail otherwise.
+      if (r.signal !== 'SIGKILL') expect(r.code, `run ${k + 1} ended with ${r.code}: ${r.stderr}`).toBe(0);
+    }
+    console.log(runs.join('\n'));
+    const final = await resume(dataDir, null);
+    expect(final.code, final.stderr).toBe(0);
+
+    const failures: string[] = [];
+    // 1. Exactly the originals and one output each; no temp files, no "-1"/"-2".
+    const names = readdirSync(photos).sort();
+    const expected = sources.flatMap((s) => [path.basename(s), path.basename(s).replace(/\.(jpg|png)$/, '_revive.$1')]).sort();
+    if (JSON.stringify(names) !== JSON.stringify(expected)) {
+      failures.push(`folder holds ${names.length} files, expected ${expected.length}: extra ${names.filter((n) => !expected.includes(n)).join(', ') || '-'}, missing ${expected.filter((n) => !names.includes(n)).join(', ') || '-'}`);
+    }
+    const temps = [...readdirSync(photos), ...(existsSync(path.join(dataDir, 'thumbnails')) ? readdirSync(path.join(dataDir, 'thumbnails')) : [])].filter((n) => n.includes('revive-tmp'));
+    if (temps.length) failures.push(`temp files left: ${temps.join(', ')}`);
+    // 2. Every output decodes completely and has the right size.
+    for (const s of sources) {
+      const out = s.replace(/\.(jpg|png)$/, '_revive.$1');
+      try {
+        const { info } = await sharp(out, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
+        if (info.width !== 32 || info.height !== 32) failures.push(`${out} is ${info.width}×${info.height}, expected 32×32`);
+      } catch (e) {
+        failures.push(`${out} does not decode: ${(e as Error).message}`);
+      }
+    }
+    // 3. The library: exactly one row per photo, all done; the batch: complete.
+    const store = openStore(dataDir);
+    try {
+      const lib = new LibraryStore(store.db);
+      const rows = lib.search({ limit: 10_000 });
+      const perSource = new Map<string, number>();
+      for (const r of rows) perSource.set(r.sourcePath, (perSource.get(r.sourcePath) ?? 0) + 1);
+      if (rows.length !== PHOTOS) failures.push(`library has ${rows.length} rows, expected ${PHOTOS}`);
+      for (const s of sources) if (perSource.get(s) !== 1) failures.push(`library has ${perSource.get(s) ?? 0} rows for ${s}`);
+      const notDone = rows.filter((r) => r.status !== 'done');
+      if (notDone.length) failures.push(`library rows not done: ${notDone.map((r) => `${r.sourceName}: ${r.error}`).join('; ')}`);
+      const q = new QueueStore(store.db);
+      const job = q.jobs()[0]!;
+      const counts = q.counts(job.id);
+      if (job.state !== 'finished' || counts.done !== PHOTOS) failures.push(`batch not complete: ${job.state}, ${JSON.stringify(counts)}`);
+      const adopted = q.items(job.id).filter((i) => i.adopted).length;
+      const skipped = q.items(job.id).filter((i) => i.skipped);
+      if (skipped.length) failures.push(`skipped as already done: ${skipped.map((i) => path.basename(i.sourcePath)).join(', ')}`);
+      console.log(`fault test: ${counts.done} done, ${adopted} adopted after a kill, ${q.items(job.id).reduce((a, i) => a + Math.max(0, i.attempts - 1), 0)} photos restarted`);
+    } finally {
+      store.close();
+    }
+    console.log(failures.length ? `FAULT TEST FAIL (seed ${seed}):\n- ${failures.join('\n- ')}` : `FAULT TEST PASS (seed ${seed}): ${PHOTOS} photos, ${KILLS} kills`);
+    expect(failures).toEqual([]);
+  });
+});

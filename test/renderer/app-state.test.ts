@@ -1,0 +1,128 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ReviveError } from '../../src-preload/contract';
+import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
+import { estimateSeconds, StartState } from '../../src-renderer/src/features/start/start-state.svelte';
+import { LibraryState } from '../../src-renderer/src/features/library/library-state.svelte';
+import { CompareState } from '../../src-renderer/src/features/compare/compare-state.svelte';
+import { pathsFromText } from '../../src-renderer/src/features/start/dropped-files';
+import { fakeApi, item, SETTINGS } from './fake-api';
+
+describe('AppState', () => {
+  it('loads settings, models and the queue, subscribes to every event, and unsubscribes on dispose', async () => {
+    const { api, listeners } = fakeApi();
+    const app = new AppState(api);
+    await app.init();
+    expect(app.ready).toBe(true);
+    expect(app.host).toBe('bridge');
+    expect(app.settings.defaults).toEqual(SETTINGS);
+    expect(app.models.models.map((m) => m.id)).toEqual(['realesrgan-x4fast']);
+    expect([...listeners.keys()].sort()).toEqual(['app:error', 'job:progress', 'model:install-progress', 'queue:changed']);
+    app.dispose();
+    expect([...listeners.values()].every((s) => s.size === 0)).toBe(true);
+  });
+
+  it('shows core errors and failed loads as error notices with their code', async () => {
+    const { api, emit } = fakeApi({ settingsGet: vi.fn(async () => Promise.reject(new ReviveError({ code: 'INVALID_SETTINGS', message: 'settings.json is damaged' }))) });
+    const app = new AppState(api);
+    await app.init();
+    expect(app.ready).toBe(true);
+    expect(app.notices[0]).toMatchObject({ kind: 'error', code: 'INVALID_SETTINGS', message: 'settings.json is damaged' });
+    emit('app:error', { code: 'ENGINE_CRASHED', message: 'the engine stopped', context: 'batch' });
+    expect(app.notices[1]).toMatchObject({ code: 'ENGINE_CRASHED', message: 'batch: the engine stopped' });
+    app.dismiss(app.notices[0]!.id);
+    expect(app.notices).toHaveLength(1);
+  });
+
+  it('opens compare from a link and ignores malformed ones', () => {
+    const { api } = fakeApi();
+    const app = new AppState(api);
+    app.openLink('#compare?before=%2Fimg%2Fa&after=%2Fimg%2Fb&title=T');
+    expect(app.screen).toBe('compare');
+    expect(app.compare.pair).toMatchObject({ beforeUrl: '/img/a', afterUrl: '/img/b', title: 'T' });
+    app.go('start');
+    app.openLink('#compare?before=x');
+    app.openLink('#nonsense');
+    expect(app.screen).toBe('start');
+    app.openLink('#library');
+    expect(app.screen).toBe('library');
+  });
+});
+
+describe('StartState', () => {
+  it('adds typed paths once, uploads files in a browser, and starts a job with the settings', async () => {
+    const { api } = fakeApi({ upload: vi.fn(async (files: File[]) => files.map((f) => `/uploads/c1/${f.name}`)) });
+    const s = new StartState(api, (e) => {
+      throw e;
+    });
+    await s.addPaths(['/photos/a.jpg']);
+    await s.addPaths(['/photos/a.jpg', '/photos/b.jpg']);
+    expect(s.inputs.map((i) => i.path)).toEqual(['/photos/a.jpg', '/photos/b.jpg']);
+    await s.addFiles([new File(['x'], 'c.jpg', { type: 'image/jpeg' })]);
+    expect(s.inputs.map((i) => i.path)).toContain('/uploads/c1/c.jpg');
+    s.setDimensions('/photos/a.jpg', 2000, 1500);
+    expect(s.megapixels).toEqual({ known: 3, unknown: 2 });
+    expect(await s.start(SETTINGS)).toBe(true);
+    expect(api.jobsStart).toHaveBeenCalledWith({ paths: ['/photos/a.jpg', '/photos/b.jpg', '/uploads/c1/c.jpg'], settings: SETTINGS });
+    expect(s.inputs).toHaveLength(0);
+  });
+
+  it('uses the file’s own path in Electron instead of uploading', async () => {
+    const { api } = fakeApi({ pathForFile: (f: File) => `/home/me/${f.name}` });
+    const s = new StartState(api, () => undefined);
+    await s.addFiles([new File(['x'], 'd.png')]);
+    expect(api.inputsAdd).toHaveBeenCalledWith({ paths: ['/home/me/d.png'], recursive: false });
+  });
+
+  it('estimates time only when the model has been timed', () => {
+    expect(estimateSeconds(12, 2.5)).toBe(30);
+    expect(estimateSeconds(12, null)).toBeNull();
+    expect(pathsFromText('/a/b.jpg\nnot a path\r\nC:\\x\\y.png\nfile:///c.jpg')).toEqual(['/a/b.jpg', 'C:\\x\\y.png', '/c.jpg']);
+  });
+});
+
+describe('LibraryState', () => {
+  it('lets only the newest search answer land', async () => {
+    let release: (v: unknown) => void = () => undefined;
+    const slow = new Promise((r) => (release = r));
+    const { api } = fakeApi();
+    api.libraryList
+      .mockImplementationOnce(async () => {
+        await slow;
+        return { entries: [{ id: 1 } as never], total: 1 };
+      })
+      .mockImplementationOnce(async () => ({ entries: [], total: 0 }));
+    const lib = new LibraryState(api, () => undefined);
+    const first = lib.setFilters({ text: 'a' });
+    const second = lib.setFilters({ text: 'ab' });
+    await second;
+    release(undefined);
+    await first;
+    expect(lib.total).toBe(0);
+    expect(lib.filtered).toBe(true);
+    expect(api.libraryList).toHaveBeenLastCalledWith({ text: 'ab', status: 'all', limit: 200 });
+  });
+});
+
+describe('CompareState', () => {
+  it('previews a region with the given settings and leaves selection mode', async () => {
+    const { api } = fakeApi();
+    const c = new CompareState(api, () => undefined);
+    c.open({ title: 'p', beforeUrl: '/b', afterUrl: '/a', sourcePath: '/photos/p.jpg' });
+    c.toggleSelecting();
+    await c.previewRegion({ x: 1, y: 2, width: 32, height: 32 }, SETTINGS);
+    expect(api.previewRegion).toHaveBeenCalledWith({ path: '/photos/p.jpg', rect: { x: 1, y: 2, width: 32, height: 32 }, settings: SETTINGS });
+    expect(c.selecting).toBe(false);
+    expect(c.preview?.afterUrl).toBe('/img/a');
+    c.setSplit(1.7);
+    expect(c.split).toBe(1);
+  });
+
+  it('fits a newly loaded image into the stage', () => {
+    const { api } = fakeApi();
+    const c = new CompareState(api, () => undefined);
+    c.setStageSize({ width: 1000, height: 500 });
+    c.setImageSize({ width: 4000, height: 1000 });
+    expect(c.view.scale).toBeCloseTo(0.25, 12);
+    void item;
+  });
+});

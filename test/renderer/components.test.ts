@@ -1,0 +1,116 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import App from '../../src-renderer/src/App.svelte';
+import EmptyState from '../../src-renderer/src/lib/components/EmptyState.svelte';
+import ProgressBar from '../../src-renderer/src/lib/components/ProgressBar.svelte';
+import QueueScreen from '../../src-renderer/src/features/queue/QueueScreen.svelte';
+import StartScreen from '../../src-renderer/src/features/start/StartScreen.svelte';
+import ModelsScreen from '../../src-renderer/src/features/models/ModelsScreen.svelte';
+import LibraryScreen from '../../src-renderer/src/features/library/LibraryScreen.svelte';
+import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
+import { fakeApi, item } from './fake-api';
+
+async function ready(overrides = {}) {
+  const f = fakeApi(overrides);
+  const app = new AppState(f.api);
+  await app.init();
+  return { app, ...f };
+}
+
+describe('shared components', () => {
+  it('ProgressBar exposes its value to assistive technology', () => {
+    render(ProgressBar, { value: 0.426, label: 'Overall progress' });
+    const bar = screen.getByRole('progressbar', { name: 'Overall progress' });
+    expect(bar.getAttribute('aria-valuenow')).toBe('42.6');
+  });
+
+  it('EmptyState names itself and shows its text', () => {
+    render(EmptyState, { title: 'Nothing in the queue', body: 'Photos appear here.' });
+    expect(screen.getByRole('region', { name: 'Nothing in the queue' }).textContent).toContain('Photos appear here.');
+  });
+});
+
+describe('App', () => {
+  it('switches screens from the navigation and with Ctrl+number', async () => {
+    const { app } = await ready();
+    render(App, { app });
+    await fireEvent.click(screen.getByRole('button', { name: 'Models' }));
+    expect(app.screen).toBe('models');
+    await fireEvent.keyDown(window, { key: '2', ctrlKey: true });
+    expect(app.screen).toBe('queue');
+    expect(screen.getByRole('button', { name: /Queue/ }).getAttribute('aria-current')).toBe('page');
+  });
+});
+
+describe('StartScreen', () => {
+  it('shows the model with its kind, speed and device, and the note about diffusion models', async () => {
+    const { app } = await ready();
+    render(StartScreen, { app });
+    const model = screen.getByRole('radio', { name: /Real-ESRGAN x4 fast/ });
+    expect((model as HTMLInputElement).checked).toBe(true);
+    const label = model.closest('label')!;
+    expect(label.textContent).toContain('GAN upscaler');
+    expect(label.textContent).toContain('Fast');
+    expect(label.textContent).toContain('CPU');
+    expect(screen.getByRole('note').textContent).toContain('invent details');
+    expect((screen.getByRole('button', { name: 'Add photos to start' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('adds a typed host path and restores it at the chosen scale', async () => {
+    const { app, api } = await ready();
+    render(StartScreen, { app });
+    await fireEvent.input(screen.getByLabelText('Or name files or folders on the host'), { target: { value: '/photos/old.jpg' } });
+    await fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    await screen.findByText('old.jpg');
+    await fireEvent.click(screen.getByRole('radio', { name: '2×' }));
+    await waitFor(() => expect(app.settings.defaults?.scale).toBe(2));
+    await fireEvent.click(screen.getByRole('button', { name: 'Restore 1 photo' }));
+    await waitFor(() => expect(api.jobsStart).toHaveBeenCalled());
+    expect(api.jobsStart.mock.calls[0]![0]).toMatchObject({ paths: ['/photos/old.jpg'], settings: { scale: 2 } });
+    expect(app.screen).toBe('queue');
+  });
+});
+
+describe('QueueScreen', () => {
+  it('renders only a screenful of a 1,000-item queue', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => item(i + 1));
+    const { app } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
+    render(QueueScreen, { app });
+    const rows = screen.getAllByRole('listitem');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(40);
+    expect(rows[0]!.getAttribute('aria-setsize')).toBe('1000');
+  });
+
+  it('shows a failed item’s reason inline and cancels a waiting one', async () => {
+    const items = [item(1, { state: 'failed', error: { code: 'FAILED', message: 'not an image: HTML page' } }), item(2)];
+    const { app, api } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
+    render(QueueScreen, { app });
+    expect(screen.getByRole('alert').textContent).toContain('not an image: HTML page');
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel p2.jpg' }));
+    expect(api.jobsCancel).toHaveBeenCalledWith({ itemId: 2 });
+  });
+
+  it('has a designed empty state', async () => {
+    const { app } = await ready();
+    render(QueueScreen, { app });
+    expect(screen.getByRole('region', { name: 'Nothing in the queue' })).toBeTruthy();
+  });
+});
+
+describe('ModelsScreen and LibraryScreen', () => {
+  it('verifies a pack and keeps built-in packs from being removed', async () => {
+    const { app, api } = await ready();
+    render(ModelsScreen, { app });
+    expect((screen.getByRole('button', { name: 'Remove' }) as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.click(screen.getByRole('button', { name: 'Verify files' }));
+    await screen.findByText('All files match their checksums');
+    expect(api.modelsVerify).toHaveBeenCalledWith({ id: 'realesrgan-x4fast' });
+  });
+
+  it('shows an empty library with a way to start', async () => {
+    const { app } = await ready();
+    render(LibraryScreen, { app });
+    await screen.findByRole('region', { name: 'Your library is empty' });
+  });
+});

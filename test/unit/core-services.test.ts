@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fromJobSettings, fromSettings, openReviveCore, toJobSettings, toSettingsPatch } from '../../src-main/core/services';
+import { defaultSettings } from '../../src-main/settings';
+import { DEFAULT_SETTINGS } from '../support/fake-core';
+
+describe('core services: translation between the contract and the core', () => {
+  it('round-trips job settings, folder output included', () => {
+    const s = { ...DEFAULT_SETTINGS, scale: 2 as const, output: { kind: 'folder' as const, dir: '/out' }, device: 'cpu' as const };
+    const j = toJobSettings(s);
+    expect(j).toMatchObject({ model: 'realesrgan-x4fast', scale: 2, outputDir: '/out', provider: 'cpu', overwrite: false });
+    expect(fromJobSettings(j)).toEqual(s);
+    expect(fromJobSettings({ ...j, outputDir: null }).output).toEqual({ kind: 'beside' });
+  });
+
+  it('maps the settings sections both ways', () => {
+    const core = defaultSettings();
+    const app = fromSettings(core);
+    expect(app.defaults.modelId).toBe(core.enhance.model);
+    expect(app.recursive).toBe(core.queue.recursive);
+    expect(toSettingsPatch({ theme: 'dark', recursive: false }, core)).toEqual({ appearance: { theme: 'dark' }, queue: { recursive: false } });
+    expect(toSettingsPatch({ defaults: { scale: 3 } }, core).enhance?.scale).toBe(3);
+  });
+});
+
+describe('openReviveCore', () => {
+  it('opens a data folder, lists the bundled packs, lets only one process run its queue, and closes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-'));
+    const core = await openReviveCore(dir, { version: '9.9.9' });
+    try {
+      expect(core.version).toBe('9.9.9');
+      const models = await core.models();
+      expect(models.find((m) => m.id === 'realesrgan-x4fast')).toMatchObject({ kind: 'pixel-sr', builtIn: true, scale: 4 });
+      await expect(openReviveCore(dir)).rejects.toMatchObject({ code: 'QUEUE_LOCKED' });
+      expect(await core.queue()).toEqual({ items: [], jobs: [] });
+      const s = await core.setSettings({ theme: 'light' });
+      expect(s.theme).toBe('light');
+      await expect(core.setSettings({ defaults: { quality: 500 } as never })).rejects.toMatchObject({ code: 'INVALID_SETTINGS' });
+      writeFileSync(path.join(dir, 'not-a-photo.jpg'), '<html>');
+      const added = await core.addInputs([path.join(dir, 'not-a-photo.jpg'), path.join(dir, 'missing.jpg')], false);
+      expect(added.rejected.map((r) => r.path)).toContain(path.join(dir, 'missing.jpg'));
+      // A file that is not an image is refused and never becomes loadable, whatever its name says.
+      expect(added.added).toEqual([]);
+      expect(added.rejected.find((r) => r.path === path.join(dir, 'not-a-photo.jpg'))?.reason).toBeTruthy();
+      expect(core.allowList.isAllowed(path.join(dir, 'not-a-photo.jpg'))).toBe(false);
+      const passwd = await core.addInputs(['/etc/passwd'], false);
+      expect(passwd.added).toEqual([]);
+      expect(core.allowList.isAllowed('/etc/passwd')).toBe(false);
+      await expect(core.previewRegion('/etc/passwd', { x: 0, y: 0, width: 8, height: 8 }, DEFAULT_SETTINGS)).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    } finally {
+      await core.close();
+    }
+    const again = await openReviveCore(dir);
+    await again.close();
+  });
+});
