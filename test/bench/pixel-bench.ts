@@ -178,19 +178,22 @@ function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = proce
   return performance.now() - t;
 }
 
-/** Revive's CLI ÷ upscayl-bin, whole commands, on the same 128² crop with the same weights. */
+/**
+ * Revive's CLI ÷ upscayl-bin, whole commands, on the same crop with the same weights. x4plus uses a 64² crop: on
+ * lavapipe (the only Vulkan device here) upscayl-bin needs about ten minutes for x4plus at 128².
+ */
 export async function peerRows(work: string): Promise<BenchRow[]> {
   if (!existsSync(UPSCAYL_BIN)) return [{ group: 'pixel-sr', name: 'peer: upscayl-bin not installed', value: Number.NaN, unit: '' }];
-  const input = await fixture(work, 'peer-128', 128, 128);
   const rows: BenchRow[] = [];
-  for (const pack of ['realesrgan-x4fast', 'realesrgan-x4plus']) {
+  for (const [pack, side] of [['realesrgan-x4fast', 128], ['realesrgan-x4plus', 64]] as const) {
+    const input = await fixture(work, `peer-${side}`, side, side);
     const revive = timeCommand(process.execPath, [
       path.join(ROOT, 'bin/revive.js'), 'enhance', input, '-m', pack, '-o', path.join(work, `peer-revive-${pack}`), '-f', 'png', '--device', 'cpu',
     ]);
     const peer = timeCommand(UPSCAYL_BIN, ['-i', input, '-o', path.join(work, `peer-upscayl-${pack}.png`), '-m', UPSCAYL_MODELS, '-n', pack, '-s', '4', '-t', '256']);
     rows.push({
       group: 'pixel-sr',
-      name: `peer, Revive CLI time ÷ upscayl-bin time (${pack}, 128² crop, CPU: onnxruntime vs ncnn on lavapipe)`,
+      name: `peer, Revive CLI time ÷ upscayl-bin time (${pack}, ${side}² crop, CPU: onnxruntime vs ncnn on lavapipe)`,
       value: revive / peer,
       unit: '×',
       note: `Revive ${(revive / 1000).toFixed(2)} s, upscayl-bin ${(peer / 1000).toFixed(2)} s (informational)`,
@@ -276,12 +279,17 @@ export async function pixelBench(opts: { quick: boolean }): Promise<BenchRow[]> 
   const threads = defaultThreads();
   try {
     const rows: BenchRow[] = [];
+    // Each row is echoed to stderr as soon as it is measured: the whole suite takes minutes.
+    const add = (more: BenchRow[]) => {
+      for (const r of more) process.stderr.write(`  ${r.name}: ${r.value.toFixed(2)} ${r.unit}${r.note ? ` (${r.note})` : ''}\n`);
+      rows.push(...more);
+    };
     const peak = fmaPeak(threads);
-    rows.push(...(await efficiencyRows(threads, peak)));
-    rows.push(...(await overheadRow(work, opts.quick ? 0.25 : 1, threads)));
-    rows.push(...(await peerRows(work)));
-    rows.push(...(await memoryRows(work, opts.quick ? [1, 2, 4] : [1, 6, 24], threads)));
-    rows.push(...(await responsivenessRow(work, opts.quick ? 0.1 : 0.25, threads)));
+    add(await efficiencyRows(threads, peak));
+    add(await overheadRow(work, opts.quick ? 0.25 : 1, threads));
+    add(await peerRows(work));
+    add(await memoryRows(work, opts.quick ? [1, 2, 4] : [1, 6, 24], threads));
+    add(await responsivenessRow(work, opts.quick ? 0.1 : 0.25, threads));
     return rows;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -158,7 +158,8 @@ describe('Revive in a browser through revive serve', () => {
       const pct = (await page.getByTestId('overall-percent').textContent())?.trim() ?? '';
       seen.add(pct);
       const state = await page.locator('[data-item-id]').first().getAttribute('data-state');
-      if (state === 'running' && !shotRunning) {
+      // Caught mid-way when possible (the first poll often sees the image still at 0 %).
+      if (state === 'running' && !shotRunning && pct !== '0 %') {
         await shot('03-queue-running');
         shotRunning = true;
       }
