@@ -108,8 +108,13 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     overwrite: raw.overwrite ?? false,
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
-    diffusion: parseDiffusionOptions(raw),
+    ...diffusionField(parseDiffusionOptions(raw)),
   };
+}
+
+/** The `diffusion` field only when a diffusion option was given (pixel-sr runs carry none). */
+function diffusionField(d: DiffusionCliOptions): { diffusion?: DiffusionCliOptions } {
+  return Object.keys(d).length ? { diffusion: d } : {};
 }
 
 /** The diffusion-only options: names and ranges checked here, fit with the model checked once the pack is known. */

@@ -19,13 +19,18 @@ export function atomicTempPath(finalPath: string, tag: string): string {
 export interface WriteAtomicOptions {
   /** Names the temp file ({@link atomicTempPath}); random when omitted. */
   tempTag?: string;
+  /**
+   * Runs on the complete temp file before it is renamed into place (metadata copying, file times): whatever it does
+   * is never visible under the final name half done. The temp file is synced again after it.
+   */
+  beforeRename?: (tempPath: string) => Promise<void>;
 }
 
 /**
  * Writes `bytes` to `finalPath` so that it either appears complete or not at all: write a temp file in the same
  * folder, fsync it, then rename it over the final name. The temp file is removed when any step fails.
  *
- * @throws ImageError WRITE_FAILED naming the path and the system error.
+ * @throws ImageError WRITE_FAILED naming the path and the system error; an ImageError thrown by `beforeRename` as is.
  */
 export async function writeAtomic(finalPath: string, bytes: Uint8Array, options: WriteAtomicOptions = {}): Promise<void> {
   const temp = atomicTempPath(finalPath, options.tempTag ?? randomBytes(6).toString('hex'));
@@ -37,6 +42,15 @@ export async function writeAtomic(finalPath: string, bytes: Uint8Array, options:
     } finally {
       await handle.close();
     }
+    if (options.beforeRename) {
+      await options.beforeRename(temp);
+      const again = await open(temp, 'r+');
+      try {
+        await again.sync();
+      } finally {
+        await again.close();
+      }
+    }
     await rename(temp, finalPath);
   } catch (err) {
     // The failure is what the caller needs to hear about; a temp that cannot be removed either is reported with it.
@@ -44,6 +58,7 @@ export async function writeAtomic(finalPath: string, bytes: Uint8Array, options:
       () => '',
       (e: unknown) => `; the temp file ${temp} could not be removed (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
     );
+    if (err instanceof ImageError) throw new ImageError(err.code, `${err.message}${cleanup}`, { cause: err });
     const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
     throw new ImageError('WRITE_FAILED', `cannot write ${finalPath}: ${code}${cleanup}`, { cause: err });
   }

@@ -4,6 +4,11 @@
  * Order of checks, so each bad file gets the most useful one-line reason: the file exists → its first bytes are an
  * image format we can read (the extension is not trusted) → the header's pixel count is within the limit (before
  * any pixel is decoded: a 50000×50000 PNG is rejected in milliseconds) → the pixel data decodes without error.
+ *
+ * Colour rule: pixels are handed to the models in sRGB. A source with an embedded profile (Adobe RGB, Display P3,
+ * ProPhoto, a grey or a CMYK profile) is converted from that profile; a CMYK source without one is converted with
+ * libvips' default CMYK profile; an untagged RGB source is taken to be sRGB. The source's profile is returned in
+ * `source.icc` so the writer can convert the result back into it (see write.ts for the output side of the rule).
  */
 import { open, stat } from 'node:fs/promises';
 import type { PixelBuffer } from '../pipelines/types';
@@ -20,6 +25,11 @@ export const DEFAULT_MAX_INPUT_PIXELS = 200_000_000;
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (checked from the header, before decoding). */
   maxPixels?: number;
+  /**
+   * Hand 16-bit sources over as 16-bit pixels (`Uint16Array`) instead of reducing them to 8 bits. Only for callers
+   * whose pipeline takes both (pixel-sr does); default false.
+   */
+  keepDepth?: boolean;
 }
 
 /** What the source file was, for writing the result (metadata is copied from `path`). */
@@ -31,22 +41,33 @@ export interface SourceInfo {
   storedHeight: number;
   /** EXIF orientation tag of the source (1–8; 1 when absent). The decoded pixels are always upright. */
   orientation: number;
-  /** Bits per sample of the source (8 or 16). Pixels are currently decoded to 8 bits. */
+  /** Bits per sample of the source (8 or 16). */
   bitDepth: 8 | 16;
   hasAlpha: boolean;
   hasExif: boolean;
   hasIcc: boolean;
+  /** The source's embedded ICC profile, or undefined when it has none. */
+  icc?: Buffer;
+  /** Colour space of the source's samples as libvips names it ('srgb', 'b-w', 'cmyk', 'rgb16', 'grey16', …). */
+  space: string;
+  /** Pages (TIFF) or frames (GIF, WebP) in the file; only the first is decoded. */
+  pages: number;
 }
 
 export interface DecodedImage {
-  /** Upright RGB, 3 channels interleaved, 8-bit, in sRGB (embedded profiles are applied). */
+  /**
+   * Upright RGB, 3 channels interleaved, in sRGB (embedded profiles are applied): 8-bit, or 16-bit for 16-bit
+   * sources when `keepDepth` is asked for.
+   */
   rgb: PixelBuffer;
-  /** The alpha channel, one byte per pixel, or null when the source has none. */
+  /** The alpha channel, one byte per pixel (16-bit alpha is reduced to 8 bits), or null when the source has none. */
   alpha: Uint8Array | null;
   width: number;
   height: number;
   format: InputFormat;
   source: SourceInfo;
+  /** Things the user should hear about, one line each ("only the first of 3 pages was enhanced"). */
+  warnings: string[];
 }
 
 /** Formats a pixel count as megapixels for messages ("72.0 MP"). */
@@ -83,7 +104,8 @@ function reason(err: unknown): string {
 }
 
 /**
- * Decodes an image file into upright 8-bit sRGB pixels plus its alpha channel.
+ * Decodes an image file into upright sRGB pixels (8-bit; 16-bit with `keepDepth`) plus its alpha channel, and
+ * warnings for what was not kept (other pages or frames, CMYK, reduced depth).
  *
  * @throws ImageError NOT_FOUND, NOT_AN_IMAGE, UNSUPPORTED_FORMAT (naming the detected format), TOO_LARGE (from the
  *   header, before decoding) or CORRUPT (truncated or undecodable data).
@@ -118,13 +140,14 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
     );
   }
 
-  // 3. Pixels: upright, sRGB, 8-bit. failOn 'error' rejects truncated data but tolerates harmless warnings that
-  // old scanners' files often trigger.
+  // 3. Pixels: upright, sRGB, 8- or 16-bit. failOn 'error' rejects truncated data but tolerates harmless warnings
+  // that old scanners' files often trigger. Only the first page/frame is read (sharp's default).
+  const sixteen = options.keepDepth === true && is16(meta.depth);
   let raw;
   try {
     raw = await sharp(path, { limitInputPixels: maxPixels, failOn: 'error', autoOrient: true })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
+      .toColourspace(sixteen ? 'rgb16' : 'srgb')
+      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new ImageError('CORRUPT', `${path}: cannot decode the ${format.toUpperCase()} data — ${reason(err)}`, { cause: err });
@@ -133,8 +156,26 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
   if (channels !== 3 && channels !== 4) {
     throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${channels}-channel images are not supported`);
   }
-  const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
-  const { rgb, alpha } = channels === 4 ? splitAlpha(data, width, height) : { rgb: data, alpha: null };
+  let rgb: Uint8Array | Uint16Array;
+  let alpha: Uint8Array | null = null;
+  if (sixteen) {
+    const data = new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength / 2);
+    ({ rgb, alpha } = channels === 4 ? splitAlpha16(data, width, height) : { rgb: data.slice(), alpha: null });
+  } else {
+    const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
+    ({ rgb, alpha } = channels === 4 ? splitAlpha(data, width, height) : { rgb: data, alpha: null });
+  }
+
+  const pages = meta.pages ?? 1;
+  const warnings: string[] = [];
+  if (pages > 1) {
+    const what = format === 'tiff' ? `pages (multi-page TIFF)` : `frames (animated ${format.toUpperCase()})`;
+    warnings.push(`${path}: has ${pages} ${what}; only the first was enhanced`);
+  }
+  if (meta.space === 'cmyk') {
+    warnings.push(`${path}: CMYK image converted to RGB ${meta.icc ? 'with its embedded profile' : 'with a generic CMYK profile (it has none)'}; the result is RGB`);
+  }
+  if (is16(meta.depth) && !sixteen) warnings.push(`${path}: 16-bit image reduced to 8 bits for this model`);
 
   return {
     rgb: { data: rgb, width, height, channels: 3 },
@@ -142,18 +183,41 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
     width,
     height,
     format,
+    warnings,
     source: {
       path,
       format,
       storedWidth: meta.width,
       storedHeight: meta.height,
       orientation: meta.orientation ?? 1,
-      bitDepth: meta.depth === 'ushort' || meta.depth === 'short' ? 16 : 8,
+      bitDepth: is16(meta.depth) ? 16 : 8,
       hasAlpha: meta.hasAlpha,
       hasExif: meta.exif !== undefined,
       hasIcc: meta.icc !== undefined,
+      ...(meta.icc ? { icc: meta.icc } : {}),
+      space: meta.space ?? 'srgb',
+      pages,
     },
   };
+}
+
+function is16(depth: string | undefined): boolean {
+  return depth === 'ushort' || depth === 'short';
+}
+
+/** Splits interleaved 16-bit RGBA into 16-bit RGB and an 8-bit alpha plane (rounded, v / 257). */
+export function splitAlpha16(rgba: Uint16Array, width: number, height: number): { rgb: Uint16Array; alpha: Uint8Array } {
+  const n = width * height;
+  if (rgba.length !== n * 4) throw new RangeError(`RGBA buffer has ${rgba.length} samples, expected ${n * 4} for ${width}×${height}`);
+  const rgb = new Uint16Array(n * 3);
+  const alpha = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    rgb[i * 3] = rgba[i * 4]!;
+    rgb[i * 3 + 1] = rgba[i * 4 + 1]!;
+    rgb[i * 3 + 2] = rgba[i * 4 + 2]!;
+    alpha[i] = Math.round(rgba[i * 4 + 3]! / 257);
+  }
+  return { rgb, alpha };
 }
 
 /** Splits interleaved RGBA into RGB and a separate alpha plane. */

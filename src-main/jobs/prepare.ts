@@ -10,6 +10,7 @@ import type { OutputFormat } from '../imaging/formats';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
 import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
+import { failureCode } from './failure-code';
 import { settingsKey } from './job-settings';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 
@@ -51,6 +52,8 @@ export interface SkipItem extends Common {
 export interface UnusableItem extends Common {
   kind: 'failed';
   error: string;
+  /** Stable reason ({@link failureCode}). */
+  code: string;
   hash: string | null;
   sizeBytes: number | null;
 }
@@ -120,13 +123,13 @@ export async function prepareItem(
   try {
     probe = await deps.probe(item.sourcePath);
   } catch (e) {
-    return { ...common, kind: 'failed', error: (e as Error).message, hash: null, sizeBytes: null };
+    return { ...common, kind: 'failed', error: (e as Error).message, code: failureCode(e), hash: null, sizeBytes: null };
   }
   let hash: string;
   try {
     hash = await deps.hash(item.sourcePath);
   } catch (e) {
-    return { ...common, kind: 'failed', error: `${item.sourcePath}: cannot be read (${(e as Error).message})`, hash: null, sizeBytes: probe.bytes };
+    return { ...common, kind: 'failed', error: `${item.sourcePath}: cannot be read (${(e as Error).message})`, code: failureCode(e), hash: null, sizeBytes: probe.bytes };
   }
   const format = resolveOutputFormat(item.sourcePath, job.settings.format);
   const key = settingsKey(job.settings, format);
@@ -145,7 +148,7 @@ export async function prepareItem(
   try {
     output = kept ?? planner.plan(item, hash, key);
   } catch (e) {
-    return { ...common, kind: 'failed', error: (e as Error).message, hash, sizeBytes: probe.bytes };
+    return { ...common, kind: 'failed', error: (e as Error).message, code: failureCode(e), hash, sizeBytes: probe.bytes };
   }
   deps.queue.update(item.id, {
     sourceHash: hash,

@@ -32,6 +32,8 @@ export interface ItemProgress {
   /** Set when the item finished: where the result is, or why it failed. */
   outputPath?: string;
   error?: string;
+  /** Set when the item failed: a stable machine-readable reason (imaging's and the engine's codes, OUTPUT_IS_INPUT, INTERNAL). */
+  code?: string;
   /** True when the item was done because a matching result already existed. */
   skipped?: boolean;
 }

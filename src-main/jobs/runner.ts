@@ -28,6 +28,7 @@ import { probeImage } from '../imaging/probe';
 import { decodeImage } from '../imaging/read';
 import { estimatePixels, EtaEstimator } from './eta';
 import type { Engine, EnhanceResult } from './engine';
+import { failureCode } from './failure-code';
 import { hashFile } from './hash';
 import { checkSpace, InsufficientSpaceError, type SpaceCheck, type SpaceProbe, systemSpaceProbe } from './disk-space';
 import { JobOutputPlanner, outputDirFor, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
@@ -122,6 +123,8 @@ export class JobRunner {
   #warmModel: string | null = null;
   #device: string | null = null;
   #post: Promise<void> = Promise.resolve();
+  /** The running item's id → settles once its engine call has ended and its new state is recorded. */
+  readonly #settling = new Map<number, Promise<void>>();
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -258,6 +261,14 @@ export class JobRunner {
     this.#emitBatch(item.jobId);
   }
 
+  /**
+   * Resolves once the item is no longer running — its engine call has ended and its new state (cancelled, done,
+   * failed, back in the queue) is recorded — at once if it is not running. A running item cannot be removed before.
+   */
+  whenSettled(itemId: number): Promise<void> {
+    return this.#settling.get(itemId) ?? Promise.resolve();
+  }
+
   /** Moves a queued item to `index` among its job's queued items. */
   move(itemId: number, index: number): void {
     const item = this.queue.item(itemId);
@@ -352,7 +363,14 @@ export class JobRunner {
           }
         }
 
-        const outcome = await this.#runEngine(current, job);
+        const settled = this.#runEngine(current, job);
+        this.#settling.set(fresh.id, settled.then(() => undefined, () => undefined));
+        let outcome: Awaited<typeof settled>;
+        try {
+          outcome = await settled;
+        } finally {
+          this.#settling.delete(fresh.id);
+        }
         this.#current = null;
         if (!overlap) await this.#post;
         summary[outcome]++;
@@ -402,6 +420,11 @@ export class JobRunner {
           tile: s.tile,
           provider: s.provider,
           threads: s.threads > 0 ? s.threads : undefined,
+          promptMode: s.promptMode,
+          prompt: s.prompt,
+          colorFix: s.colorFix,
+          // The job keeps strength as a 0–1 fraction (the app's slider); the engine takes a percentage.
+          strength: s.strength === undefined ? undefined : s.strength * 100,
         },
         {
           signal: cur.controller.signal,
@@ -441,12 +464,13 @@ export class JobRunner {
       return 'requeued';
     }
     const message = err.message || String(err);
+    const code = failureCode(err);
     this.#o.store.db.transaction(() => {
       this.queue.transition(item.id, 'failed', { error: message, finishedAt: now, ms: now - cur.startedAt }, 'running');
       this.#insertLibrary(job, item, cur.ready, { status: 'failed', error: message, startedAt: cur.startedAt, finishedAt: now });
     })();
     this.#invalidate(job.id);
-    this.#emitItem(item, 'failed', cur.fraction, now - cur.startedAt, { error: message });
+    this.#emitItem(item, 'failed', cur.fraction, now - cur.startedAt, { error: message, code });
     this.#emitBatch(job.id);
     this.#thumbnailsLater(item.id, item.sourcePath, null);
     return 'failed';
@@ -500,7 +524,7 @@ export class JobRunner {
       });
     })();
     this.#invalidate(job.id);
-    this.#emitItem(item, 'failed', 0, 0, { error: prep.error });
+    this.#emitItem(item, 'failed', 0, 0, { error: prep.error, code: prep.code });
     this.#emitBatch(job.id);
   }
 

@@ -70,6 +70,7 @@ export function planStage(grid: Size, tile: number, overlap: number, outScale: n
   return planTiles({ width: grid.width, height: grid.height, tile, overlap, pad: 0, scale: outScale });
 }
 
+/** One pass of a stage at one tile size: plan, run tile by tile in row bands, blend, stream finished rows out. */
 async function runTiledOnce(s: TiledStage): Promise<void> {
   const tiles = planStage(s.grid, s.tile, s.overlap, s.outScale);
   const acc = new BandAccumulator({
@@ -136,6 +137,7 @@ export async function runTiled(s: TiledStage, minTile: number, unit: { scale: nu
 export const PIXEL_UNIT = { scale: VAE_FACTOR, name: 'px' };
 export const LATENT_UNIT = { scale: 1, name: 'latent px' };
 
+/** Raised-cosine weights for the VAE stages: full weight inside a tile, ramps across overlaps, summing to 1. */
 export function cosineWeights(tiles: Tile[]): WeightFn {
   return tileBlendWeights(tiles);
 }

@@ -21,8 +21,9 @@
  * cropped), colour fix in float before quantisation, Gaussian weights centred in both axes, and small inputs are
  * resized back to s× (the reference computes that resize and drops it).
  *
- * Memory: the only full-size float buffer is the decoded image (3 planes of the upscaled size); the latents are 1/64 of
- * a plane each; the bicubic image (integers) is reused for the output. Colour fix works one channel plane at a time.
+ * Memory: the only full-size float buffer is the decoded image (3 planes of the upscaled size), plus one float plane
+ * while the colour fix runs (it works a channel at a time; wavelet needs a second); the latents are 1/64 of a plane
+ * each; the bicubic image (integers) is reused for the output. Measured: test/bench/diffusion-bench.ts.
  *
  * Out of memory in a model stage → that stage is redone with half-size tiles (down to a minimum), with a warning.
  * Same input, settings, provider and thread count → byte-identical output (no randomness anywhere).
@@ -52,7 +53,7 @@ export {
 } from './onestep-models';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Contract
+// Constants and options
 
 /** The tagger's input normalisation (ImageNet statistics, as RAM / DAPE were trained). */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;

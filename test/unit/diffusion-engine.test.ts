@@ -89,7 +89,7 @@ describe('revive enhance diffusion options', () => {
       colorFix: 'wavelet',
       strength: 37.5,
     });
-    expect(parseEnhanceOptions(base).diffusion).toEqual({});
+    expect(parseEnhanceOptions(base).diffusion).toBeUndefined();
   });
 
   it('refuses bad values, naming the option and the value', () => {
