@@ -1,7 +1,13 @@
 /**
- * The per-user data folder (installed model packs, later the library), as the desktop app uses it:
- * Linux `$XDG_DATA_HOME/revive` (default ~/.local/share/revive), macOS ~/Library/Application Support/Revive,
- * Windows %APPDATA%\Revive. `REVIVE_DATA_DIR` overrides it (tests, portable installs).
+ * The per-user data folder: the queue and history database (`revive.db`), thumbnails, settings and installed model
+ * packs. Linux `$XDG_DATA_HOME/revive` (default ~/.local/share/revive), macOS ~/Library/Application Support/Revive,
+ * Windows %APPDATA%\Revive. `REVIVE_DATA_DIR` overrides it (tests, portable installs); `--data-dir` overrides both.
+ *
+ * The desktop app, `revive serve` and the CLI share this one folder on purpose: a batch started with
+ * `revive enhance` shows in the app's history, a batch the app was running when it was killed continues with
+ * `revive resume`, and a pack installed once serves all three. The Electron shell points its `userData` here
+ * (src-main/app/main.ts) instead of Electron's own default; the queue lock in the database keeps two of them from
+ * running the queue at the same time.
  */
 import os from 'node:os';
 import path from 'node:path';

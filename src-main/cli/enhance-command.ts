@@ -1,24 +1,27 @@
 /**
- * `revive enhance <file|folder>...`: restore and upscale photos with a pixel-sr or one-step diffusion pack, one at a
- * time, in the engine process (diffusion on the CPU prints a time estimate per photo once its first tile has run). A bad file gets a one-line reason and the batch goes on; originals are only ever read.
+ * `revive enhance <file|folder>...`: restore and upscale photos with a pixel-sr or one-step diffusion pack. The
+ * photos become one job in the persistent queue of the user data folder (`--data-dir`), carrying a snapshot of the
+ * settings, and run through the same queue runner as the app — so a batch killed at any moment continues with
+ * `revive resume`, finished photos are kept, and nothing is written twice. A photo that already has a result with the
+ * same content and settings in the same folder is not redone (`--force` or `--overwrite` redo it). A bad file gets a
+ * one-line reason and the batch goes on; originals are only ever read.
  *
  * Output: one line per input on stdout (or, with --json, one JSON object per input); failures and warnings on
- * stderr; on a terminal, progress bars on stderr. Exit code 0 when every input was done, 1 when any failed.
+ * stderr; on a terminal, progress bars on stderr. Exit code 0 when every input was done, 1 when any failed, 2 for a
+ * usage error, 75 when another Revive process runs the queue (nothing is queued then).
  */
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../engine/engine-error';
-import { EngineHost } from '../engine/host';
 import type { EngineSpawner } from '../engine/spawn';
-import { EtaEstimator } from '../jobs/eta';
+import { enqueue } from '../jobs/enqueue';
+import { parseJobSettings, type JobSettings } from '../jobs/job-settings';
+import { QueueStore } from '../jobs/queue-store';
 import type { PackManifest } from '../models/manifest';
-import { AbortedError } from '../pipelines/types';
-import { expandInputs } from './inputs';
-import { NamingError, OutputNamer } from './naming';
+import { defaultDataDir } from './data-dir';
 import type { DiffusionCliOptions, EnhanceOptions } from './options';
 import { UsageError } from './options';
-import { formatDuration, imageFraction, ProgressView, type ProgressStream } from './progress-view';
+import type { ProgressStream } from './progress-view';
+import { display, EXIT_QUEUE_BUSY, openQueueSession, runQueueIn, type QueueJsonResult } from './commands/queue-run';
 
 /** The pack the batch runs, as found by the registry. */
 export interface ResolvedPack {
@@ -38,22 +41,8 @@ export interface EnhanceDeps {
   findPack(id: string): Promise<ResolvedPack>;
   /** How to start the engine (tests may pass their own). */
   spawner?: EngineSpawner;
-  /** Cancels the batch (Ctrl-C). */
+  /** Ctrl-C: the running photo is put back in the queue and the batch paused; `revive resume` continues it. */
   signal?: AbortSignal;
-}
-
-/** One line of --json output. */
-export interface JsonResult {
-  input: string;
-  output: string | null;
-  status: 'done' | 'failed' | 'cancelled';
-  error: string | null;
-  code: string | null;
-  width: number | null;
-  height: number | null;
-  ms: number | null;
-  provider: string | null;
-  warnings: string[];
 }
 
 /** The diffusion-only options make sense only with a diffusion pack, and `tags` only with one that has a tagger. */
@@ -73,160 +62,112 @@ function checkDiffusionOptions(m: PackManifest, d: DiffusionCliOptions): void {
   if (mode === 'none' && d.prompt !== undefined) throw new UsageError(`model "${m.id}" uses no prompt: add --prompt-mode tags or custom to use --prompt`);
 }
 
-/** Paths inside the working folder are shown relative to it, others in full. */
-function display(p: string, cwd: string): string {
-  const rel = path.relative(cwd, p);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+/**
+ * The job's settings snapshot from the command line: what a resumed batch must still produce, whatever the options
+ * of the command that resumes it. Throws UsageError when the queue cannot hold a value the options accepted.
+ */
+export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | undefined): JobSettings {
+  const d = opts.diffusion ?? {};
+  try {
+    return parseJobSettings({
+      model: opts.model,
+      scale: opts.scale,
+      format: opts.format,
+      suffix: opts.suffix,
+      outputDir: outDir ?? null,
+      overwrite: opts.overwrite,
+      provider: opts.device,
+      threads: opts.threads ?? 0,
+      ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
+      ...(opts.tile !== undefined ? { tile: opts.tile } : {}),
+      ...(d.promptMode !== undefined ? { promptMode: d.promptMode } : {}),
+      ...(d.prompt !== undefined ? { prompt: d.prompt } : {}),
+      ...(d.colorFix !== undefined ? { colorFix: d.colorFix } : {}),
+      // The command line takes a percentage; the queue keeps the app's 0–1 fraction.
+      ...(d.strength !== undefined ? { strength: d.strength / 100 } : {}),
+      ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
+      ...(opts.keepFileTimes ? { keepFileTimes: true } : {}),
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
-function errorInfo(err: unknown): { code: string; message: string } {
-  if (err instanceof EngineError || err instanceof NamingError) return { code: err.code, message: err.message };
-  if (err instanceof AbortedError) return { code: err.code, message: 'cancelled' };
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
-}
-
-/** Runs the batch; returns the exit code (0 all done, 1 some failed). Throws UsageError for bad arguments. */
+/** Queues the batch and runs it; returns the exit code. Throws UsageError for bad arguments (nothing is queued). */
 export async function runEnhance(args: readonly string[], opts: EnhanceOptions, io: CliIo, deps: EnhanceDeps): Promise<number> {
   // 1. The pack and what it allows.
   const pack = await deps.findPack(opts.model);
   const m = pack.manifest;
-  const diffusion = opts.diffusion ?? {};
-  checkDiffusionOptions(m, diffusion);
+  checkDiffusionOptions(m, opts.diffusion ?? {});
   if (opts.scale > m.scale) throw new UsageError(`--scale ${opts.scale} is larger than model "${m.id}" can make (${m.scale}×)`);
   if (opts.tile !== undefined && opts.tile % m.tile.multiple !== 0) {
     throw new UsageError(`--tile must be a multiple of ${m.tile.multiple} for model "${m.id}", got ${opts.tile}`);
   }
-
-  // 2. The photos.
-  const expanded = await expandInputs(args, { recursive: opts.recursive, cwd: io.cwd, skipSuffix: opts.suffix });
-  if (expanded.files.length === 0 && expanded.problems.length === 0) {
-    throw new UsageError(`no photos to enhance in ${args.join(', ')} (folders are searched for ${opts.recursive ? '' : 'top-level '}JPEG, PNG, WebP, TIFF, GIF and AVIF files${opts.recursive ? '' : '; add -r for subfolders'})`);
-  }
   const outDir = opts.outDir !== undefined ? path.resolve(io.cwd, opts.outDir) : undefined;
-  if (outDir) await mkdir(outDir, { recursive: true });
-  const namer = new OutputNamer(
-    { ...(outDir ? { outDir } : {}), suffix: opts.suffix, format: opts.format, overwrite: opts.overwrite },
-    { exists: existsSync, inputs: [...expanded.files, ...expanded.realPaths] },
-  );
+  const settings = jobSettingsFromOptions(opts, outDir);
 
-  const total = expanded.files.length + expanded.problems.length;
-  const tty = !opts.json && io.stderr.isTTY === true;
-  const view = tty ? new ProgressView(io.stderr) : undefined;
-  const eta = new EtaEstimator();
-  const knownPixels: number[] = [];
-  let failed = 0;
-  let finished = 0;
-
-  const report = (r: JsonResult): void => {
-    finished++;
-    if (r.status !== 'done') failed++;
-    const print = (): void => {
-      if (opts.json) {
-        io.stdout.write(`${JSON.stringify(r)}\n`);
-        return;
-      }
-      for (const w of r.warnings) io.stderr.write(`! ${display(r.input, io.cwd)}: ${w}\n`);
-      if (r.status === 'done') {
-        io.stdout.write(`✓ ${display(r.input, io.cwd)} → ${display(r.output!, io.cwd)} (${r.width}×${r.height}, ${(r.ms! / 1000).toFixed(1)} s, ${r.provider})\n`);
-      } else {
-        // Imaging messages start with the file's path; the line already names it.
-        const reason = r.error!.startsWith(`${r.input}: `) ? r.error!.slice(r.input.length + 2) : r.error!;
-        io.stderr.write(`✗ ${display(r.input, io.cwd)}: ${reason}\n`);
-      }
-    };
-    if (view) view.log(print);
-    else print();
-  };
-  const empty = { width: null, height: null, ms: null, provider: null, warnings: [] };
-
-  for (const p of expanded.problems) {
-    report({ input: p.path, output: null, status: 'failed', error: `${p.path}: ${p.reason}`, code: p.code, ...empty });
-  }
-
-  // 3. One photo at a time through the engine.
-  const host = new EngineHost(deps.spawner ? { spawner: deps.spawner } : {});
-  let cold = true;
+  // 2. The queue of the data folder the app shares. Its lock is taken before anything is queued: while another
+  //    Revive process runs the queue, nothing is added behind the user's back.
+  const dataDir = opts.dataDir !== undefined ? path.resolve(io.cwd, opts.dataDir) : defaultDataDir();
+  const session = openQueueSession(dataDir, io, 'nothing was queued; try again when it has finished (or close it)');
+  if (!session) return EXIT_QUEUE_BUSY;
   try {
-    for (const [index, input] of expanded.files.entries()) {
-      if (deps.signal?.aborted) {
-        report({ input, output: null, status: 'cancelled', error: 'cancelled', code: 'ABORTED', ...empty });
-        continue;
-      }
-      let output: string | null = null;
-      let estimated = false;
-      let estimateMs: number | null = null;
-      const label = `[${finished + 1}/${total}] ${path.basename(input)}`;
-      const remaining = expanded.files.length - index - 1;
-      const progress = (stage: string, fraction: number): void => {
-        // Sizes of photos not yet decoded are unknown: they count as the mean of those done so far.
-        const meanPixels = knownPixels.length ? knownPixels.reduce((a, b) => a + b, 0) / knownPixels.length : 0;
-        const etaMs = knownPixels.length
-          ? eta.remainingMs({ remainingPixels: meanPixels * remaining, currentPixels: meanPixels, currentFraction: fraction })
-          : estimateMs;
-        view?.update({ itemLabel: label, stage, itemFraction: fraction, overall: (finished + fraction) / total, etaMs });
-      };
-      progress('decode', 0);
-      try {
-        const planned = namer.plan(input);
-        output = planned.path;
-        const result = await host.enhance(
-          {
-            input,
-            output: planned.path,
-            modelDir: pack.dir,
-            scale: opts.scale,
-            format: planned.format,
-            provider: opts.device,
-            ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
-            ...(opts.tile !== undefined ? { tile: opts.tile } : {}),
-            ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
-            ...diffusion,
-          },
-          {
-            onProgress: (p) => progress(p.stage, imageFraction(p.stage, p.done, p.total)),
-            onEstimate: (e) => {
-              // The first estimate is worth a line of its own; later ones refine the bar's ETA only.
-              if (!estimated && !opts.json) {
-                const line = (): void => void io.stderr.write(`… ${display(input, io.cwd)}: about ${formatDuration(e.ms)} on the CPU (estimated from the first tile)\n`);
-                if (view) view.log(line);
-                else line();
-              }
-              estimated = true;
-              estimateMs = e.ms;
-            },
-            ...(deps.signal ? { signal: deps.signal } : {}),
-          },
-        );
-        const pixels = (result.width / opts.scale) * (result.height / opts.scale);
-        knownPixels.push(pixels);
-        if (result.ms > 0) eta.record({ pixels, ms: result.ms, cold });
-        cold = false;
-        report({
-          input,
-          output,
-          status: 'done',
-          error: null,
-          code: null,
-          width: result.width,
-          height: result.height,
-          ms: result.ms,
-          provider: result.provider,
-          warnings: result.warnings,
-        });
-      } catch (err) {
-        const { code, message } = errorInfo(err);
-        // After a crash the next image starts a fresh engine and pays the model load again.
-        if (code === 'ENGINE_CRASHED') cold = true;
-        const status = err instanceof AbortedError ? 'cancelled' : 'failed';
-        report({ input, output: status === 'cancelled' ? null : output, status, error: message, code, ...empty });
+    // 3. The photos become one job (files expanded, image types only, each once, earlier results left out).
+    const queue = new QueueStore(session.store.db);
+    const earlier = queue.jobs({ unfinished: true }).length;
+    const { job, problems } = await enqueue(queue, settings, args, {
+      recursive: opts.recursive,
+      cwd: io.cwd,
+      // Replacing results is asking for them to be made again, even where a matching one exists.
+      force: opts.force === true || opts.overwrite,
+    });
+    if (!job && problems.length === 0) {
+      throw new UsageError(`no photos to enhance in ${args.join(', ')} (folders are searched for ${opts.recursive ? '' : 'top-level '}JPEG, PNG, WebP, TIFF, GIF and AVIF files${opts.recursive ? '' : '; add -r for subfolders'})`);
+    }
+    for (const p of problems) {
+      if (opts.json) {
+        const line: QueueJsonResult = {
+          input: p.path,
+          output: null,
+          status: 'failed',
+          skipped: false,
+          error: `${p.path}: ${p.reason}`,
+          code: p.code,
+          width: null,
+          height: null,
+          ms: null,
+          provider: null,
+          warnings: [],
+          jobId: job?.id ?? null,
+          itemId: null,
+        };
+        io.stdout.write(`${JSON.stringify(line)}\n`);
+      } else {
+        io.stderr.write(`✗ ${display(p.path, io.cwd)}: ${p.reason}\n`);
       }
     }
+    if (!job) return 1;
+    if (earlier > 0 && !opts.json) {
+      io.stderr.write(`note: ${earlier} earlier batch${earlier > 1 ? 'es are' : ' is'} not finished; "revive resume" continues ${earlier > 1 ? 'them' : 'it'}\n`);
+    }
+    if (outDir) await mkdir(outDir, { recursive: true });
+
+    // 4. Run just this job, through the queue runner (crash recovery of earlier batches included).
+    return await runQueueIn(
+      session,
+      {
+        dataDir,
+        json: opts.json,
+        jobIds: [job.id],
+        packDirs: new Map([[pack.id, pack.dir]]),
+        earlierFailures: problems.length,
+        summary: 'several',
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(deps.spawner ? { spawner: deps.spawner } : {}),
+      },
+      io,
+    );
   } finally {
-    view?.finish();
-    await host.close();
+    session.close();
   }
-  if (!opts.json && total > 1) {
-    io.stderr.write(`${total - failed} of ${total} done${failed ? `, ${failed} failed` : ''}\n`);
-  }
-  return failed > 0 ? 1 : 0;
 }

@@ -2,7 +2,7 @@
  * The `revive` command line (bin/revive.js runs this through tsx).
  *
  *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--suffix S] [--device D] [--tile PX]
- *                                   [--threads N] [-r] [--overwrite] [--json] [--quality Q] [--data-dir DIR]
+ *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
  *   revive models [--json] [--data-dir DIR]
@@ -11,7 +11,11 @@
  *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
  *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
  *
- * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model).
+ * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model),
+ * 75 another Revive process (the app, `revive serve`, another batch) runs the queue of the data folder.
+ *
+ * `revive enhance` queues its photos as a job in the data folder's queue (shared with the app) and runs it there, so a
+ * killed batch continues with `revive resume`.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,14 +74,17 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--tile <px>', 'tile size in input pixels; diffusion models: UNet tile in latent pixels (default: from free memory and the model)')
     .option('--threads <n>', 'CPU threads for the model (default: all cores, one spared from 4 up)')
     .option('--quality <q>', 'JPEG/WebP/AVIF quality, 1–100')
+    .option('--metadata <which>', 'the original\'s metadata in the result: all, no-gps (for sharing) or none', 'all')
+    .option('--keep-file-times', 'give each result its original\'s modification time')
     .option('-r, --recursive', 'include photos in subfolders')
-    .option('--overwrite', 'replace earlier results instead of numbering them (never an original)')
+    .option('--overwrite', 'replace earlier results instead of numbering them, redoing photos already done (never an original)')
+    .option('--force', 'redo photos that already have a result with the same settings (default: they are skipped)')
     .option('--json', 'print one JSON object per input on stdout')
     .option('--prompt-mode <mode>', 'diffusion models: tags (from the photo), none (fidelity) or custom (default: the model\'s)')
     .option('--prompt <text>', 'diffusion models: text added after the tags, or the whole prompt with --prompt-mode custom')
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
-    .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
+    .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);
       const registry = registryFor(opts.dataDir);

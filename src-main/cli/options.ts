@@ -3,6 +3,7 @@
  * option and the value.
  */
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
+import { METADATA_MODES, type MetadataMode } from '../imaging/metadata-modes';
 import { MAX_PROMPT_CHARS, OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } from '../engine/protocol';
 import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../models/manifest';
 import type { ProviderChoice } from '../engine/providers';
@@ -27,8 +28,12 @@ export interface RawEnhanceOptions {
   tile?: string;
   threads?: string;
   quality?: string;
+  /** Absent when the parser is called without commander's default ('all'). */
+  metadata?: string;
+  keepFileTimes?: boolean;
   recursive?: boolean;
   overwrite?: boolean;
+  force?: boolean;
   json?: boolean;
   dataDir?: string;
   promptMode?: string;
@@ -56,8 +61,14 @@ export interface EnhanceOptions {
   tile?: number;
   threads?: number;
   quality?: number;
+  /** The original's metadata in each result; absent = 'all'. */
+  metadata?: Exclude<MetadataMode, 'all'>;
+  /** Results get their original's file times. */
+  keepFileTimes?: true;
   recursive: boolean;
   overwrite: boolean;
+  /** Redo photos that already have a result with the same content and settings (absent: they are skipped). */
+  force?: boolean;
   json: boolean;
   dataDir?: string;
   /** Diffusion models only (absent or empty: the pack's defaults). */
@@ -104,12 +115,22 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     ...(raw.tile !== undefined ? { tile: positiveInt('--tile', raw.tile, 8192) } : {}),
     ...(raw.threads !== undefined ? { threads: positiveInt('--threads', raw.threads, 1024) } : {}),
     ...(raw.quality !== undefined ? { quality: positiveInt('--quality', raw.quality, 100) } : {}),
+    ...metadataField(raw.metadata),
+    ...(raw.keepFileTimes ? { keepFileTimes: true as const } : {}),
     recursive: raw.recursive ?? false,
     overwrite: raw.overwrite ?? false,
+    ...(raw.force ? { force: true } : {}),
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
   };
+}
+
+/** The `metadata` field only when it is not the default 'all' (so default options stay as they were). */
+function metadataField(value: string | undefined): { metadata?: Exclude<MetadataMode, 'all'> } {
+  if (value === undefined) return {};
+  const mode = oneOf('--metadata', value, METADATA_MODES);
+  return mode === 'all' ? {} : { metadata: mode };
 }
 
 /** The `diffusion` field only when a diffusion option was given (pixel-sr runs carry none). */

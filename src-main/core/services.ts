@@ -353,7 +353,12 @@ class LocalCore implements ReviveCore {
   async remove(itemIds: number[]) {
     for (const id of itemIds) {
       const item = this.#item(id);
-      if (item.state === 'queued' || item.state === 'running') this.#runner.cancelItem(id);
+      if (item.state === 'queued' || item.state === 'running') {
+        this.#runner.cancelItem(id);
+        // A running item is stopped by killing the engine; until that is recorded it is still running and the
+        // queue refuses to remove it.
+        await this.#runner.whenSettled(id);
+      }
       this.#runner.remove(id);
     }
     this.#emit('queue', { reason: 'removed' });

@@ -7,13 +7,13 @@
  *   4. sessions — the pack's models for this provider/threads, opened once per batch (session cache, as a group)
  *   5. restore  — pipelines/onestep-diffusion.ts at s× (progress per tile; on the CPU, time estimates)
  *   6. alpha    — upscaled separately with Lanczos to meet the result
- *   7. encode   — with the original's metadata
- *   8. write    — atomically, the temp file named after the request id
+ *   7. encode   — converted back into the original's colour profile
+ *   8. write    — atomically, the temp file named after the request id, the original's metadata copied first
  */
 import os from 'node:os';
 import { decodeImage } from '../imaging/read';
 import { resizeCubic } from '../imaging/resize';
-import { checkOutputSize, encodeImage, resizePlane, resizeTo, writeAtomic } from '../imaging/write';
+import { checkOutputSize, resizePlane, resizeTo, writeImage } from '../imaging/write';
 import { runOneStepDiffusion, type Resizer } from '../pipelines/onestep-diffusion';
 import { openOneStepSessions } from './diffusion-sessions';
 import { chooseDiffusionTiles } from './diffusion-tiles';
@@ -54,6 +54,7 @@ export async function enhanceWithDiffusion(
   // 2. decode
   hooks.onProgress('decode', 0, 1);
   const image = await decodeImage(req.input, req.maxPixels !== undefined ? { maxPixels: req.maxPixels } : {});
+  for (const w of image.warnings) hooks.onWarning(w);
   hooks.onProgress('decode', 1, 1);
   const outW = image.width * req.scale;
   const outH = image.height * req.scale;
@@ -92,18 +93,21 @@ export async function enhanceWithDiffusion(
   // 6. alpha
   const alpha = image.alpha ? await resizePlane(image.alpha, image, outW, outH) : null;
 
-  // 7. encode
+  // 7. encode + 8. write: the original's metadata (and profile) go onto the temp file before the rename
   hooks.onProgress('encode', 0, 1);
-  const bytes = await encodeImage(restored, alpha, {
+  const written = await writeImage(req.output, restored, alpha, {
     format: req.format,
     ...(req.quality !== undefined ? { quality: req.quality } : {}),
-    keepMetadataFrom: req.input,
+    source: req.input,
+    ...(image.source.icc ? { iccProfile: image.source.icc } : {}),
+    metadata: req.metadata ?? 'all',
+    provenance: { model: m.id, scale: req.scale },
+    ...(req.keepFileTimes ? { keepFileTimes: true } : {}),
+    tempTag: req.id,
   });
+  for (const w of written.warnings) hooks.onWarning(w);
   hooks.onProgress('encode', 1, 1);
-
-  // 8. write
   hooks.onProgress('write', 0, 1);
-  await writeAtomic(req.output, bytes, { tempTag: req.id });
   hooks.onProgress('write', 1, 1);
 
   return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider: group.provider };

@@ -7,14 +7,15 @@
  *   4. session — the cached session for this model/provider/threads, opened on first use
  *   5. upscale — tiled model run at the model's native scale
  *   6. resize  — Lanczos down to the requested scale (1× restores without enlarging); alpha up to match
- *   7. encode  — with the original's metadata
- *   8. write   — atomically, the temp file named after the request id so a host that kills us can remove it
+ *   7. encode  — converted back into the original's colour profile
+ *   8. write   — atomically, the temp file named after the request id so a host that kills us can remove it; the
+ *                original's metadata (ExifTool) is copied onto the temp file before the rename
  */
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { decodeImage } from '../imaging/read';
-import { checkOutputSize, encodeImage, resizePlane, resizeTo, writeAtomic } from '../imaging/write';
+import { checkOutputSize, resizePlane, resizeTo, writeImage } from '../imaging/write';
 import { runPixelSr } from '../pipelines/pixel-sr';
 import type { PixelBuffer } from '../pipelines/types';
 import { EngineError } from './engine-error';
@@ -56,7 +57,9 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
 
   // 2. decode
   hooks.onProgress('decode', 0, 1);
-  const image = await decodeImage(req.input, req.maxPixels !== undefined ? { maxPixels: req.maxPixels } : {});
+  // pixel-sr runs 16-bit sources at 16 bits end to end, so PNG/TIFF results keep their depth.
+  const image = await decodeImage(req.input, { keepDepth: true, ...(req.maxPixels !== undefined ? { maxPixels: req.maxPixels } : {}) });
+  for (const w of image.warnings) hooks.onWarning(w);
   hooks.onProgress('decode', 1, 1);
   const outW = image.width * req.scale;
   const outH = image.height * req.scale;
@@ -101,18 +104,21 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   }
   const alpha = image.alpha ? await resizePlane(image.alpha, image, outW, outH) : null;
 
-  // 7. encode
+  // 7. encode + 8. write: the original's metadata (and profile) go onto the temp file before the rename
   hooks.onProgress('encode', 0, 1);
-  const bytes = await encodeImage(rgb, alpha, {
+  const written = await writeImage(req.output, rgb, alpha, {
     format: req.format,
     ...(req.quality !== undefined ? { quality: req.quality } : {}),
-    keepMetadataFrom: req.input,
+    source: req.input,
+    ...(image.source.icc ? { iccProfile: image.source.icc } : {}),
+    metadata: req.metadata ?? 'all',
+    provenance: { model: pack.manifest.id, scale: req.scale },
+    ...(req.keepFileTimes ? { keepFileTimes: true } : {}),
+    tempTag: req.id,
   });
+  for (const w of written.warnings) hooks.onWarning(w);
   hooks.onProgress('encode', 1, 1);
-
-  // 8. write
   hooks.onProgress('write', 0, 1);
-  await writeAtomic(req.output, bytes, { tempTag: req.id });
   hooks.onProgress('write', 1, 1);
 
   return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider: opened.provider };

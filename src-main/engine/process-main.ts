@@ -7,6 +7,7 @@
  * no orphan keeps a model in memory.
  */
 import { ImageError } from '../imaging/errors';
+import { closeMetadataTool } from '../imaging/metadata';
 import { isOutOfMemory } from './errors';
 import { EngineError } from './engine-error';
 import { enhanceImage } from './enhance-image';
@@ -72,11 +73,11 @@ process.on('message', (raw: unknown) => {
 });
 
 process.on('disconnect', () => {
-  // The host is gone: release the model and leave.
-  sessions.dispose().then(
+  // The host is gone: release the model and the ExifTool child, and leave.
+  Promise.all([sessions.dispose(), closeMetadataTool()]).then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`engine: releasing the model failed on exit: ${String(err)}\n`);
+      process.stderr.write(`engine: releasing the model or ExifTool failed on exit: ${String(err)}\n`);
       process.exit(1);
     },
   );

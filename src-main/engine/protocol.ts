@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../imaging/formats';
+import { METADATA_MODES } from '../imaging/metadata-modes';
 import { ColorFixSchema, PromptModeSchema } from '../models/manifest';
 import type { ProviderChoice } from './providers';
 
@@ -62,6 +63,10 @@ export const EnhanceRequestSchema = z.object({
   colorFix: ColorFixSchema.optional(),
   /** Diffusion packs only: 0–100 % of the model's result blended over the bicubic input; default 100. */
   strength: z.number().min(0).max(100).optional(),
+  /** The original's metadata in the result: 'all' (default), 'no-gps' (for sharing) or 'none'. */
+  metadata: z.enum(METADATA_MODES).optional(),
+  /** Give the result the original's file times (modified, accessed); default false. */
+  keepFileTimes: z.boolean().optional(),
 });
 export type EnhanceRequest = z.infer<typeof EnhanceRequestSchema>;
 

@@ -19,10 +19,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import type { OutputFormat } from './formats';
+import type { MetadataMode } from './metadata-modes';
 
-/** How much of the original's metadata an output keeps: everything, everything but the location, or nothing. */
-export const METADATA_MODES = ['all', 'no-gps', 'none'] as const;
-export type MetadataMode = (typeof METADATA_MODES)[number];
+export { METADATA_MODES, type MetadataMode } from './metadata-modes';
 
 /** What made the output, recorded in it. */
 export interface Provenance {

@@ -98,9 +98,10 @@ async function readHead(path: string): Promise<{ head: Uint8Array; size: number 
   }
 }
 
-/** sharp's message without its "Input file…" boilerplate, for CORRUPT messages. */
+/** sharp's message without its "Vips…:" prefix and on one line (libvips lists several lines), for CORRUPT messages. */
 function reason(err: unknown): string {
-  return err instanceof Error ? err.message.replace(/^Vips\w*:\s*/, '').trim() : String(err);
+  const text = err instanceof Error ? err.message.replace(/^Vips\w*:\s*/, '') : String(err);
+  return text.trim().replace(/\s*\n\s*/g, '; ');
 }
 
 /**

@@ -1,13 +1,25 @@
 /**
- * Encoding pixels into image files. Writing them (atomically) lives in atomic.ts, re-exported here.
+ * Encoding pixels into image files, and writing them (atomically, with the original's metadata: {@link writeImage}).
  *
- * Metadata (for now): with `keepMetadataFrom`, EXIF, XMP and IPTC are copied from the source file by sharp; pixels are
- * sRGB and the output carries an sRGB ICC profile; the EXIF orientation is 1 because the pixels are upright. TIFF
- * output carries no EXIF (libvips cannot write it there). Full metadata handling is a later step (imaging/metadata).
+ * Colour rule (the output side; read.ts has the input side): the pipelines work in sRGB. When the original carried an
+ * RGB or grey ICC profile (Adobe RGB, Display P3, ProPhoto, a grey gamma profile), the result is converted from sRGB
+ * back into that profile and carries it, so it looks like the original in every colour-managed viewer and keeps its
+ * gamut (grey stays grey, one channel). A CMYK original (or one with a profile of another kind) comes out as sRGB
+ * with an sRGB profile: the restored pixels are RGB, and PNG, WebP and AVIF cannot hold CMYK. An untagged original
+ * comes out tagged sRGB, which is what it was taken to be.
+ *
+ * Depth: 16-bit pixels are written at 16 bits per sample to PNG and TIFF (untagged when the colour is sRGB, see
+ * encode16); JPEG, WebP and AVIF (8-bit in this build of libvips) get them rounded to 8 bits. Alpha is kept (8-bit precision) except in JPEG, flattened onto white.
  */
+import { randomBytes } from 'node:crypto';
+import { rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { PixelBuffer } from '../pipelines/types';
+import { writeAtomic } from './atomic';
 import { ImageError } from './errors';
 import type { OutputFormat } from './formats';
+import { copyMetadata, type MetadataMode, type Provenance } from './metadata';
 import { sharp, type Sharp } from './sharp-instance';
 
 export { atomicTempPath, writeAtomic, type WriteAtomicOptions } from './atomic';
@@ -46,8 +58,42 @@ export interface EncodeOptions {
   format: OutputFormat;
   /** 1–100 for JPEG, WebP and AVIF; ignored by PNG and TIFF. Defaults per format ({@link DEFAULT_QUALITY}). */
   quality?: number;
-  /** Copy EXIF/XMP/IPTC from this file (the original photo). */
+  /**
+   * Copy EXIF/XMP/IPTC from this file with sharp (best effort: no EXIF in TIFF, no IPTC outside JPEG). Prefer
+   * {@link writeImage}, which copies everything with ExifTool.
+   */
   keepMetadataFrom?: string;
+  /** The original's ICC profile: the sRGB pixels are converted into it and it is embedded (see the colour rule). */
+  iccProfile?: Buffer;
+}
+
+/** True for a profile the result may be converted back into: RGB or grey data ('RGB ' / 'GRAY' at byte 16). */
+export function canConvertBackInto(icc: Uint8Array): boolean {
+  if (icc.length < 128) return false;
+  const space = String.fromCharCode(icc[16]!, icc[17]!, icc[18]!, icc[19]!);
+  return space === 'RGB ' || space === 'GRAY';
+}
+
+/** Formats that store 16 bits per sample here. */
+const SIXTEEN_BIT_FORMATS: ReadonlySet<OutputFormat> = new Set(['png', 'tiff']);
+
+/** 16-bit samples rounded to 8 bits (v / 257). */
+function to8(data: Uint16Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i]! / 257);
+  return out;
+}
+
+/** Interleaves 16-bit RGB and an 8-bit alpha plane (scaled by 257) into 16-bit RGBA. */
+function joinAlpha16(rgb: Uint16Array, alpha: Uint8Array): Uint16Array {
+  const out = new Uint16Array(alpha.length * 4);
+  for (let i = 0; i < alpha.length; i++) {
+    out[i * 4] = rgb[i * 3]!;
+    out[i * 4 + 1] = rgb[i * 3 + 1]!;
+    out[i * 4 + 2] = rgb[i * 3 + 2]!;
+    out[i * 4 + 3] = alpha[i]! * 257;
+  }
+  return out;
 }
 
 /** Blends RGB over white by `alpha`, for formats without transparency (JPEG). */
@@ -88,8 +134,9 @@ function applyFormat(img: Sharp, format: OutputFormat, quality: number): Sharp {
 }
 
 /**
- * Encodes 8-bit RGB pixels (plus an optional alpha plane) as `format`. JPEG has no transparency, so alpha is
- * flattened onto white there. With `keepMetadataFrom`, the source's EXIF/XMP/IPTC are carried over (see module doc).
+ * Encodes RGB pixels (8- or 16-bit, sRGB) plus an optional alpha plane as `format`, following the colour and depth
+ * rules in the module doc. JPEG has no transparency, so alpha is flattened onto white there. With
+ * `keepMetadataFrom`, sharp carries the source's EXIF/XMP/IPTC over (see {@link EncodeOptions}).
  *
  * @throws ImageError OUTPUT_TOO_LARGE when the format cannot hold the size; RangeError for mismatched buffers.
  */
@@ -100,16 +147,19 @@ export async function encodeImage(pixels: PixelBuffer, alpha: Uint8Array | null,
     throw new RangeError(`quality must be an integer from 1 to 100, got ${quality}`);
   }
   if (pixels.channels !== 3) throw new RangeError(`encodeImage takes RGB pixels (3 channels), got ${pixels.channels}`);
-  if (!(pixels.data instanceof Uint8Array)) throw new RangeError('encodeImage takes 8-bit pixels for now (Uint8Array)');
   if (pixels.data.length !== width * height * 3) {
-    throw new RangeError(`pixel buffer has ${pixels.data.length} bytes, expected ${width * height * 3} for ${width}×${height} RGB`);
+    const unit = pixels.data instanceof Uint16Array ? 'samples' : 'bytes';
+    throw new RangeError(`pixel buffer has ${pixels.data.length} ${unit}, expected ${width * height * 3} for ${width}×${height} RGB`);
   }
   if (alpha && alpha.length !== width * height) {
     throw new RangeError(`alpha plane has ${alpha.length} bytes, expected ${width * height} for ${width}×${height}`);
   }
   checkOutputSize(options.format, width, height);
 
-  let rgb: Uint8Array = pixels.data;
+  // 16 bits only where the format stores them (and not through the sharp metadata path, which works in 8 bits).
+  const keep16 = pixels.data instanceof Uint16Array && SIXTEEN_BIT_FORMATS.has(options.format) && !options.keepMetadataFrom;
+  if (keep16) return encode16(pixels.data as Uint16Array, width, height, alpha, options, quality);
+  let rgb: Uint8Array = pixels.data instanceof Uint16Array ? to8(pixels.data) : pixels.data;
   let a = alpha;
   if (a && options.format === 'jpg') {
     rgb = flattenOnWhite(rgb, a);
@@ -118,21 +168,133 @@ export async function encodeImage(pixels: PixelBuffer, alpha: Uint8Array | null,
   const channels = a ? 4 : 3;
   const raw = a ? joinAlpha(rgb, a) : rgb;
 
-  let img: Sharp;
-  if (options.keepMetadataFrom) {
-    // sharp copies metadata only from a pipeline's own input, so the source file is that input: shrunk to one pixel
-    // (cheap, shrink-on-load), extended to the output size and fully covered by the new pixels ('source' blend).
-    // autoOrient drops the EXIF orientation, so the upright pixels are not rotated again by viewers.
-    img = sharp(options.keepMetadataFrom, { autoOrient: true, limitInputPixels: false, failOn: 'none' })
-      .resize(1, 1, { fit: 'fill' })
-      .extend({ right: width - 1, bottom: height - 1, extendWith: 'copy' })
-      .composite([{ input: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), raw: { width, height, channels }, blend: 'source', left: 0, top: 0 }])
-      .keepMetadata()
-      .withIccProfile('srgb');
-    // Compositing always adds an alpha channel; drop it when the result has none.
-    if (!a) img = img.removeAlpha();
-  } else {
-    img = sharp(raw, { raw: { width, height, channels } });
+  return withProfileFile(options.iccProfile, async (profile) => {
+    let img: Sharp;
+    if (options.keepMetadataFrom) {
+      // sharp copies metadata only from a pipeline's own input, so the source file is that input: shrunk to one
+      // pixel (cheap, shrink-on-load), extended to the output size and fully covered by the new pixels ('source'
+      // blend). autoOrient drops the EXIF orientation, so the upright pixels are not rotated again by viewers.
+      img = sharp(options.keepMetadataFrom, { autoOrient: true, limitInputPixels: false, failOn: 'none' })
+        .resize(1, 1, { fit: 'fill' })
+        .extend({ right: width - 1, bottom: height - 1, extendWith: 'copy' })
+        .composite([{ input: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), raw: { width, height, channels }, blend: 'source', left: 0, top: 0 }])
+        .keepMetadata()
+        .withIccProfile(profile);
+      // Compositing always adds an alpha channel; drop it when the result has none.
+      if (!a) img = img.removeAlpha();
+    } else {
+      img = sharp(raw, { raw: { width, height, channels } }).withIccProfile(profile);
+    }
+    return applyFormat(img, options.format, quality).toBuffer();
+  });
+}
+
+/** PNG/TIFF at 16 bits per sample. */
+async function encode16(
+  rgb: Uint16Array,
+  width: number,
+  height: number,
+  alpha: Uint8Array | null,
+  options: EncodeOptions,
+  quality: number,
+): Promise<Buffer> {
+  const data = alpha ? joinAlpha16(rgb, alpha) : rgb;
+  const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } }).toColourspace('rgb16');
+  // Measured: libvips' sRGB → built-in sRGB transform at 16 bits is not the identity (dark values move by up to
+  // ~1.5 %), so sRGB results stay untagged (which means sRGB) rather than pass through it.
+  if (!options.iccProfile || !canConvertBackInto(options.iccProfile)) return applyFormat(img, options.format, quality).toBuffer();
+  return withProfileFile(options.iccProfile, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality).toBuffer());
+}
+
+/**
+ * Runs `use` with what sharp's withIccProfile takes: 'srgb', or the path of a temp file holding `icc` (sharp reads
+ * profiles from files only), removed afterwards.
+ */
+async function withProfileFile<T>(icc: Buffer | undefined, use: (profile: string) => Promise<T>): Promise<T> {
+  if (!icc || !canConvertBackInto(icc)) return use('srgb');
+  const file = path.join(os.tmpdir(), `revive-icc-${process.pid}-${randomBytes(6).toString('hex')}.icc`);
+  await writeFile(file, icc);
+  try {
+    return await use(file);
+  } finally {
+    await rm(file, { force: true });
   }
-  return applyFormat(img, options.format, quality).toBuffer();
+}
+
+export interface WriteImageOptions {
+  format: OutputFormat;
+  /** 1–100 for JPEG, WebP and AVIF; default per format. */
+  quality?: number;
+  /** The original photo: its metadata is copied (per `metadata`) and, with `keepFileTimes`, its file times. */
+  source?: string;
+  /** The original's ICC profile, to convert the result back into (see the colour rule in the module doc). */
+  iccProfile?: Buffer;
+  /** 'all' (default), 'no-gps' or 'none'. */
+  metadata?: MetadataMode;
+  /** Recorded in the output's EXIF Software/ProcessingSoftware and XMP history. */
+  provenance?: Provenance;
+  /** Give the output the original's access and modification times. */
+  keepFileTimes?: boolean;
+  /** Names the temp file (see atomic.ts), so whoever kills the writer can remove it. */
+  tempTag?: string;
+}
+
+export interface WriteImageResult {
+  /** Size of the written file in bytes (before metadata was added). */
+  encodedBytes: number;
+  /** Problems worked around, one line each (metadata that could not be copied). */
+  warnings: string[];
+}
+
+/**
+ * Encodes `pixels` as `options.format` and writes them to `finalPath` atomically; the original's metadata is copied
+ * onto the temp file with ExifTool (imaging/metadata.ts) before it is renamed into place, so no reader ever sees a
+ * file without its metadata or half written.
+ *
+ * A metadata copy that fails does not lose the result: the photo is written without the copied tags and the failure
+ * is returned as a warning naming ExifTool's message.
+ *
+ * @throws ImageError OUTPUT_TOO_LARGE, WRITE_FAILED; RangeError for mismatched buffers.
+ */
+export async function writeImage(
+  finalPath: string,
+  pixels: PixelBuffer,
+  alpha: Uint8Array | null,
+  options: WriteImageOptions,
+): Promise<WriteImageResult> {
+  const bytes = await encodeImage(pixels, alpha, {
+    format: options.format,
+    ...(options.quality !== undefined ? { quality: options.quality } : {}),
+    ...(options.iccProfile ? { iccProfile: options.iccProfile } : {}),
+  });
+  const warnings: string[] = [];
+  const source = options.source;
+  await writeAtomic(finalPath, bytes, {
+    ...(options.tempTag !== undefined ? { tempTag: options.tempTag } : {}),
+    beforeRename: async (temp) => {
+      if (!source) return;
+      const mode = options.metadata ?? 'all';
+      if (mode !== 'none') {
+        try {
+          const found = await copyMetadata(temp, {
+            source,
+            format: options.format,
+            width: pixels.width,
+            height: pixels.height,
+            mode,
+            ...(options.provenance ? { provenance: options.provenance } : {}),
+          });
+          for (const w of found) warnings.push(`${finalPath}: metadata: ${w}`);
+        } catch (err) {
+          const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+          warnings.push(`${finalPath}: written without the original's metadata — ExifTool: ${why}`);
+        }
+      }
+      if (options.keepFileTimes) {
+        const st = await stat(source);
+        await utimes(temp, st.atime, st.mtime);
+      }
+    },
+  });
+  return { encodedBytes: bytes.length, warnings };
 }

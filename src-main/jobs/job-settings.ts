@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
+import { METADATA_MODES } from '../imaging/metadata-modes';
 import { DEFAULT_SUFFIX } from '../cli/naming';
 import { ColorFixSchema, PromptModeSchema } from '../models/manifest';
 // protocol.ts is the host-side copy of the provider list (engine/providers.ts loads onnxruntime-node).
@@ -37,6 +38,10 @@ export const JobSettingsSchema = z.object({
   colorFix: ColorFixSchema.optional(),
   /** 0–1: blend with the bicubic-upscaled input (1 = model only). */
   strength: z.number().min(0).max(1).optional(),
+  /** The original's metadata in the result: 'all' (absent), 'no-gps' or 'none'. */
+  metadata: z.enum(METADATA_MODES).optional(),
+  /** Give each result its original's file times. */
+  keepFileTimes: z.boolean().optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 /** What callers pass: fields with defaults may be left out. */
@@ -67,6 +72,8 @@ export function settingsKey(settings: JobSettings, format: OutputFormat): string
     prompt: settings.prompt ?? null,
     colorFix: settings.colorFix ?? null,
     strength: settings.strength ?? null,
+    // Only when it differs from the default, so keys made before the option existed still match.
+    ...(settings.metadata && settings.metadata !== 'all' ? { metadata: settings.metadata } : {}),
   };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
 }

@@ -425,6 +425,8 @@ export class JobRunner {
           colorFix: s.colorFix,
           // The job keeps strength as a 0–1 fraction (the app's slider); the engine takes a percentage.
           strength: s.strength === undefined ? undefined : s.strength * 100,
+          metadata: s.metadata,
+          keepFileTimes: s.keepFileTimes,
         },
         {
           signal: cur.controller.signal,

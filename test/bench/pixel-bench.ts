@@ -31,10 +31,11 @@ function photo(): string {
   return found;
 }
 
-/** A PNG crop of the photo resized to about `megapixels`, 4:3, written into `dir`. */
-async function fixture(dir: string, name: string, width: number, height: number): Promise<string> {
-  const out = path.join(dir, `${name}.png`);
-  await sharp(photo()).resize(width, height, { fit: 'cover' }).png().toFile(out);
+/** A crop of the photo resized to width × height, written into `dir` as PNG (or JPEG, a camera's format). */
+async function fixture(dir: string, name: string, width: number, height: number, format: 'png' | 'jpg' = 'png'): Promise<string> {
+  const out = path.join(dir, `${name}.${format}`);
+  const img = sharp(photo()).resize(width, height, { fit: 'cover' });
+  await (format === 'png' ? img.png() : img.jpeg({ quality: 90 })).toFile(out);
   return out;
 }
 
@@ -74,7 +75,8 @@ class RecordingRunner implements ModelRunner {
 /** Overhead of the whole in-process pipeline (decode → tiles → blend → encode → atomic write) over bare session.run. */
 export async function overheadRow(work: string, megapixels: number, threads: number): Promise<BenchRow[]> {
   const [w, h] = sizeFor(megapixels);
-  const input = await fixture(work, `overhead-${megapixels}mp`, w, h);
+  // A JPEG in and out, as for a camera photo with the default format "same".
+  const input = await fixture(work, `overhead-${megapixels}mp`, w, h, 'jpg');
   let recorder: RecordingRunner | undefined;
   const cache = new SessionCache(async (model, opts) => {
     const opened = await openModel(model, opts);
@@ -82,16 +84,16 @@ export async function overheadRow(work: string, megapixels: number, threads: num
     return { ...opened, runner: recorder };
   });
   const modelDir = path.join(MODELS, 'realesrgan-x4fast');
-  const req = (out: string) => ({ type: 'enhance' as const, id: 'bench', input, output: out, modelDir, scale: 4 as const, format: 'png' as const, provider: 'cpu' as const, threads });
+  const req = (out: string) => ({ type: 'enhance' as const, id: 'bench', input, output: out, modelDir, scale: 4 as const, format: 'jpg' as const, provider: 'cpu' as const, threads });
   const hooks = { onProgress: () => {}, onWarning: () => {} };
   // Warm: open the session (graph optimisation is a per-batch cost, not per image).
   const tiny = await fixture(work, 'warm', 64, 48);
-  await enhanceImage({ ...req(path.join(work, 'warm-out.png')), input: tiny }, cache, hooks);
+  await enhanceImage({ ...req(path.join(work, 'warm-out.jpg')), input: tiny }, cache, hooks);
   recorder!.feeds.length = 0;
   recorder!.runMs = 0;
 
   const t0 = performance.now();
-  await enhanceImage(req(path.join(work, 'overhead-out.png')), cache, hooks);
+  await enhanceImage(req(path.join(work, 'overhead-out.jpg')), cache, hooks);
   const pipelineMs = performance.now() - t0;
   const insideRunMs = recorder!.runMs;
 
@@ -189,6 +191,8 @@ export async function peerRows(work: string): Promise<BenchRow[]> {
     const input = await fixture(work, `peer-${side}`, side, side);
     const revive = timeCommand(process.execPath, [
       path.join(ROOT, 'bin/revive.js'), 'enhance', input, '-m', pack, '-o', path.join(work, `peer-revive-${pack}`), '-f', 'png', '--device', 'cpu',
+      // Its own queue and history, never the user's data folder.
+      '--data-dir', path.join(work, 'revive-data'),
     ]);
     const peer = timeCommand(UPSCAYL_BIN, ['-i', input, '-o', path.join(work, `peer-upscayl-${pack}.png`), '-m', UPSCAYL_MODELS, '-n', pack, '-s', '4', '-t', '256']);
     rows.push({

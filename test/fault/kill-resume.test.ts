@@ -1,8 +1,10 @@
 /**
- * Fault test: a batch of real photo crops, run by the real CLI (`revive resume`) in a child process with the real
- * engine and the x4fast pack, is killed with SIGKILL at random moments ten times, restarting each time; then it runs
- * to the end. Afterwards: every output decodes, no temp file remains, the library has exactly one row per photo, the
- * batch is complete, and no numbered duplicates ("-1", "-2") exist.
+ * Fault test: a batch of real photo crops, started by the real CLI (`revive enhance <folder> --data-dir D`) in a child
+ * process with the real engine and the x4fast pack, is killed with SIGKILL at random moments ten times, each time
+ * continued with `revive resume --data-dir D` (or started again with the same `revive enhance` when the kill came
+ * before the batch was queued, as a user would); then it runs to the end. Afterwards: every output decodes, no temp
+ * file remains, the library has exactly one row per photo, the queue holds exactly the one batch `revive enhance`
+ * made, complete, and no numbered duplicates ("-1", "-2") exist.
  *
  * The kill moments are random but always inside the batch's work: most runs are killed after a random number (0–2)
  * of finished photos plus a random delay (0–400 ms), so kills land during start-up, recovery, engine start, model
@@ -21,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src-main/store/database';
 import { QueueStore } from '../../src-main/jobs/queue-store';
 import { LibraryStore } from '../../src-main/library/library-store';
-import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { rng } from '../support/random';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'revive.js');
@@ -29,17 +31,8 @@ const PACK = path.join(ROOT, 'models', 'realesrgan-x4fast', 'revive-pack.json');
 const PHOTOS = 32;
 const KILLS = 10;
 
-/** mulberry32: a small seeded PRNG, so a failing run can be repeated with FAULT_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded PRNG (test/support/random.ts), so a failing run can be repeated with FAULT_SEED.
+const prng = rng;
 
 /** Real photographs from Debian's plasma-workspace-wallpapers, in both of the formats they ship. */
 function wallpapers(): string[] {
@@ -74,10 +67,29 @@ interface Kill {
   temp?: boolean;
 }
 
-/** Runs `revive resume`, SIGKILLing it as `kill` says (null: let it finish). */
-function resume(dataDir: string, kill: Kill | null): Promise<RunResult> {
+/** Whether `revive enhance` got as far as queueing its batch (a kill may come before). */
+function batchQueued(dataDir: string): boolean {
+  if (!existsSync(dataDir)) return false;
+  const store = openStore(dataDir);
+  try {
+    return new QueueStore(store.db).jobs().length > 0;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * The batch as a user starts it: the folder, 1× (each photo well under a second), formats kept, one engine thread.
+ * `revive resume` must carry on with exactly these settings, from the job's snapshot.
+ */
+function enhanceArgs(photos: string, dataDir: string): string[] {
+  return ['enhance', photos, '-s', '1', '-f', 'same', '--threads', '1', '--json', '--data-dir', dataDir];
+}
+
+/** Runs `args` (`revive enhance …` or `revive resume …`), SIGKILLing it as `kill` says (null: let it finish). */
+function revive(args: string[], kill: Kill | null): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [BIN, 'resume', '--json', '--data-dir', dataDir], {
+    const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -152,10 +164,6 @@ describe('a CLI batch killed with SIGKILL', () => {
       }
       sources.push(file);
     }
-    // The batch, as `revive enhance` or the app would queue it: scale 1 keeps each photo well under a second.
-    const store = openStore(dataDir);
-    new QueueStore(store.db).createJob(parseJobSettings({ model: 'realesrgan-x4fast', scale: 1, format: 'same', threads: 1 }), sources);
-    store.close();
   });
 
   afterAll(() => {
@@ -165,6 +173,13 @@ describe('a CLI batch killed with SIGKILL', () => {
   it(`survives ${KILLS} kills at random moments and ends complete, decodable, without temp files or duplicates`, async () => {
     console.log(`fault test: seed ${seed} (FAULT_SEED=${seed} repeats it)`);
     const runs: string[] = [];
+    const commands: string[] = [];
+    /** `revive enhance` until the batch is queued, `revive resume` from then on. */
+    const next = (): string[] => {
+      const args = batchQueued(dataDir) ? ['resume', '--json', '--data-dir', dataDir] : enhanceArgs(photos, dataDir);
+      commands.push(args[0]!);
+      return args;
+    };
     for (let k = 0; k < KILLS; k++) {
       // Every third kill aims at a file appearing (the output after its rename; once, the temp file mid-write);
       // the others land at random times in the work.
@@ -172,17 +187,21 @@ describe('a CLI batch killed with SIGKILL', () => {
         k % 3 === 2
           ? { afterLines: 0, delayMs: 0, onNewOutput: photos, temp: k === 5 }
           : { afterLines: Math.floor(random() * 3), delayMs: Math.floor(random() * 400) };
-      const r = await resume(dataDir, kill);
+      const args = next();
+      const r = await revive(args, kill);
       const how = kill.onNewOutput
         ? `when ${kill.temp ? 'a temp file' : 'an output'} appeared`
         : `after ${kill.afterLines} photo(s) + ${kill.delayMs} ms`;
-      runs.push(`kill ${k + 1}: ${how} → ${r.signal ?? `exit ${r.code}`}, ${r.lines} reported`);
+      runs.push(`kill ${k + 1}: revive ${args[0]} killed ${how} → ${r.signal ?? `exit ${r.code}`}, ${r.lines} reported`);
       // A run may finish the batch before the kill lands only if few photos were left; it must never fail otherwise.
       if (r.signal !== 'SIGKILL') expect(r.code, `run ${k + 1} ended with ${r.code}: ${r.stderr}`).toBe(0);
     }
     console.log(runs.join('\n'));
-    const final = await resume(dataDir, null);
+    const final = await revive(next(), null);
     expect(final.code, final.stderr).toBe(0);
+    // The batch was started by `revive enhance` and continued by `revive resume`.
+    expect(commands[0]).toBe('enhance');
+    expect(commands).toContain('resume');
 
     const failures: string[] = [];
     // 1. Exactly the originals and one output each; no temp files, no "-1"/"-2".
@@ -215,7 +234,13 @@ describe('a CLI batch killed with SIGKILL', () => {
       const notDone = rows.filter((r) => r.status !== 'done');
       if (notDone.length) failures.push(`library rows not done: ${notDone.map((r) => `${r.sourceName}: ${r.error}`).join('; ')}`);
       const q = new QueueStore(store.db);
-      const job = q.jobs()[0]!;
+      const jobs = q.jobs();
+      if (jobs.length !== 1) failures.push(`the queue holds ${jobs.length} batches, expected the one "revive enhance" made`);
+      const job = jobs[0]!;
+      const s = job.settings;
+      if (s.model !== 'realesrgan-x4fast' || s.scale !== 1 || s.format !== 'same' || s.threads !== 1 || s.outputDir !== null) {
+        failures.push(`the batch's settings are not the command line's: ${JSON.stringify(s)}`);
+      }
       const counts = q.counts(job.id);
       if (job.state !== 'finished' || counts.done !== PHOTOS) failures.push(`batch not complete: ${job.state}, ${JSON.stringify(counts)}`);
       const adopted = q.items(job.id).filter((i) => i.adopted).length;

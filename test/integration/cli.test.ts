@@ -132,6 +132,24 @@ describe('revive enhance', () => {
     expect((await readdir(dir)).sort()).toEqual(['a.jpg']);
   });
 
+  it('queues the batch in the data folder: a second run skips what is done, --force redoes it into the same name', async () => {
+    const { dir } = await album('again', [{ name: 'a.jpg', width: 48, height: 48 }]);
+    const first = await revive(['enhance', 'a.jpg', '--device', 'cpu'], dir);
+    expect(first.code, first.stderr).toBe(0);
+    const done = await revive(['enhance', 'a.jpg', '--device', 'cpu'], dir);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toBe('= a.jpg → a_revive.jpg (already done)\n');
+    const forced = await revive(['enhance', 'a.jpg', '--force', '--device', 'cpu'], dir);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toMatch(/^✓ a\.jpg → a_revive\.jpg \(192×192, /);
+    // Revive's own earlier result is replaced, not dodged with "-1".
+    expect((await readdir(dir)).sort()).toEqual(['a.jpg', 'a_revive.jpg']);
+    // Each run is in the history the app shows.
+    let out = '';
+    expect(await main(['history', '--json', '--folder', dir, '--data-dir', dataDir], { cwd: dir, stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: () => true } })).toBe(0);
+    expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { outputPath: string }).outputPath)).toEqual([path.join(dir, 'a_revive.jpg'), path.join(dir, 'a_revive.jpg')]);
+  });
+
   it('exits 2 on a usage error', async () => {
     const { dir } = await album('usage', [{ name: 'a.jpg', width: 48, height: 48 }]);
     const run = await revive(['enhance', 'a.jpg', '-s', '5'], dir);

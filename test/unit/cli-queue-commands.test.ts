@@ -4,8 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
 import { LibraryStore } from '../../src-main/library/library-store';
 import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { QueueStore } from '../../src-main/jobs/queue-store';
+import { jobSettingsFromOptions } from '../../src-main/cli/enhance-command';
+import { parseEnhanceOptions } from '../../src-main/cli/options';
 import { acquireLock, QUEUE_LOCK } from '../../src-main/store/lock';
-import { tempWorld, type TempWorld } from '../support/job-fixtures';
+import { tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
 
 function capture(): { out: string[]; err: string[]; io: { stdout: { write(s: string): boolean }; stderr: { write(s: string): boolean } } } {
   const out: string[] = [];
@@ -82,5 +85,65 @@ describe('revive history / resume', () => {
     } finally {
       lock.release();
     }
+  });
+});
+
+describe('revive enhance and the queue', () => {
+  let w: TempWorld;
+  beforeEach(() => {
+    w = tempWorld();
+    w.lock.release();
+  });
+  afterEach(() => w.cleanup());
+
+  it('refuses while another process runs the queue (exit 75) and queues nothing', async () => {
+    const photo = await writePhoto(path.join(w.photos, 'a.png'), 1);
+    const lock = acquireLock(w.store.db, QUEUE_LOCK, { heartbeatMs: 0 });
+    try {
+      const c = capture();
+      expect(await main(['enhance', photo, '--data-dir', w.dataDir], { ...c.io, cwd: w.root })).toBe(75);
+      expect(c.err.join('')).toMatch(new RegExp(`another Revive process \\(pid ${process.pid} on .*\\) is running the queue.*nothing was queued`));
+      expect(c.out).toEqual([]);
+    } finally {
+      lock.release();
+    }
+    expect(new QueueStore(w.store.db).jobs()).toEqual([]);
+  });
+
+  it('snapshots the command line into the job settings: percentages become the queue’s 0–1 strength', () => {
+    const opts = parseEnhanceOptions({
+      model: 'tiny-osediff',
+      scale: '2',
+      format: 'png',
+      suffix: '_r',
+      device: 'cpu',
+      tile: '64',
+      threads: '3',
+      quality: '90',
+      overwrite: true,
+      promptMode: 'custom',
+      prompt: 'old photo',
+      colorFix: 'wavelet',
+      strength: '37.5',
+    });
+    expect(jobSettingsFromOptions(opts, '/out')).toEqual({
+      model: 'tiny-osediff',
+      scale: 2,
+      format: 'png',
+      suffix: '_r',
+      outputDir: '/out',
+      overwrite: true,
+      provider: 'cpu',
+      threads: 3,
+      tile: 64,
+      quality: 90,
+      promptMode: 'custom',
+      prompt: 'old photo',
+      colorFix: 'wavelet',
+      strength: 0.375,
+    });
+    const plain = jobSettingsFromOptions(parseEnhanceOptions({ model: 'm', scale: '4', format: 'same', suffix: '_revive', device: 'auto' }), undefined);
+    expect(plain).toMatchObject({ outputDir: null, threads: 0, overwrite: false });
+    expect(plain.strength).toBeUndefined();
   });
 });

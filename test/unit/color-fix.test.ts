@@ -7,20 +7,10 @@ import {
   waveletColorFix,
   waveletLowPass,
 } from '../../src-main/pipelines/color-fix';
+import { rng } from '../support/random';
 
 const TOL = 1e-5;
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomImage(C: number, H: number, W: number, seed: number, lo = 0, hi = 1): Float32Array {
   const r = rng(seed);

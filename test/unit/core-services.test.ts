@@ -3,8 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fromJobSettings, fromSettings, openReviveCore, toJobSettings, toSettingsPatch } from '../../src-main/core/services';
+import { EngineHost } from '../../src-main/engine/host';
+import type { HostMessage } from '../../src-main/engine/protocol';
+import type { EngineChannel, EngineSpawner } from '../../src-main/engine/spawn';
+import type { JobProgress } from '../../src-main/jobs/progress';
 import { defaultSettings } from '../../src-main/settings';
 import { DEFAULT_SETTINGS } from '../support/fake-core';
+import { writePhoto } from '../support/job-fixtures';
 
 describe('core services: translation between the contract and the core', () => {
   it('round-trips job settings, folder output included', () => {
@@ -54,5 +59,51 @@ describe('openReviveCore', () => {
     }
     const again = await openReviveCore(dir);
     await again.close();
+  });
+});
+
+describe('removing queue items', () => {
+  it('removes a running item once its cancel has stopped the engine, not before', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-remove-'));
+    // An engine that takes every photo and never answers: the item stays running until the host kills it.
+    const killed: number[] = [];
+    let received!: () => void;
+    const engineHasPhoto = new Promise<void>((resolve) => (received = resolve));
+    const spawner: EngineSpawner = (listeners) => {
+      const pid = 4000 + killed.length;
+      const exit = (signal: string | null): void => queueMicrotask(() => listeners.onExit({ code: signal ? null : 0, signal, outputTail: '' }));
+      const channel: EngineChannel = {
+        pid,
+        send: (m: HostMessage) => {
+          if (m.type === 'dispose') queueMicrotask(() => listeners.onMessage({ type: 'disposed', id: m.id }));
+          else received();
+        },
+        kill: () => {
+          killed.push(pid);
+          exit('SIGKILL');
+        },
+        disconnect: () => exit(null),
+      };
+      return channel;
+    };
+    const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
+    try {
+      const photo = await writePhoto(path.join(dir, 'photos', 'a.png'), 1);
+      const running = new Promise<number>((resolve) => {
+        core.on('progress', (p: JobProgress) => {
+          if (p.kind === 'item' && p.state === 'running') resolve(p.itemId);
+        });
+      });
+      const { itemIds } = await core.startJob([photo], DEFAULT_SETTINGS, true);
+      const itemId = await running;
+      expect(itemIds).toEqual([itemId]);
+      await engineHasPhoto;
+
+      await core.remove([itemId]);
+      expect(killed).toHaveLength(1);
+      expect((await core.queue()).items.map((i) => i.id)).not.toContain(itemId);
+    } finally {
+      await core.close();
+    }
   });
 });

@@ -11,18 +11,8 @@ import { createDispatcher, type CallContext } from '../../src-main/ipc/dispatch'
 import { createHandlers } from '../../src-main/ipc/handlers';
 import { FakeCore } from '../support/fake-core';
 import { validRequests } from '../support/valid-requests';
+import { rng } from '../support/random';
 
-/** Small deterministic PRNG (mulberry32) so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * (depth > 2 ? 9 : 12));

@@ -3,17 +3,8 @@ import { openModel } from '../../src-main/engine/session';
 import { GraphBuilder } from '../../src-main/models/onnx/graph-builder';
 import { runPixelSr, type PixelSrOptions } from '../../src-main/pipelines/pixel-sr';
 import { AbortedError, type FloatTensor, type ModelRunner, type PixelBuffer } from '../../src-main/pipelines/types';
+import { rng } from '../support/random';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A photo-like test image: smooth gradients plus noise, 8 or 16 bit. */
 function testImage(width: number, height: number, bits: 8 | 16, seed = 1): PixelBuffer {

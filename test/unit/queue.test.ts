@@ -56,6 +56,42 @@ describe('JobRunner with a fake engine', () => {
     return runner.queue.createJob(parseJobSettings(s), sources, { force });
   }
 
+  it('hands the engine every setting of the job snapshot, strength as the engine\'s percentage', async () => {
+    const src = await photos(1);
+    job(src, { ...base, quality: 80, tile: 64, threads: 2, provider: 'cpu', promptMode: 'custom', prompt: 'old photo', colorFix: 'wavelet', strength: 0.375, metadata: 'no-gps', keepFileTimes: true });
+    await runner.run();
+    expect(engine.calls).toEqual([
+      expect.objectContaining({
+        input: src[0],
+        modelDir: '/packs/fake-model',
+        scale: 4,
+        format: 'png',
+        quality: 80,
+        tile: 64,
+        threads: 2,
+        provider: 'cpu',
+        promptMode: 'custom',
+        prompt: 'old photo',
+        colorFix: 'wavelet',
+        strength: 37.5,
+        metadata: 'no-gps',
+        keepFileTimes: true,
+      }),
+    ]);
+  });
+
+  it('reports a stable code with each failure', async () => {
+    const src = await photos(1);
+    writeFileSync(path.join(w.photos, 'page.png'), '<!DOCTYPE html><html></html>');
+    job([...src, path.join(w.photos, 'page.png')], { ...base, suffix: '', overwrite: true });
+    await runner.run();
+    const failed = events.filter((e) => e.kind === 'item' && e.state === 'failed');
+    expect(failed.map((e) => (e.kind === 'item' ? [path.basename(e.sourcePath), e.code] : null))).toEqual([
+      ['p0.png', 'OUTPUT_IS_INPUT'],
+      ['page.png', 'NOT_AN_IMAGE'],
+    ]);
+  });
+
   it('runs a batch: every item done, one output and one library row each, progress ends at 100 %', async () => {
     const src = await photos(3);
     const j = job(src);

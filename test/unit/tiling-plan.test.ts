@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { tileBlendWeights } from '../../src-main/tiling/blend';
 import { axisStarts, planRowBands, planTiles, tileSizeForBudget, type PlanOptions, type Tile } from '../../src-main/tiling/plan';
+import { rng } from '../support/random';
 
-/** Small seeded PRNG (mulberry32) so every run checks the same configurations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomOptions(r: () => number, maxSide: number): Required<PlanOptions> {
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

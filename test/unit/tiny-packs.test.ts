@@ -9,20 +9,11 @@ import { parseManifest } from '../../src-main/models/manifest';
 import { assemblePrompt, loadPromptTokenizer, loadTagVocabulary, PromptEmbedder, readEmbeddingFile, selectTags } from '../../src-main/pipelines/prompt';
 import type { FloatTensor, ModelRunner } from '../../src-main/pipelines/types';
 import { buildTinyPack, heavyUnetMacsPerLatentPixel, TINY_PATHS, writeTinyPack, type TinyPackParams } from '../fixtures/tiny-packs';
+import { rng } from '../support/random';
 
 const { onnx } = onnxProto;
 const TOL = 1e-4;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function random(n: number, seed: number, lo = -1, hi = 1): Float32Array {
   const r = rng(seed);
