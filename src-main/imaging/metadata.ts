@@ -163,5 +163,8 @@ export async function copyMetadata(target: string, options: CopyMetadataOptions)
   const present = new Set(Object.keys(await readGroupedTags(options.source)));
   const args = copyArguments(options, present, await iptcToXmpArgsPath());
   const result = await metadataTool().write(target, {}, { writeArgs: args });
-  return result.warnings ?? [];
+  return (result.warnings ?? []).filter((w) => !EXPECTED_NOTICES.some((re) => re.test(w)));
 }
+
+/** ExifTool notices that describe the original rather than a problem: an original with no metadata to copy. */
+const EXPECTED_NOTICES: readonly RegExp[] = [/No writable tags set from/i];
