@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { atomicTempPath } from '../imaging/atomic';
+import { atomicLeftovers } from '../imaging/atomic';
 import { AbortedError, type StageProgress } from '../pipelines/types';
 import { EngineError } from './engine-error';
 import {
@@ -236,9 +236,10 @@ export class EngineHost {
         active.resolve(undefined); // no process, no session: disposed either way
         return;
       }
-      // The engine may have died mid-write: its temp file is named after the request id.
-      const cleanup = active.output
-        ? await rm(atomicTempPath(active.output, active.id), { force: true }).then(
+      // The engine may have died mid-write: its temp files are named after the request id.
+      const output = active.output;
+      const cleanup = output
+        ? await Promise.all(atomicLeftovers(output, active.id).map((f) => rm(f, { force: true }))).then(
             () => '',
             (e: unknown) => `; its temp file could not be removed (${String(e)})`,
           )

@@ -16,6 +16,18 @@ export function atomicTempPath(finalPath: string, tag: string): string {
   return path.join(path.dirname(finalPath), `.revive-tmp-${tag}-${path.basename(finalPath)}`);
 }
 
+/**
+ * ExifTool edits a file by writing `<file>_exiftool_tmp` beside it and renaming; a process killed at that moment
+ * leaves that file too.
+ */
+export const EXIFTOOL_TEMP_SUFFIX = '_exiftool_tmp';
+
+/** Every file a write to `finalPath` with `tag` can leave behind when its process is killed mid-way. */
+export function atomicLeftovers(finalPath: string, tag: string): string[] {
+  const temp = atomicTempPath(finalPath, tag);
+  return [temp, `${temp}${EXIFTOOL_TEMP_SUFFIX}`];
+}
+
 export interface WriteAtomicOptions {
   /** Names the temp file ({@link atomicTempPath}); random when omitted. */
   tempTag?: string;

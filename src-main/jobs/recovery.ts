@@ -19,6 +19,7 @@ import type { PhotoFactsResult } from '../library/photo-facts';
 import type { ThumbnailCache } from '../library/thumbnails';
 import type { ImageProbe } from '../imaging/probe';
 import type { ItemRecord, QueueStore } from './queue-store';
+import { EXIFTOOL_TEMP_SUFFIX } from '../imaging/atomic';
 
 export interface RecoveryDeps {
   queue: QueueStore;
@@ -46,7 +47,10 @@ export interface RecoveryReport {
   warnings: string[];
 }
 
-/** Temp files the engine (imaging/atomic.ts) may have left for this output: `.revive-tmp-<tag>-<name>`. */
+/**
+ * Temp files the engine (imaging/atomic.ts) may have left for this output: `.revive-tmp-<tag>-<name>`, and ExifTool's
+ * `.revive-tmp-<tag>-<name>_exiftool_tmp` when it was killed while writing the metadata.
+ */
 export async function removeTempsFor(outputPath: string): Promise<string[]> {
   const dir = path.dirname(outputPath);
   const tail = `-${path.basename(outputPath)}`;
@@ -57,7 +61,9 @@ export async function removeTempsFor(outputPath: string): Promise<string[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const temps = names.filter((n) => n.startsWith('.revive-tmp-') && n.endsWith(tail)).map((n) => path.join(dir, n));
+  const temps = names
+    .filter((n) => n.startsWith('.revive-tmp-') && (n.endsWith(tail) || n.endsWith(`${tail}${EXIFTOOL_TEMP_SUFFIX}`)))
+    .map((n) => path.join(dir, n));
   for (const t of temps) await rm(t, { force: true });
   return temps;
 }

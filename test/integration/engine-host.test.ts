@@ -107,6 +107,7 @@ describe('EngineHost with the real engine process', () => {
     expect(pid).toBeDefined();
     // A half-written temp file where this request's would be: the host must remove it after killing the engine.
     await writeFile(atomicTempPath(out, id), 'partial');
+    await writeFile(`${atomicTempPath(out, id)}_exiftool_tmp`, 'partial');
     const err = await host
       .enhance(job(medium, out, { id, tile: 32 }), {
         signal: controller.signal,

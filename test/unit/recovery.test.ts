@@ -44,13 +44,16 @@ describe('crash recovery', () => {
     const c = await interrupted(job.id, 2);
     const temp = path.join(w.photos, `.revive-tmp-0f3a-${path.basename(c.planned)}`);
     writeFileSync(temp, 'partial');
+    // …and ExifTool's own temp file, left when the kill came while it wrote the metadata.
+    const exifTemp = `${temp}_exiftool_tmp`;
+    writeFileSync(exifTemp, 'partial');
     // Someone else's temp-looking file for another name is not ours to remove.
     const foreign = path.join(w.photos, '.revive-tmp-zz-unrelated.png');
     writeFileSync(foreign, 'x');
 
     const report = await runner.recover();
     expect(report).toMatchObject({ adopted: [a.id], replaced: [b.id], requeued: [b.id, c.id], cancelled: [] });
-    expect(report.tempsRemoved).toEqual([temp]);
+    expect(report.tempsRemoved.sort()).toEqual([temp, exifTemp].sort());
     expect(existsSync(foreign)).toBe(true);
     expect(runner.queue.item(a.id)).toMatchObject({ state: 'done', adopted: true, outputPath: a.planned });
     const adopted = runner.library.forItem(a.id)!;
