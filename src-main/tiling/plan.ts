@@ -122,6 +122,19 @@ export function axisStarts(length: number, tile: number, overlap: number, multip
 }
 
 /**
+ * The core edge actually used along an axis: `tile` is the largest allowed. With as many cores as full-size tiles
+ * would need, the smallest core (on the `multiple` grid) that still covers the axis with overlaps of at least
+ * `overlap` — so a 707 px side takes three 247 px cores rather than three 256 px cores overlapping by 30. The model's
+ * work then grows with the image area instead of jumping with how the last tile happens to fit.
+ */
+export function balancedCore(length: number, tile: number, overlap: number, multiple = 1): number {
+  if (length <= tile) return length;
+  const count = 1 + Math.ceil((length - tile) / (tile - overlap));
+  const core = Math.ceil((length + (count - 1) * overlap) / count / multiple) * multiple;
+  return Math.min(tile, core);
+}
+
+/**
  * Plans the tiles for an image. Pure: same options, same tiles.
  *
  * Guarantees (tested): the cores cover every pixel; all rectangles are inside their images; neighbouring cores overlap
@@ -133,10 +146,10 @@ export function planTiles(options: PlanOptions): Tile[] {
   validatePlanOptions(options);
   const { width, height, tile, overlap, pad, scale } = options;
   const multiple = options.multiple ?? 1;
-  const xs = axisStarts(width, tile, overlap, multiple);
-  const ys = axisStarts(height, tile, overlap, multiple);
-  const coreW = Math.min(tile, width);
-  const coreH = Math.min(tile, height);
+  const coreW = balancedCore(width, tile, overlap, multiple);
+  const coreH = balancedCore(height, tile, overlap, multiple);
+  const xs = axisStarts(width, coreW, overlap, multiple);
+  const ys = axisStarts(height, coreH, overlap, multiple);
   const xAxis = xs.map((x) => paddedSpan(x, coreW, pad, multiple, width));
   const yAxis = ys.map((y) => paddedSpan(y, coreH, pad, multiple, height));
 

@@ -76,7 +76,8 @@ describe('BandAccumulator', () => {
   });
 
   it('blends two disagreeing tiles along the raised-cosine ramp', () => {
-    // Two 64-wide tiles over 100 px: overlap x = 36..63 (28 px). Left tile says 0, right says 1.
+    // Two cores over 100 px (tile ≤ 64, overlap ≥ 16): balanced to 58 px, starts 0 and 42, overlap x = 42..57 (16 px).
+    // Left tile says 0, right says 1.
     const tiles = planTiles({ width: 100, height: 4, tile: 64, overlap: 16, pad: 0, scale: 1 });
     const rows: Float32Array[] = [];
     const acc = new BandAccumulator({
@@ -86,14 +87,14 @@ describe('BandAccumulator', () => {
     acc.finish();
     const row = rows[2]!;
     for (let x = 0; x < 100; x++) {
-      const t = x - 36;
-      const expected = x < 36 ? 0 : x >= 64 ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * (t + 0.5)) / 28);
+      const t = x - 42;
+      const expected = x < 42 ? 0 : x >= 58 ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * (t + 0.5)) / 16);
       expect(Math.abs(row[x]! - expected)).toBeLessThan(1e-6);
     }
   });
 
   it('blends a 2×2 grid of disagreeing tiles as the product of the x and y ramps', () => {
-    // 100×100, tile 64: starts 0 and 36 on both axes, overlap 28. Tile k (row-major) outputs the constant v[k].
+    // 100×100, tile ≤ 64: 58 px cores, starts 0 and 42 on both axes, overlap 16. Tile k (row-major) outputs the constant v[k].
     const v = [0, 1, 0.25, 0.5];
     const tiles = planTiles({ width: 100, height: 100, tile: 64, overlap: 16, pad: 0, scale: 1 });
     const out = new Float32Array(100 * 100);
@@ -103,7 +104,7 @@ describe('BandAccumulator', () => {
     tiles.forEach((t, k) => acc.add(tileTensor(t, 1, 1, () => v[k]!), { ...t.inner }, t.output));
     acc.finish();
     // Independent weights: share of the far tile along one axis (0 before the overlap, cosine ramp, 1 after).
-    const far = (p: number) => (p < 36 ? 0 : p >= 64 ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * (p - 36 + 0.5)) / 28));
+    const far = (p: number) => (p < 42 ? 0 : p >= 58 ? 1 : 0.5 - 0.5 * Math.cos((Math.PI * (p - 42 + 0.5)) / 16));
     let worst = 0;
     for (let y = 0; y < 100; y++) {
       for (let x = 0; x < 100; x++) {

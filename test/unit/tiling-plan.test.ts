@@ -48,13 +48,30 @@ describe('planTiles', () => {
     expect(problems).toEqual([]);
   });
 
-  it('uses cores of the tile size, or the image size when the image is smaller', () => {
+  it('uses one core size per axis: the image side when it fits a tile, else the smallest aligned core that needs no more cores than full tiles', () => {
     const problems: string[] = [];
     for (const o of configs) {
       const tiles = planTiles(o);
-      const bad = tiles.filter((t) => t.core.w !== Math.min(o.tile, o.width) || t.core.h !== Math.min(o.tile, o.height));
-      if (bad.length) problems.push(JSON.stringify({ o, core: bad[0]!.core }));
-      if (o.width <= o.tile && o.height <= o.tile && tiles.length !== 1) problems.push(`${tiles.length} tiles: ${JSON.stringify(o)}`);
+      const m = o.multiple ?? 1;
+      for (const [length, cores, sizes] of [
+        [o.width, new Set(tiles.map((t) => t.core.x)).size, new Set(tiles.map((t) => t.core.w))],
+        [o.height, new Set(tiles.map((t) => t.core.y)).size, new Set(tiles.map((t) => t.core.h))],
+      ] as const) {
+        if (sizes.size !== 1) { problems.push(`several core sizes ${[...sizes]}: ${JSON.stringify(o)}`); continue; }
+        const core = [...sizes][0]!;
+        if (length <= o.tile) {
+          if (core !== length || cores !== 1) problems.push(`fits a tile but ${cores}×${core}: ${JSON.stringify(o)}`);
+          continue;
+        }
+        // Independent bounds: never above the tile; as many cores as full-size tiles would need (more only when
+        // aligning starts to the multiple forces it); one multiple less could not cover the side with that many.
+        const fullTiles = 1 + Math.ceil((length - o.tile) / (o.tile - o.overlap));
+        if (core > o.tile) problems.push(`core ${core} > tile: ${JSON.stringify(o)}`);
+        if (m === 1 && cores !== fullTiles) problems.push(`${cores} cores, full tiles need ${fullTiles}: ${JSON.stringify(o)}`);
+        if (core - m > o.overlap && fullTiles * (core - m) >= length + (fullTiles - 1) * o.overlap) {
+          problems.push(`core ${core} is not the smallest that covers: ${JSON.stringify(o)}`);
+        }
+      }
     }
     expect(problems).toEqual([]);
   });
@@ -210,19 +227,19 @@ describe('tileBlendWeights on planned tiles', () => {
   });
 
   it('are 1 away from overlaps and at image borders, and a raised cosine across a two-tile overlap', () => {
-    // 2 columns: 100 px, tile 64 → starts 0 and 36, overlap 28 (x 36..63).
+    // 2 columns: 100 px, tile ≤ 64, overlap ≥ 16 → balanced 58 px cores at 0 and 42, overlap 16 (x 42..57).
     const tiles = planTiles({ width: 100, height: 50, tile: 64, overlap: 16, pad: 0, scale: 1 });
-    expect(tiles.map((t) => t.core.x)).toEqual([0, 36]);
+    expect(tiles.map((t) => t.core.x)).toEqual([0, 42]);
     const wf = tileBlendWeights(tiles);
     const left = wf(tiles[0]!.output) as { x: Float64Array; y: Float64Array };
     const right = wf(tiles[1]!.output) as { x: Float64Array; y: Float64Array };
     expect([...left.y].every((v) => v === 1)).toBe(true); // single row: no vertical ramp at the borders
-    for (let i = 0; i < 36; i++) expect(left.x[i]).toBe(1);
-    for (let i = 28; i < 64; i++) expect(right.x[i]).toBe(1);
-    for (let t = 0; t < 28; t++) {
-      const expected = 0.5 - 0.5 * Math.cos((Math.PI * (t + 0.5)) / 28);
+    for (let i = 0; i < 42; i++) expect(left.x[i]).toBe(1);
+    for (let i = 16; i < 58; i++) expect(right.x[i]).toBe(1);
+    for (let t = 0; t < 16; t++) {
+      const expected = 0.5 - 0.5 * Math.cos((Math.PI * (t + 0.5)) / 16);
       expect(right.x[t]).toBeCloseTo(expected, 12);
-      expect(left.x[36 + t]).toBeCloseTo(1 - expected, 12);
+      expect(left.x[42 + t]).toBeCloseTo(1 - expected, 12);
     }
   });
 });
