@@ -11,15 +11,15 @@
  *   8. write    — atomically, the temp file named after the request id, the original's metadata copied first
  */
 import os from 'node:os';
-import { decodeImage } from '../imaging/read';
 import { resizeCubic } from '../imaging/resize';
-import { checkOutputSize, resizePlane, resizeTo, writeImage } from '../imaging/write';
+import { resizeTo } from '../imaging/write';
 import { runOneStepDiffusion, type Resizer } from '../pipelines/onestep-diffusion';
 import { openOneStepSessions } from './diffusion-sessions';
 import { chooseDiffusionTiles } from './diffusion-tiles';
 import { EngineError } from './engine-error';
 import type { EnhanceHooks } from './enhance-image';
 import type { LoadedOneStepPack } from './pack';
+import { decodeForRequest, writeForRequest } from './request-io';
 import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from './protocol';
 import type { SessionCache } from './session-cache';
 
@@ -51,16 +51,9 @@ export async function enhanceWithDiffusion(
     throw new EngineError('BAD_REQUEST', 'prompt mode "custom" needs prompt text');
   }
 
-  // 2. decode
-  hooks.onProgress('decode', 0, 1);
-  const image = await decodeImage(req.input, req.maxPixels !== undefined ? { maxPixels: req.maxPixels } : {});
-  for (const w of image.warnings) hooks.onWarning(w);
-  hooks.onProgress('decode', 1, 1);
-  const outW = image.width * req.scale;
-  const outH = image.height * req.scale;
-
-  // 3. size
-  checkOutputSize(req.format, outW, outH);
+  // 2. decode + 3. size (before any model work)
+  const decoded = await decodeForRequest(req, hooks, { keepDepth: false });
+  const { image, outW, outH } = decoded;
 
   // 4. sessions
   hooks.onProgress('load-model', 0, 1);
@@ -90,25 +83,8 @@ export async function enhanceWithDiffusion(
     ...(onCpu && hooks.onEstimate ? { onEstimate: (e) => hooks.onEstimate!(e.remainingMs, e.basis) } : {}),
   });
 
-  // 6. alpha
-  const alpha = image.alpha ? await resizePlane(image.alpha, image, outW, outH) : null;
-
-  // 7. encode + 8. write: the original's metadata (and profile) go onto the temp file before the rename
-  hooks.onProgress('encode', 0, 1);
-  const written = await writeImage(req.output, restored, alpha, {
-    format: req.format,
-    ...(req.quality !== undefined ? { quality: req.quality } : {}),
-    source: req.input,
-    ...(image.source.icc ? { iccProfile: image.source.icc } : {}),
-    metadata: req.metadata ?? 'all',
-    provenance: { model: m.id, scale: req.scale },
-    ...(req.keepFileTimes ? { keepFileTimes: true } : {}),
-    tempTag: req.id,
-  });
-  for (const w of written.warnings) hooks.onWarning(w);
-  hooks.onProgress('encode', 1, 1);
-  hooks.onProgress('write', 0, 1);
-  hooks.onProgress('write', 1, 1);
+  // 6. alpha + 7. encode + 8. write
+  await writeForRequest(req, hooks, decoded, restored, m.id);
 
   return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider: group.provider };
 }

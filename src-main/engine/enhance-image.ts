@@ -14,13 +14,13 @@
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { decodeImage } from '../imaging/read';
-import { checkOutputSize, resizePlane, resizeTo, writeImage } from '../imaging/write';
+import { resizeTo } from '../imaging/write';
 import { runPixelSr } from '../pipelines/pixel-sr';
 import type { PixelBuffer } from '../pipelines/types';
 import { EngineError } from './engine-error';
 import { enhanceWithDiffusion } from './enhance-diffusion';
 import { isOneStepPack, loadPack } from './pack';
+import { decodeForRequest, writeForRequest } from './request-io';
 import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from './protocol';
 import type { SessionCache } from './session-cache';
 import { chooseTiling } from './tile-choice';
@@ -55,17 +55,10 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
     throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model "${pack.manifest.id}" upscales ${modelScale}×; it cannot make ${req.scale}×`);
   }
 
-  // 2. decode
-  hooks.onProgress('decode', 0, 1);
+  // 2. decode + 3. size (before any model work)
   // pixel-sr runs 16-bit sources at 16 bits end to end, so PNG/TIFF results keep their depth.
-  const image = await decodeImage(req.input, { keepDepth: true, ...(req.maxPixels !== undefined ? { maxPixels: req.maxPixels } : {}) });
-  for (const w of image.warnings) hooks.onWarning(w);
-  hooks.onProgress('decode', 1, 1);
-  const outW = image.width * req.scale;
-  const outH = image.height * req.scale;
-
-  // 3. size
-  checkOutputSize(req.format, outW, outH);
+  const decoded = await decodeForRequest(req, hooks, { keepDepth: true });
+  const { image, outW, outH } = decoded;
 
   // 4. session
   hooks.onProgress('load-model', 0, 1);
@@ -102,24 +95,9 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
     rgb = await resizeTo(upscaled, outW, outH);
     hooks.onProgress('resize', 1, 1);
   }
-  const alpha = image.alpha ? await resizePlane(image.alpha, image, outW, outH) : null;
 
-  // 7. encode + 8. write: the original's metadata (and profile) go onto the temp file before the rename
-  hooks.onProgress('encode', 0, 1);
-  const written = await writeImage(req.output, rgb, alpha, {
-    format: req.format,
-    ...(req.quality !== undefined ? { quality: req.quality } : {}),
-    source: req.input,
-    ...(image.source.icc ? { iccProfile: image.source.icc } : {}),
-    metadata: req.metadata ?? 'all',
-    provenance: { model: pack.manifest.id, scale: req.scale },
-    ...(req.keepFileTimes ? { keepFileTimes: true } : {}),
-    tempTag: req.id,
-  });
-  for (const w of written.warnings) hooks.onWarning(w);
-  hooks.onProgress('encode', 1, 1);
-  hooks.onProgress('write', 0, 1);
-  hooks.onProgress('write', 1, 1);
+  // 7. encode + 8. write
+  await writeForRequest(req, hooks, decoded, rgb, pack.manifest.id);
 
   return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider: opened.provider };
 }
