@@ -2,7 +2,6 @@
  * The real `revive` command (bin/revive.js → tsx → src-main/cli/main.ts), spawned as a user would run it, on small
  * crops of real photos with the realesrgan-x4fast pack.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,33 +10,15 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
 import { sha256, writePhotoFixtures } from '../fixtures/real-photos';
+import { runCli, type CliRun } from '../support/run-cli';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'revive.js');
 let tmp: string;
 let dataDir: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `revive <args>` in `cwd` with an empty user data folder (only the bundled packs are visible). */
-function revive(args: string[], cwd: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { ...process.env, REVIVE_DATA_DIR: dataDir, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function revive(args: string[], cwd: string): Promise<CliRun> {
+  return runCli(args, { cwd: cwd, dataDir });
 }
 
 async function size(file: string): Promise<[number, number]> {

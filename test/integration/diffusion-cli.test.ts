@@ -2,7 +2,6 @@
  * The real `revive` command end to end with a one-step diffusion pack: a generated tiny pack installed into a fresh
  * user data folder with `revive models add`, then `revive enhance` on a crop of a real photograph.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,35 +10,16 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TINY_PATHS, writeTinyPack } from '../fixtures/tiny-packs';
 import { writePhotoFixtures } from '../fixtures/real-photos';
+import { runCli, type CliRun } from '../support/run-cli';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin', 'revive.js');
 const PACK_ID = 'tiny-osediff-cli';
 let tmp: string;
 let dataDir: string;
 let packDir: string;
 let photo: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function revive(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: tmp,
-      env: { ...process.env, REVIVE_DATA_DIR: dataDir, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function revive(args: string[]): Promise<CliRun> {
+  return runCli(args, { cwd: tmp, dataDir });
 }
 
 async function size(file: string): Promise<[number, number]> {
