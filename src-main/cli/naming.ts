@@ -69,7 +69,8 @@ function outputExtension(input: string, format: FormatChoice, resolved: OutputFo
   if (format === 'same') {
     const ext = path.extname(input).slice(1);
     const inputFormat = INPUT_EXTENSIONS[ext.toLowerCase()];
-    if (inputFormat && outputFormatFor(inputFormat) === resolved) return ext;
+    // Only when the output really is the input's format: a HEIC written as JPEG must not keep ".heic".
+    if (inputFormat && inputFormat !== 'heic' && outputFormatFor(inputFormat) === resolved) return ext;
   }
   return OUTPUT_EXTENSION[resolved];
 }

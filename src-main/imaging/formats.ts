@@ -5,8 +5,8 @@
  * Pure and free of sharp so the CLI can filter and name files without loading the native image library.
  */
 
-/** Formats Revive decodes (what the bundled sharp/libvips build can read). */
-export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif'] as const;
+/** Formats Revive decodes: what the bundled sharp/libvips build can read, plus HEIC (HEVC-coded HEIF) through libheif-js. */
+export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heic'] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];
 
 /** Formats Revive encodes. */
@@ -25,6 +25,8 @@ export const INPUT_EXTENSIONS: Readonly<Record<string, InputFormat>> = {
   tiff: 'tiff',
   gif: 'gif',
   avif: 'avif',
+  heic: 'heic',
+  heif: 'heic',
 };
 
 /** The extension written for each output format. */
@@ -36,7 +38,10 @@ export const OUTPUT_EXTENSION: Readonly<Record<OutputFormat, string>> = {
   avif: 'avif',
 };
 
-/** The output format that keeps an input's format ("same"); formats Revive cannot write (GIF) map to undefined. */
+/**
+ * The output format that keeps an input's format ("same"); formats Revive cannot write map to a stand-in (HEIC → JPEG,
+ * as phones do when sharing) or to undefined (GIF).
+ */
 export function outputFormatFor(input: InputFormat): OutputFormat | undefined {
   switch (input) {
     case 'jpeg':
@@ -46,6 +51,8 @@ export function outputFormatFor(input: InputFormat): OutputFormat | undefined {
     case 'tiff':
     case 'avif':
       return input;
+    case 'heic':
+      return 'jpg';
     case 'gif':
       return undefined;
   }
@@ -105,7 +112,7 @@ export function sniffFormat(head: Uint8Array): Sniffed {
   if (ascii(b, 4, 'ftyp') && b.length >= 12) {
     const brands = ftypBrands(b);
     if (brands.some((x) => AVIF_BRANDS.has(x))) return { kind: 'supported', format: 'avif' };
-    if (brands.some((x) => HEIC_BRANDS.has(x))) return { kind: 'unsupported', format: 'HEIC' };
+    if (brands.some((x) => HEIC_BRANDS.has(x))) return { kind: 'supported', format: 'heic' };
     if (ascii(b, 8, 'jp2 ')) return { kind: 'unsupported', format: 'JPEG 2000' };
     if (ascii(b, 8, 'jxl ')) return { kind: 'unsupported', format: 'JPEG XL' };
     return { kind: 'unknown' };

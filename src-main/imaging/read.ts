@@ -14,6 +14,7 @@ import { open, stat } from 'node:fs/promises';
 import type { PixelBuffer } from '../pipelines/types';
 import { ImageError } from './errors';
 import { describeNonImage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
+import { openHeic } from './heic';
 import { sharp } from './sharp-instance';
 
 /**
@@ -122,9 +123,10 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
     throw new ImageError('NOT_AN_IMAGE', `${path}: not an image — ${describeNonImage(head, size)}`);
   }
   if (sniffed.kind === 'unsupported') {
-    throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${sniffed.format} images are not supported (use JPEG, PNG, WebP, TIFF, GIF or AVIF)`);
+    throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${sniffed.format} images are not supported (use JPEG, PNG, WebP, TIFF, GIF, AVIF or HEIC)`);
   }
   const format = sniffed.format;
+  if (format === 'heic') return decodeHeic(path, maxPixels);
 
   // 2. Header only: size, orientation, depth. The limit is ours to enforce here, so sharp's own is lifted.
   let meta;
@@ -198,6 +200,53 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
       ...(meta.icc ? { icc: meta.icc } : {}),
       space: meta.space ?? 'srgb',
       pages,
+    },
+  };
+}
+
+/**
+ * HEIC through libheif-js (sharp's build has no HEVC decoder): size checked from the image handle before decoding,
+ * pixels upright (libheif applies the irot/imir transforms), 8-bit. ICC profiles in HEIC are not read here: the pixels
+ * are taken as sRGB (iPhone photos are Display P3, close to sRGB; a warning says so when a profile is not applied).
+ */
+async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage> {
+  const heic = await openHeic(path);
+  const { width, height } = heic;
+  if (width * height > maxPixels) {
+    heic.close();
+    throw new ImageError('TOO_LARGE', `${path}: ${width}×${height} (${mp(width * height)}) exceeds the limit of ${mp(maxPixels)}`);
+  }
+  const rgba = await heic.decode();
+  const { rgb, alpha } = splitAlpha(rgba, width, height);
+  // Exif and the colour profile come from sharp's header reader, which parses HEIF boxes even without a decoder.
+  const warnings: string[] = [];
+  let meta;
+  try {
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    warnings.push(`${path}: HEIC metadata could not be read (${reason(err)}); the pixels were decoded as sRGB`);
+  }
+  if (meta?.icc) warnings.push(`${path}: the HEIC colour profile was not applied; pixels were taken as sRGB`);
+  return {
+    rgb: { data: rgb, width, height, channels: 3 },
+    alpha: heic.hasAlpha ? alpha : null,
+    width,
+    height,
+    format: 'heic',
+    warnings,
+    source: {
+      path,
+      format: 'heic',
+      storedWidth: width,
+      storedHeight: height,
+      // libheif has already turned the pixels upright; the EXIF tag of a HEIC is informative only (see HEIF spec).
+      orientation: 1,
+      bitDepth: 8,
+      hasAlpha: heic.hasAlpha,
+      hasExif: meta?.exif !== undefined,
+      hasIcc: false,
+      space: 'srgb',
+      pages: 1,
     },
   };
 }

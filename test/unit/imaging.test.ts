@@ -190,7 +190,7 @@ describe('sniffFormat', () => {
   });
 
   it('names formats it cannot read', () => {
-    expect(sniffFormat(bytes([0, 0, 0, 0x18], 'ftypheic', [0, 0, 0, 0], 'mif1heic'))).toEqual({ kind: 'unsupported', format: 'HEIC' });
+    expect(sniffFormat(bytes([0, 0, 0, 0x18], 'ftypheic', [0, 0, 0, 0], 'mif1heic'))).toEqual({ kind: 'supported', format: 'heic' });
     expect(sniffFormat(bytes('8BPS', [0, 1]))).toEqual({ kind: 'unsupported', format: 'PSD (Photoshop)' });
     expect(sniffFormat(bytes('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'))).toEqual({
       kind: 'unsupported',

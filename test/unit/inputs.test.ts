@@ -27,7 +27,7 @@ describe('expandInputs', () => {
   it('takes image files from a folder in name order and skips other files', async () => {
     await touch('album/b.PNG', 'album/a.jpg', 'album/notes.txt', 'album/c.webp', 'album/d.tiff', 'album/e.heic', 'album/f.avif');
     const r = await expandInputs(['album'], { recursive: false, cwd: root });
-    expect(rel(r.files)).toEqual(['album/a.jpg', 'album/b.PNG', 'album/c.webp', 'album/d.tiff', 'album/f.avif']);
+    expect(rel(r.files)).toEqual(['album/a.jpg', 'album/b.PNG', 'album/c.webp', 'album/d.tiff', 'album/e.heic', 'album/f.avif']);
     expect(r.problems).toEqual([]);
   });
 
