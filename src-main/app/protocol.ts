@@ -17,6 +17,7 @@ import { staticPath } from '../bridge/static';
 import type { AllowList } from '../core/allow-list';
 import { imageContentType, resolveAllowedFile } from '../core/allowed-file';
 import { errorCode } from '../core/errors';
+import { rendererCsp } from '../core/csp';
 
 export const APP_SCHEME = 'revive-app';
 export const IMAGE_SCHEME = 'revive-img';
@@ -25,18 +26,7 @@ export const APP_ORIGIN = `${APP_SCHEME}://app`;
 export const APP_URL = `${APP_ORIGIN}/index.html`;
 
 /** The Content-Security-Policy of the interface in the desktop app. */
-export const APP_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  `img-src 'self' ${IMAGE_SCHEME}: blob: data:`,
-  `connect-src 'self' ${IMAGE_SCHEME}:`,
-  "font-src 'self'",
-  "worker-src 'self' blob:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const APP_CSP = rendererCsp([IMAGE_SCHEME]);
 
 /** The URL the page loads a file with (see {@link createImageHandler}). */
 export function imageUrlFor(file: string): string {

@@ -29,6 +29,7 @@ import { forwardEvents } from '../ipc/events';
 import { createHandlers } from '../ipc/handlers';
 import { parseClientMessage, type ServerMessage } from './messages';
 import { serveStatic } from './static';
+import { rendererCsp } from '../core/csp';
 
 export interface BridgeOptions {
   core: ReviveCore;
@@ -57,18 +58,7 @@ export interface Bridge {
 }
 
 /** The Content-Security-Policy of every page the bridge serves: only our own scripts, styles, images and socket. */
-export const BRIDGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' blob: data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "worker-src 'self' blob:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const BRIDGE_CSP = rendererCsp();
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 

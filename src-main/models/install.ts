@@ -16,6 +16,7 @@ import path from 'node:path';
 import { AbortedError, throwIfAborted } from '../pipelines/types';
 import { downloadFile, fetchBytes, type RetryOptions } from './download';
 import { MANIFEST_FILE, PACK_ID_PATTERN, parseManifest, type PackFile, type PackManifest } from './manifest';
+import { exists } from '../core/fs-exists';
 
 /** A manifest larger than this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1 << 20;
@@ -115,15 +116,6 @@ function parseManifestBytes(bytes: Uint8Array, where: string): PackManifest {
   return manifest;
 }
 
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
-}
 
 /** Hashes a file, reporting progress by bytes. */
 async function sha256OfFile(file: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; size: number }> {

@@ -7,8 +7,9 @@
  * Pure Node (fs only); `home` is a parameter so tests run in a temporary folder. After installing or removing,
  * the app runs {@link SERVICES_REFRESH_COMMAND} so Finder sees the change without a logout.
  */
-import { cp, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { exists } from '../../core/fs-exists';
 
 export const QUICK_ACTION_BUNDLE = 'Enhance with Revive.workflow';
 /** The identifier in the bundle's Info.plist that marks it as ours (removal checks it). */
@@ -90,14 +91,4 @@ async function isOurWorkflow(bundle: string): Promise<boolean> {
     throw err;
   }
   return info.includes(`<string>${QUICK_ACTION_ID}</string>`);
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw err;
-  }
 }
