@@ -7,8 +7,6 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { startBridge } from '../../bridge/server';
-import { openReviveCore } from '../../core/services';
 import { defaultDataDir } from '../data-dir';
 import { UsageError } from '../options';
 
@@ -46,6 +44,8 @@ export function register(program: Command, deps: ServeDeps = {}): void {
       if (!existsSync(path.join(rendererDir, 'index.html'))) {
         throw new UsageError(`the interface is not built in ${rendererDir}: run "npm run build:renderer" first`);
       }
+      // Loaded here, not at the top: every other `revive` command would otherwise pay for the bridge and the whole core.
+      const [{ openReviveCore }, { startBridge }] = await Promise.all([import('../../core/services'), import('../../bridge/server')]);
       const core = await openReviveCore(dataDir);
       let bridge;
       try {
