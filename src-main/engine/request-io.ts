@@ -42,6 +42,8 @@ export async function writeForRequest(req: EnhanceRequest, hooks: EnhanceHooks, 
     ...(req.quality !== undefined ? { quality: req.quality } : {}),
     source: req.input,
     ...(image.source.icc ? { iccProfile: image.source.icc } : {}),
+    // A 12-bit AVIF stays 12-bit; any other 16-bit result becomes 10-bit AVIF (write.ts says why).
+    ...(image.source.storedBits === 12 && image.source.format === 'avif' ? { avifBits: 12 as const } : {}),
     metadata: req.metadata ?? 'all',
     provenance: { model: modelId, scale: req.scale },
     ...(req.keepFileTimes ? { keepFileTimes: true } : {}),

@@ -11,7 +11,7 @@
  * `source.icc` so the writer can convert the result back into it (see write.ts for the output side of the rule).
  */
 import { open, stat } from 'node:fs/promises';
-import type { PixelBuffer } from '../pipelines/types';
+import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
 import { ImageError } from './errors';
 import { describeNonImage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
@@ -42,8 +42,10 @@ export interface SourceInfo {
   storedHeight: number;
   /** EXIF orientation tag of the source (1–8; 1 when absent). The decoded pixels are always upright. */
   orientation: number;
-  /** Bits per sample of the source (8 or 16). */
+  /** Bits per sample of the source as decoded (8 or 16: 10- and 12-bit AVIF decode to 16). */
   bitDepth: 8 | 16;
+  /** Bits per sample the file stores (8, 10, 12, 16, …; 1–4 for palette or bilevel images), when the header says. */
+  storedBits?: number;
   hasAlpha: boolean;
   hasExif: boolean;
   hasIcc: boolean;
@@ -61,8 +63,11 @@ export interface DecodedImage {
    * sources when `keepDepth` is asked for.
    */
   rgb: PixelBuffer;
-  /** The alpha channel, one byte per pixel (16-bit alpha is reduced to 8 bits), or null when the source has none. */
-  alpha: Uint8Array | null;
+  /**
+   * The alpha channel, one sample per pixel, at the depth of `rgb` (16-bit with 16-bit colour, else 8-bit), or null
+   * when the source has none.
+   */
+  alpha: AlphaPlane | null;
   width: number;
   height: number;
   format: InputFormat;
@@ -160,7 +165,7 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
     throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${channels}-channel images are not supported`);
   }
   let rgb: Uint8Array | Uint16Array;
-  let alpha: Uint8Array | null = null;
+  let alpha: AlphaPlane | null = null;
   if (sixteen) {
     const data = new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength / 2);
     ({ rgb, alpha } = channels === 4 ? splitAlpha16(data, width, height) : { rgb: data.slice(), alpha: null });
@@ -194,6 +199,7 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
       storedHeight: meta.height,
       orientation: meta.orientation ?? 1,
       bitDepth: is16(meta.depth) ? 16 : 8,
+      ...(meta.bitsPerSample !== undefined ? { storedBits: meta.bitsPerSample } : {}),
       hasAlpha: meta.hasAlpha,
       hasExif: meta.exif !== undefined,
       hasIcc: meta.icc !== undefined,
@@ -255,17 +261,17 @@ function is16(depth: string | undefined): boolean {
   return depth === 'ushort' || depth === 'short';
 }
 
-/** Splits interleaved 16-bit RGBA into 16-bit RGB and an 8-bit alpha plane (rounded, v / 257). */
-export function splitAlpha16(rgba: Uint16Array, width: number, height: number): { rgb: Uint16Array; alpha: Uint8Array } {
+/** Splits interleaved 16-bit RGBA into 16-bit RGB and a 16-bit alpha plane. */
+export function splitAlpha16(rgba: Uint16Array, width: number, height: number): { rgb: Uint16Array; alpha: Uint16Array } {
   const n = width * height;
   if (rgba.length !== n * 4) throw new RangeError(`RGBA buffer has ${rgba.length} samples, expected ${n * 4} for ${width}×${height}`);
   const rgb = new Uint16Array(n * 3);
-  const alpha = new Uint8Array(n);
+  const alpha = new Uint16Array(n);
   for (let i = 0; i < n; i++) {
     rgb[i * 3] = rgba[i * 4]!;
     rgb[i * 3 + 1] = rgba[i * 4 + 1]!;
     rgb[i * 3 + 2] = rgba[i * 4 + 2]!;
-    alpha[i] = Math.round(rgba[i * 4 + 3]! / 257);
+    alpha[i] = rgba[i * 4 + 3]!;
   }
   return { rgb, alpha };
 }

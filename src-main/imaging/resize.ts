@@ -52,13 +52,13 @@ export async function resizeTo(pixels: PixelBuffer, width: number, height: numbe
   return { data, width, height, channels: pixels.channels };
 }
 
-/** Resizes a single-channel 8-bit plane (an alpha channel) to `width`×`height` with Lanczos-3. */
-export async function resizePlane(
-  plane: Uint8Array,
+/** Resizes a single-channel 8- or 16-bit plane (an alpha channel) to `width`×`height` with Lanczos-3, keeping its depth. */
+export async function resizePlane<T extends Uint8Array | Uint16Array>(
+  plane: T,
   from: { width: number; height: number },
   width: number,
   height: number,
-): Promise<Uint8Array> {
+): Promise<T> {
   return resample(plane, { ...from, channels: 1 }, width, height);
 }
 

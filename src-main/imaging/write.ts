@@ -9,13 +9,15 @@
  * comes out tagged sRGB, which is what it was taken to be.
  *
  * Depth: 16-bit pixels are written at 16 bits per sample to PNG and TIFF (untagged when the colour is sRGB, see
- * encode16); JPEG, WebP and AVIF (8-bit in this build of libvips) get them rounded to 8 bits. Alpha is kept (8-bit precision) except in JPEG, flattened onto white.
+ * encode16) and at 10 bits to AVIF (12 when the source AVIF stored 12: 10-bit is AV1's Main/High profile, which every
+ * AVIF decoder reads; 12-bit needs the Professional profile); JPEG and WebP hold 8 bits, so they get the pixels
+ * rounded. Alpha is kept at the colour's depth, except in JPEG, where it is flattened onto white.
  */
 import { randomBytes } from 'node:crypto';
 import { rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { PixelBuffer } from '../pipelines/types';
+import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
 import { writeAtomic } from './atomic';
 import { ImageError } from './errors';
 import type { OutputFormat } from './formats';
@@ -65,7 +67,12 @@ export interface EncodeOptions {
   keepMetadataFrom?: string;
   /** The original's ICC profile: the sRGB pixels are converted into it and it is embedded (see the colour rule). */
   iccProfile?: Buffer;
+  /** Bits per sample of an AVIF made from 16-bit pixels: 10 (default) or 12. 8-bit pixels make 8-bit AVIF. */
+  avifBits?: AvifBits;
 }
+
+/** Bit depths of AVIF output for 16-bit pixels. */
+export type AvifBits = 10 | 12;
 
 /** True for a profile the result may be converted back into: RGB or grey data ('RGB ' / 'GRAY' at byte 16). */
 export function canConvertBackInto(icc: Uint8Array): boolean {
@@ -74,8 +81,8 @@ export function canConvertBackInto(icc: Uint8Array): boolean {
   return space === 'RGB ' || space === 'GRAY';
 }
 
-/** Formats that store 16 bits per sample here. */
-const SIXTEEN_BIT_FORMATS: ReadonlySet<OutputFormat> = new Set(['png', 'tiff']);
+/** Formats that store more than 8 bits per sample (PNG and TIFF: 16; AVIF: 10 or 12). */
+const HIGH_DEPTH_FORMATS: ReadonlySet<OutputFormat> = new Set(['png', 'tiff', 'avif']);
 
 /** 16-bit samples rounded to 8 bits (v / 257). */
 function to8(data: Uint16Array): Uint8Array {
@@ -84,14 +91,15 @@ function to8(data: Uint16Array): Uint8Array {
   return out;
 }
 
-/** Interleaves 16-bit RGB and an 8-bit alpha plane (scaled by 257) into 16-bit RGBA. */
-function joinAlpha16(rgb: Uint16Array, alpha: Uint8Array): Uint16Array {
+/** Interleaves 16-bit RGB and an alpha plane (8-bit alpha is widened exactly, v × 257) into 16-bit RGBA. */
+function joinAlpha16(rgb: Uint16Array, alpha: AlphaPlane): Uint16Array {
+  const widen = alpha instanceof Uint8Array ? 257 : 1;
   const out = new Uint16Array(alpha.length * 4);
   for (let i = 0; i < alpha.length; i++) {
     out[i * 4] = rgb[i * 3]!;
     out[i * 4 + 1] = rgb[i * 3 + 1]!;
     out[i * 4 + 2] = rgb[i * 3 + 2]!;
-    out[i * 4 + 3] = alpha[i]! * 257;
+    out[i * 4 + 3] = alpha[i]! * widen;
   }
   return out;
 }
@@ -118,7 +126,7 @@ function joinAlpha(rgb: Uint8Array, alpha: Uint8Array): Uint8Array {
   return out;
 }
 
-function applyFormat(img: Sharp, format: OutputFormat, quality: number): Sharp {
+function applyFormat(img: Sharp, format: OutputFormat, quality: number, avifBits: 8 | AvifBits = 8): Sharp {
   switch (format) {
     case 'jpg':
       return img.jpeg({ quality, chromaSubsampling: quality >= JPEG_FULL_CHROMA_FROM_QUALITY ? '4:4:4' : '4:2:0' });
@@ -129,7 +137,7 @@ function applyFormat(img: Sharp, format: OutputFormat, quality: number): Sharp {
     case 'tiff':
       return img.tiff({ compression: 'lzw', predictor: 'horizontal' });
     case 'avif':
-      return img.avif({ quality });
+      return img.avif({ quality, bitdepth: avifBits });
   }
 }
 
@@ -140,7 +148,7 @@ function applyFormat(img: Sharp, format: OutputFormat, quality: number): Sharp {
  *
  * @throws ImageError OUTPUT_TOO_LARGE when the format cannot hold the size; RangeError for mismatched buffers.
  */
-export async function encodeImage(pixels: PixelBuffer, alpha: Uint8Array | null, options: EncodeOptions): Promise<Buffer> {
+export async function encodeImage(pixels: PixelBuffer, alpha: AlphaPlane | null, options: EncodeOptions): Promise<Buffer> {
   const { width, height } = pixels;
   const quality = options.quality ?? DEFAULT_QUALITY[options.format];
   if (!Number.isInteger(quality) || quality < 1 || quality > 100) {
@@ -152,15 +160,15 @@ export async function encodeImage(pixels: PixelBuffer, alpha: Uint8Array | null,
     throw new RangeError(`pixel buffer has ${pixels.data.length} ${unit}, expected ${width * height * 3} for ${width}×${height} RGB`);
   }
   if (alpha && alpha.length !== width * height) {
-    throw new RangeError(`alpha plane has ${alpha.length} bytes, expected ${width * height} for ${width}×${height}`);
+    throw new RangeError(`alpha plane has ${alpha.length} samples, expected ${width * height} for ${width}×${height}`);
   }
   checkOutputSize(options.format, width, height);
 
   // 16 bits only where the format stores them (and not through the sharp metadata path, which works in 8 bits).
-  const keep16 = pixels.data instanceof Uint16Array && SIXTEEN_BIT_FORMATS.has(options.format) && !options.keepMetadataFrom;
+  const keep16 = pixels.data instanceof Uint16Array && HIGH_DEPTH_FORMATS.has(options.format) && !options.keepMetadataFrom;
   if (keep16) return encode16(pixels.data as Uint16Array, width, height, alpha, options, quality);
   let rgb: Uint8Array = pixels.data instanceof Uint16Array ? to8(pixels.data) : pixels.data;
-  let a = alpha;
+  let a: Uint8Array | null = alpha instanceof Uint16Array ? to8(alpha) : alpha;
   if (a && options.format === 'jpg') {
     rgb = flattenOnWhite(rgb, a);
     a = null;
@@ -189,12 +197,12 @@ export async function encodeImage(pixels: PixelBuffer, alpha: Uint8Array | null,
   });
 }
 
-/** PNG/TIFF at 16 bits per sample. */
+/** PNG/TIFF at 16 bits per sample, AVIF at 10 or 12. */
 async function encode16(
   rgb: Uint16Array,
   width: number,
   height: number,
-  alpha: Uint8Array | null,
+  alpha: AlphaPlane | null,
   options: EncodeOptions,
   quality: number,
 ): Promise<Buffer> {
@@ -202,8 +210,9 @@ async function encode16(
   const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } }).toColourspace('rgb16');
   // Measured: libvips' sRGB → built-in sRGB transform at 16 bits is not the identity (dark values move by up to
   // ~1.5 %), so sRGB results stay untagged (which means sRGB) rather than pass through it.
-  if (!options.iccProfile || !canConvertBackInto(options.iccProfile)) return applyFormat(img, options.format, quality).toBuffer();
-  return withProfileFile(options.iccProfile, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality).toBuffer());
+  const bits = options.avifBits ?? 10;
+  if (!options.iccProfile || !canConvertBackInto(options.iccProfile)) return applyFormat(img, options.format, quality, bits).toBuffer();
+  return withProfileFile(options.iccProfile, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality, bits).toBuffer());
 }
 
 /**
@@ -229,6 +238,8 @@ export interface WriteImageOptions {
   source?: string;
   /** The original's ICC profile, to convert the result back into (see the colour rule in the module doc). */
   iccProfile?: Buffer;
+  /** Bits per sample of an AVIF made from 16-bit pixels (default 10). */
+  avifBits?: AvifBits;
   /** 'all' (default), 'no-gps' or 'none'. */
   metadata?: MetadataMode;
   /** Recorded in the output's EXIF Software/ProcessingSoftware and XMP history. */
@@ -259,13 +270,14 @@ export interface WriteImageResult {
 export async function writeImage(
   finalPath: string,
   pixels: PixelBuffer,
-  alpha: Uint8Array | null,
+  alpha: AlphaPlane | null,
   options: WriteImageOptions,
 ): Promise<WriteImageResult> {
   const bytes = await encodeImage(pixels, alpha, {
     format: options.format,
     ...(options.quality !== undefined ? { quality: options.quality } : {}),
     ...(options.iccProfile ? { iccProfile: options.iccProfile } : {}),
+    ...(options.avifBits !== undefined ? { avifBits: options.avifBits } : {}),
   });
   const warnings: string[] = [];
   const source = options.source;

@@ -13,6 +13,12 @@ export interface PixelBuffer {
   channels: 3 | 4;
 }
 
+/**
+ * An image's alpha channel as its own plane, one sample per pixel: 8-bit, or 16-bit alongside 16-bit colour (a 16-bit
+ * PNG/TIFF keeps its alpha's full precision).
+ */
+export type AlphaPlane = Uint8Array | Uint16Array;
+
 /** Progress inside one image: `done` of `total` units of the named stage (tiles for model stages). */
 export interface StageProgress {
   stage: string;

@@ -341,34 +341,62 @@ describe('colour profile and depth', () => {
     for (let c = 0; c < 3; c++) expect(Math.abs(written[c]! - patch[c]!), `written ${written} vs ${patch}`).toBeLessThanOrEqual(6);
   });
 
-  it('16-bit PNG in → 16-bit PNG and TIFF out; alpha kept', async () => {
+  it('16-bit PNG in → 16-bit PNG and TIFF, 10-bit AVIF out; alpha kept at 16 bits', async () => {
     const w = 24;
     const h = 16;
+    // Right half's alpha (30 000) is not a multiple of 257: an 8-bit detour would turn it into 29 812 or 30 069.
+    const HALF = 30000;
     const rgba = new Uint16Array(w * h * 4);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
         const i = (y * w + x) * 4;
-        rgba.set([x * 2500 + 1000, y * 3500 + 2000, 30000, x < w / 2 ? 65535 : 32896], i);
+        rgba.set([x * 2500 + 1000, y * 3500 + 2000, 30000, x < w / 2 ? 65535 : HALF], i);
       }
     }
     const input = path.join(dir, 'deep.png');
     await sharp(rgba, { raw: { width: w, height: h, channels: 4 } }).toColourspace('rgb16').png().toFile(input);
     await remember(input);
     expect((await sharp(input).metadata()).depth).toBe('ushort');
-    for (const format of ['png', 'tiff'] as const) {
+    // Tolerance on alpha: 0 for the lossless 16-bit formats (a flat area resampled stays flat); for 10-bit AVIF, two
+    // 10-bit steps (2 × 64) for quantisation plus lossy coding.
+    const cases = [
+      { format: 'png', bits: 16, alphaTolerance: 0 },
+      { format: 'tiff', bits: 16, alphaTolerance: 0 },
+      { format: 'avif', bits: 10, alphaTolerance: 128 },
+    ] as const;
+    for (const { format, bits, alphaTolerance } of cases) {
       const out = path.join(dir, `deep-out.${format}`);
       await run(input, out, { format, scale: 2 });
       const meta = await sharp(out).metadata();
-      expect([format, meta.depth, meta.channels, meta.hasAlpha]).toEqual([format, 'ushort', 4, true]);
+      expect([format, meta.depth, meta.bitsPerSample, meta.channels, meta.hasAlpha]).toEqual([format, 'ushort', bits, 4, true]);
       const { data, info } = await sharp(out).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
       const px = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
       const alphaAt = (x: number, y: number): number => px[(y * info.width + x) * 4 + 3]!;
-      // Opaque left half, half-transparent right half (8-bit alpha precision: 128 × 257 = 32896).
-      expect(alphaAt(4, 8)).toBe(65535);
-      expect(alphaAt(40, 8)).toBe(32896);
-      // 16-bit precision survives: sample values are not all multiples of 257 (as an 8-bit detour would make them).
+      // Opaque left half, part-transparent right half, at more than 8-bit precision.
+      expect(Math.abs(alphaAt(4, 8) - 65535), format).toBeLessThanOrEqual(alphaTolerance);
+      expect(Math.abs(alphaAt(40, 8) - HALF), `${format} alpha ${alphaAt(40, 8)}`).toBeLessThanOrEqual(alphaTolerance);
+      // High precision survives in the colour too: sample values are not all multiples of 257 (an 8-bit detour).
       const rs = [...px.filter((_, i) => i % 4 === 0)];
-      expect(rs.filter((v) => v % 257 !== 0).length).toBeGreaterThan(rs.length / 2);
+      expect(rs.filter((v) => v % 257 !== 0).length, format).toBeGreaterThan(rs.length / 2);
     }
   });
+
+  it('a 12-bit AVIF stays 12-bit; 8-bit sources make 8-bit AVIF', async () => {
+    const w = 24;
+    const h = 16;
+    const rgb = new Uint16Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) rgb.set([(i * 173) % 65536, 20000 + i * 40, 40000], i * 3);
+    const input = path.join(dir, 'deep12.avif');
+    await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).toColourspace('rgb16').avif({ bitdepth: 12, quality: 90 }).toFile(input);
+    await remember(input);
+    expect((await sharp(input).metadata()).bitsPerSample).toBe(12);
+    const out = path.join(dir, 'deep12-out.avif');
+    await run(input, out, { format: 'avif', scale: 2 });
+    expect((await sharp(out).metadata()).bitsPerSample).toBe(12);
+
+    const out8 = path.join(dir, 'eight-out.avif');
+    await run(original, out8, { format: 'avif', scale: 2 });
+    expect((await sharp(out8).metadata()).bitsPerSample).toBe(8);
+  });
+
 });
