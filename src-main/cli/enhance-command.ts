@@ -13,7 +13,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EngineSpawner } from '../engine/spawn';
+import type { OutputFormat } from '../imaging/formats';
+import { probeImage } from '../imaging/probe';
 import { enqueue } from '../jobs/enqueue';
+import { formatsForAll, type TooLargeResult } from '../jobs/output-size';
 import { parseJobSettings, type JobSettings } from '../jobs/job-settings';
 import { QueueStore } from '../jobs/queue-store';
 import type { PackManifest } from '../models/manifest';
@@ -34,6 +37,8 @@ export interface CliIo {
   stdout: { write(s: string): boolean };
   stderr: ProgressStream & { isTTY?: boolean };
   cwd: string;
+  /** Asks the person at the terminal a question; absent when nobody is there to answer (pipes, scripts, tests). */
+  ask?: (question: string) => Promise<string>;
 }
 
 export interface EnhanceDeps {
@@ -78,6 +83,7 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       overwrite: opts.overwrite,
       provider: opts.device,
       threads: opts.threads ?? 0,
+      ...(opts.fallbackFormat !== undefined ? { fallbackFormat: opts.fallbackFormat } : {}),
       ...(opts.quality !== undefined ? { quality: opts.quality } : {}),
       ...(opts.tile !== undefined ? { tile: opts.tile } : {}),
       ...(d.promptMode !== undefined ? { promptMode: d.promptMode } : {}),
@@ -91,6 +97,41 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
+}
+
+/** Exit code when the batch cannot be carried out as asked and nothing was queued (as for a usage error). */
+const EXIT_USAGE = 2;
+
+/** Lists the photos whose result is too large (up to 10 by name) on stderr. */
+function reportTooLarge(tooLarge: readonly TooLargeResult[], io: CliIo): void {
+  const shown = tooLarge.slice(0, 10);
+  for (const t of shown) io.stderr.write(`✗ ${display(t.path, io.cwd)}: the ${t.outWidth}×${t.outHeight} result is too large for ${t.format.toUpperCase()} (at most ${t.maxSide} pixels a side)\n`);
+  if (tooLarge.length > shown.length) io.stderr.write(`  … and ${tooLarge.length - shown.length} more\n`);
+}
+
+/**
+ * Tells the user which results their format cannot hold and offers the formats that can: on a terminal, a question
+ * (Enter takes the first); elsewhere, the option to add. Resolves with the chosen format, or null (nothing queued).
+ */
+async function offerFallbackFormat(tooLarge: readonly TooLargeResult[], io: CliIo, fallbackGiven: boolean): Promise<OutputFormat | null> {
+  reportTooLarge(tooLarge, io);
+  const fits = formatsForAll(tooLarge);
+  const names = fits.map((f) => f.toUpperCase()).join(', ');
+  const n = tooLarge.length === 1 ? 'This photo' : `These ${tooLarge.length} photos`;
+  if (!fits.length) {
+    io.stderr.write(`revive: no format holds ${tooLarge.length === 1 ? 'this result' : 'all these results'}; choose a smaller --scale. Nothing was queued.\n`);
+    return null;
+  }
+  if (io.ask && !fallbackGiven) {
+    const answer = (await io.ask(`${n} can be written as ${names} instead. Format [${fits[0]}], or "n" to stop: `)).trim().toLowerCase();
+    if (answer === '') return fits[0]!;
+    const chosen = fits.find((f) => f === (answer === 'jpeg' ? 'jpg' : answer === 'tif' ? 'tiff' : answer));
+    if (chosen) return chosen;
+    io.stderr.write('Nothing was queued.\n');
+    return null;
+  }
+  io.stderr.write(`revive: nothing was queued. ${n} can be written as ${names}: add --fallback-format ${fits[0]} (or choose a smaller --scale)${fallbackGiven ? '; the --fallback-format given cannot hold them' : ''}.\n`);
+  return null;
 }
 
 /** Queues the batch and runs it; returns the exit code. Throws UsageError for bad arguments (nothing is queued). */
@@ -112,15 +153,27 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
   const session = openQueueSession(dataDir, io, 'nothing was queued; try again when it has finished (or close it)');
   if (!session) return EXIT_QUEUE_BUSY;
   try {
-    // 3. The photos become one job (files expanded, image types only, each once, earlier results left out).
+    // 3. The photos become one job (files expanded, image types only, each once, earlier results left out), once
+    //    every result fits its format: a photo whose result the format cannot hold is reported before any work, and
+    //    the person at the terminal is offered a format that can (else nothing is queued: exit 2).
     const queue = new QueueStore(session.store.db);
     const earlier = queue.jobs({ unfinished: true }).length;
-    const { job, problems } = await enqueue(queue, settings, args, {
-      recursive: opts.recursive,
-      cwd: io.cwd,
-      // Replacing results is asking for them to be made again, even where a matching one exists.
-      force: opts.force === true || opts.overwrite,
-    });
+    const queueWith = (s: JobSettings) =>
+      enqueue(queue, s, args, {
+        recursive: opts.recursive,
+        cwd: io.cwd,
+        // Replacing results is asking for them to be made again, even where a matching one exists.
+        force: opts.force === true || opts.overwrite,
+        probe: probeImage,
+      });
+    let queued = await queueWith(settings);
+    if (queued.tooLarge.length) {
+      const fallback = await offerFallbackFormat(queued.tooLarge, io, opts.fallbackFormat !== undefined);
+      if (!fallback) return EXIT_USAGE;
+      queued = await queueWith({ ...settings, fallbackFormat: fallback });
+      if (queued.tooLarge.length) return (reportTooLarge(queued.tooLarge, io), EXIT_USAGE);
+    }
+    const { job, problems } = queued;
     if (!job && problems.length === 0) {
       throw new UsageError(`no photos to enhance in ${args.join(', ')} (folders are searched for ${opts.recursive ? '' : 'top-level '}JPEG, PNG, WebP, TIFF, GIF and AVIF files${opts.recursive ? '' : '; add -r for subfolders'})`);
     }

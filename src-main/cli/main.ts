@@ -1,7 +1,7 @@
 /**
  * The `revive` command line (bin/revive.js runs this through tsx).
  *
- *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--suffix S] [--device D] [--tile PX]
+ *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--suffix S] [--device D] [--tile PX]
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
@@ -11,13 +11,15 @@
  *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
  *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
  *
- * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model),
+ * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model, a
+ * result too large for the format with no --fallback-format and nobody at a terminal to ask; nothing is queued),
  * 75 another Revive process (the app, `revive serve`, another batch) runs the queue of the data folder.
  *
  * `revive enhance` queues its photos as a job in the data folder's queue (shared with the app) and runs it there, so a
  * killed batch continues with `revive resume`.
  */
 import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { PackRegistry } from '../models/registry';
@@ -47,6 +49,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     stdout: options.stdout ?? process.stdout,
     stderr: options.stderr ?? process.stderr,
     cwd: options.cwd ?? process.cwd(),
+    ...(options.ask ? { ask: options.ask } : {}),
   };
   let exitCode: number = EXIT.OK;
   const registryFor = (dataDir: string | undefined): PackRegistry =>
@@ -69,6 +72,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('-m, --model <id>', 'model pack id', DEFAULT_MODEL)
     .option('-s, --scale <n>', 'output scale: 1 (restore only), 2, 3 or 4', '4')
     .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same (keep the original format)', 'same')
+    .option('--fallback-format <fmt>', 'format for results too large for --format (WebP: 16383 px a side, AVIF 16384, JPEG 65535); without it you are asked, or nothing is queued')
     .option('--suffix <text>', 'appended to the file name', DEFAULT_SUFFIX)
     .option('--device <d>', 'auto, cpu, cuda, dml or coreml', 'auto')
     .option('--tile <px>', 'tile size in input pixels; diffusion models: UNet tile in latent pixels (default: from free memory and the model)')
@@ -159,6 +163,16 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   }
 }
 
+/** Asks one question on the terminal (prompt on stderr, so stdout stays the results) and resolves with the answer. */
+async function askOnTerminal(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
 /** When run as a program: wire Ctrl-C to cancellation and exit with the code. */
 async function runAsProgram(): Promise<void> {
   const controller = new AbortController();
@@ -170,7 +184,11 @@ async function runAsProgram(): Promise<void> {
     controller.abort();
   });
   try {
-    process.exitCode = await main(process.argv.slice(2), { signal: controller.signal });
+    process.exitCode = await main(process.argv.slice(2), {
+      signal: controller.signal,
+      // Questions only when a person is at a terminal (both ends); scripts and pipes get the documented exit code.
+      ...(process.stdin.isTTY && process.stderr.isTTY ? { ask: askOnTerminal } : {}),
+    });
   } catch (err) {
     process.stderr.write(`revive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 70;

@@ -93,11 +93,13 @@ export class OutputNamer {
   }
 
   /**
-   * The output for `input` (an absolute path), reserved for this batch.
+   * The output for `input` (an absolute path), reserved for this batch. `as` overrides the batch's format for this
+   * one photo (a result too large for it is written in the job's fallback format).
    * @throws NamingError when `overwrite` is on and the computed name is an original photo.
    */
-  plan(input: string): PlannedOutput {
-    const { outDir, format, overwrite } = this.#options;
+  plan(input: string, as?: OutputFormat): PlannedOutput {
+    const { outDir, overwrite } = this.#options;
+    const format = as ?? this.#options.format;
     const suffix = this.#options.suffix ?? DEFAULT_SUFFIX;
     const resolved = resolveOutputFormat(input, format);
     const ext = outputExtension(input, format, resolved);

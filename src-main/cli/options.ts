@@ -23,6 +23,7 @@ export interface RawEnhanceOptions {
   model: string;
   scale: string;
   format: string;
+  fallbackFormat?: string;
   suffix: string;
   device: string;
   tile?: string;
@@ -56,6 +57,8 @@ export interface EnhanceOptions {
   model: string;
   scale: OutputScale;
   format: FormatChoice;
+  /** Written instead of `format` for photos whose result `format` cannot hold (jobs/output-size.ts). */
+  fallbackFormat?: OutputFormat;
   suffix: string;
   device: ProviderChoice;
   tile?: number;
@@ -91,6 +94,12 @@ function oneOf<T extends string>(option: string, value: string, allowed: readonl
   return v as T;
 }
 
+/** A format as typed, with the usual other spellings ("jpeg", "tif") taken. */
+function formatName(text: string): string {
+  const t = text.toLowerCase();
+  return t === 'jpeg' ? 'jpg' : t === 'tif' ? 'tiff' : text;
+}
+
 /** Checks and converts the raw options; throws UsageError naming the offending option and value. */
 export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
   const scaleText = raw.scale.replace(/x$/i, '');
@@ -98,8 +107,8 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
   if (!/^\d+$/.test(scaleText) || !(OUTPUT_SCALES as readonly number[]).includes(scale)) {
     throw new UsageError(`--scale must be one of ${OUTPUT_SCALES.join(', ')}, got ${JSON.stringify(raw.scale)}`);
   }
-  const formatText = raw.format.toLowerCase() === 'jpeg' ? 'jpg' : raw.format.toLowerCase() === 'tif' ? 'tiff' : raw.format;
-  const format = oneOf<OutputFormat | 'same'>('--format', formatText, [...OUTPUT_FORMATS, 'same']);
+  const format = oneOf<OutputFormat | 'same'>('--format', formatName(raw.format), [...OUTPUT_FORMATS, 'same']);
+  const fallbackFormat = raw.fallbackFormat === undefined ? undefined : oneOf('--fallback-format', formatName(raw.fallbackFormat), OUTPUT_FORMATS);
   try {
     validateSuffix(raw.suffix);
   } catch (err) {
@@ -110,6 +119,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     model: raw.model,
     scale: scale as OutputScale,
     format,
+    ...(fallbackFormat !== undefined ? { fallbackFormat } : {}),
     suffix: raw.suffix,
     device: oneOf('--device', raw.device, PROVIDER_CHOICES),
     ...(raw.tile !== undefined ? { tile: positiveInt('--tile', raw.tile, 8192) } : {}),

@@ -4,6 +4,7 @@
  *
  * Pure and free of sharp so the CLI can filter and name files without loading the native image library.
  */
+import { ImageError } from './errors';
 
 /** Formats Revive decodes: what the bundled sharp/libvips build can read, plus HEIC (HEVC-coded HEIF) through libheif-js. */
 export const INPUT_FORMATS = ['jpeg', 'png', 'webp', 'tiff', 'gif', 'avif', 'heic'] as const;
@@ -56,6 +57,45 @@ export function outputFormatFor(input: InputFormat): OutputFormat | undefined {
     case 'gif':
       return undefined;
   }
+}
+
+/** Largest side each output format can store (libwebp: 16383; JPEG: 16-bit size fields; libvips caps HEIF/AVIF at 16384). */
+export const MAX_OUTPUT_SIDE: Readonly<Record<OutputFormat, number>> = {
+  jpg: 65535,
+  png: 2 ** 31 - 1,
+  webp: 16383,
+  tiff: 2 ** 32 - 1,
+  avif: 16384,
+};
+
+/** True when a `width`×`height` image can be stored as `format`. */
+export function outputFits(format: OutputFormat, width: number, height: number): boolean {
+  const max = MAX_OUTPUT_SIDE[format];
+  return width <= max && height <= max;
+}
+
+/**
+ * The formats, other than `format`, that can hold a `width`×`height` result, best first: JPEG for a lossy choice
+ * (WebP, AVIF: a lossy photo stays a lossy photo of similar size), then the lossless PNG and TIFF.
+ */
+export function formatsThatFit(format: OutputFormat, width: number, height: number): OutputFormat[] {
+  const order: readonly OutputFormat[] = format === 'jpg' ? ['png', 'tiff'] : ['jpg', 'png', 'tiff'];
+  return order.filter((f) => f !== format && outputFits(f, width, height));
+}
+
+/**
+ * Throws OUTPUT_TOO_LARGE when a `width`×`height` image cannot be stored as `format`. Call it before running a model
+ * so a long run does not end in an unwritable result.
+ */
+export function checkOutputSize(format: OutputFormat, width: number, height: number): void {
+  if (!outputFits(format, width, height)) throw new ImageError('OUTPUT_TOO_LARGE', tooLargeMessage(format, width, height));
+}
+
+/** "the result would be W×H, but WEBP stores at most 16383 pixels per side; …" with the formats that would fit. */
+export function tooLargeMessage(format: OutputFormat, width: number, height: number): string {
+  const fits = formatsThatFit(format, width, height).map((f) => f.toUpperCase());
+  const instead = fits.length ? `another format (${fits.join(', ')})` : 'another format';
+  return `the result would be ${width}×${height}, but ${format.toUpperCase()} stores at most ${MAX_OUTPUT_SIDE[format]} pixels per side; choose a smaller scale or ${instead}`;
 }
 
 /** Lower-case extension without the dot ("" when there is none). */

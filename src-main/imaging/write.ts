@@ -19,42 +19,20 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
 import { writeAtomic } from './atomic';
-import { ImageError } from './errors';
-import type { OutputFormat } from './formats';
+import { checkOutputSize, type OutputFormat } from './formats';
+
+export { checkOutputSize, MAX_OUTPUT_SIDE, tooLargeMessage } from './formats';
 import { copyMetadata, type MetadataMode, type Provenance } from './metadata';
 import { sharp, type Sharp } from './sharp-instance';
 
 export { atomicTempPath, writeAtomic, type WriteAtomicOptions } from './atomic';
 export { resizePlane, resizeTo } from './resize';
 
-/** Largest side each output format can store (libwebp: 16383; JPEG: 16-bit size fields; libvips caps HEIF/AVIF at 16384). */
-export const MAX_OUTPUT_SIDE: Readonly<Record<OutputFormat, number>> = {
-  jpg: 65535,
-  png: 2 ** 31 - 1,
-  webp: 16383,
-  tiff: 2 ** 32 - 1,
-  avif: 16384,
-};
-
 /** Default quality per lossy format (PNG and TIFF are lossless and ignore quality). */
 export const DEFAULT_QUALITY: Readonly<Record<OutputFormat, number>> = { jpg: 92, png: 100, webp: 90, tiff: 100, avif: 70 };
 
 /** JPEG quality from which chroma is kept at full resolution (4:4:4): at high quality, 4:2:0 blurs colour edges. */
 export const JPEG_FULL_CHROMA_FROM_QUALITY = 90;
-
-/**
- * Throws OUTPUT_TOO_LARGE when a `width`×`height` image cannot be stored as `format`. Call it before running a model
- * so a long run does not end in an unwritable result.
- */
-export function checkOutputSize(format: OutputFormat, width: number, height: number): void {
-  const max = MAX_OUTPUT_SIDE[format];
-  if (width > max || height > max) {
-    throw new ImageError(
-      'OUTPUT_TOO_LARGE',
-      `the result would be ${width}×${height}, but ${format.toUpperCase()} stores at most ${max} pixels per side; choose a smaller scale or another format (PNG, TIFF)`,
-    );
-  }
-}
 
 export interface EncodeOptions {
   format: OutputFormat;

@@ -1,9 +1,11 @@
 /**
  * Adding photos to the queue: file and folder arguments are expanded (cli/inputs.ts: image types only, recursive on
- * request, each file once by real path, earlier results skipped), then become one job with a settings snapshot.
+ * request, each file once by real path, earlier results skipped), their results' sizes are checked against the
+ * output format (jobs/output-size.ts), then they become one job with a settings snapshot.
  */
 import { expandInputs, type InputProblem } from '../cli/inputs';
 import { type JobSettingsInput, parseJobSettings } from './job-settings';
+import { findTooLarge, type PhotoSize, type TooLargeResult } from './output-size';
 import type { JobRecord, QueueStore } from './queue-store';
 
 export interface EnqueueOptions {
@@ -12,6 +14,11 @@ export interface EnqueueOptions {
   cwd?: string;
   /** Redo photos that already have a matching result. */
   force?: boolean;
+  /**
+   * Reads a photo's upright size from its header. When given, a batch with a photo whose result its format (and
+   * fallback) cannot hold is not queued: `tooLarge` lists them, so the caller can offer another format first.
+   */
+  probe?: (file: string) => Promise<PhotoSize>;
 }
 
 export interface EnqueueResult {
@@ -20,6 +27,8 @@ export interface EnqueueResult {
   added: string[];
   /** Arguments that named nothing usable, each with its reason. */
   problems: InputProblem[];
+  /** Photos whose result the output format cannot hold; when not empty, nothing was queued (`job` is null). */
+  tooLarge: TooLargeResult[];
 }
 
 /** Expands `args` and creates a job for the photos found. */
@@ -35,7 +44,9 @@ export async function enqueue(
     cwd: options.cwd ?? process.cwd(),
     skipSuffix: snapshot.suffix,
   });
-  if (files.length === 0) return { job: null, added: [], problems };
+  if (files.length === 0) return { job: null, added: [], problems, tooLarge: [] };
+  const tooLarge = options.probe ? await findTooLarge(files, snapshot, options.probe) : [];
+  if (tooLarge.length) return { job: null, added: [], problems, tooLarge };
   const job = queue.createJob(snapshot, files, { force: options.force });
-  return { job, added: files, problems };
+  return { job, added: files, problems, tooLarge: [] };
 }

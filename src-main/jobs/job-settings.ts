@@ -19,6 +19,11 @@ export const JobSettingsSchema = z.object({
   scale: z.union(OUTPUT_SCALES.map((s) => z.literal(s)) as [z.ZodLiteral<1>, z.ZodLiteral<2>, z.ZodLiteral<3>, z.ZodLiteral<4>]),
   /** Output format; "same" keeps the source's format where Revive can write it (else PNG). */
   format: z.enum(['same', ...OUTPUT_FORMATS]),
+  /**
+   * Written instead of `format` for photos whose result `format` cannot hold (WebP ≤ 16 383 px per side, JPEG ≤
+   * 65 535): chosen by the user when told before the batch is queued (jobs/output-size.ts). Absent = such photos fail.
+   */
+  fallbackFormat: z.enum(OUTPUT_FORMATS).optional(),
   /** Encoder quality 1–100 for lossy formats; absent = the format's default. */
   quality: z.number().int().min(1).max(100).optional(),
   /** Added to the source's name: `<name><suffix>.<ext>` (cli/naming.ts). */

@@ -12,6 +12,7 @@ import type { LibraryEntry, LibraryStore } from '../library/library-store';
 import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
 import { failureCode } from './failure-code';
 import { settingsKey } from './job-settings';
+import { decideFormat } from './output-size';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 
 export interface PrepareDeps {
@@ -36,6 +37,8 @@ export interface ReadyItem extends Common {
   facts: PhotoFacts;
   /** Metadata that could not be read (the photo is still processed). */
   factsWarning: string | null;
+  /** Set when the result is written in the job's fallback format because the chosen one cannot hold it. */
+  formatNote: string | null;
   format: OutputFormat;
   settingsKey: string;
   output: string;
@@ -92,11 +95,11 @@ export class JobOutputPlanner {
     return !ours;
   }
 
-  /** The output path for an item. */
-  plan(item: ItemRecord, hash: string, key: string): string {
+  /** The output path for an item; `fallback` when its result is written in the job's fallback format. */
+  plan(item: ItemRecord, hash: string, key: string, fallback?: OutputFormat): string {
     this.#current = { itemId: item.id, hash, key };
     try {
-      return this.#namer.plan(item.sourcePath).path;
+      return this.#namer.plan(item.sourcePath, fallback).path;
     } finally {
       this.#current = null;
     }
@@ -131,7 +134,12 @@ export async function prepareItem(
   } catch (e) {
     return { ...common, kind: 'failed', error: `${item.sourcePath}: cannot be read (${(e as Error).message})`, code: failureCode(e), hash: null, sizeBytes: probe.bytes };
   }
-  const format = resolveOutputFormat(item.sourcePath, job.settings.format);
+  // The format the result can be stored in (the job's, or its fallback), decided from the header before any work.
+  const decided = decideFormat(item.sourcePath, probe, job.settings);
+  if (!decided.ok) {
+    return { ...common, kind: 'failed', error: decided.tooLarge.message, code: 'OUTPUT_TOO_LARGE', hash, sizeBytes: probe.bytes };
+  }
+  const format = decided.format;
   const key = settingsKey(job.settings, format);
 
   if (!job.force) {
@@ -146,7 +154,7 @@ export async function prepareItem(
     item.plannedOutput !== null && item.sourceHash === hash && item.settingsKey === key ? item.plannedOutput : null;
   let output: string;
   try {
-    output = kept ?? planner.plan(item, hash, key);
+    output = kept ?? planner.plan(item, hash, key, decided.fellBack ? format : undefined);
   } catch (e) {
     return { ...common, kind: 'failed', error: (e as Error).message, code: failureCode(e), hash, sizeBytes: probe.bytes };
   }
@@ -158,5 +166,8 @@ export async function prepareItem(
     height: probe.height,
     plannedOutput: output,
   });
-  return { ...common, kind: 'run', probe, hash, facts, factsWarning: warning, format, settingsKey: key, output };
+  const formatNote = decided.fellBack
+    ? `${item.sourcePath}: written as ${format.toUpperCase()}: the ${probe.width * job.settings.scale}×${probe.height * job.settings.scale} result is too large for ${resolveOutputFormat(item.sourcePath, job.settings.format).toUpperCase()}`
+    : null;
+  return { ...common, kind: 'run', probe, hash, facts, factsWarning: warning, formatNote, format, settingsKey: key, output };
 }

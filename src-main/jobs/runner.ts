@@ -351,6 +351,7 @@ export class JobRunner {
         this.#emitItem(fresh, 'running', 0, 0);
         this.#emitBatch(job.id);
         if (prep.factsWarning) this.#emit({ kind: 'warning', jobId: job.id, itemId: fresh.id, message: prep.factsWarning });
+        if (prep.formatNote) this.#emit({ kind: 'warning', jobId: job.id, itemId: fresh.id, message: prep.formatNote });
 
         // Prepare the following item while the engine works on this one.
         if (overlap) {

@@ -131,6 +131,61 @@ describe('revive enhance', () => {
     expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { outputPath: string }).outputPath)).toEqual([path.join(dir, 'a_revive.jpg'), path.join(dir, 'a_revive.jpg')]);
   });
 
+  it('refuses a batch before any work when a result is too large for the format, naming the formats that fit', async () => {
+    // 4100 × 4 = 16 400 pixels: more than a WebP side can hold (16 383).
+    const { dir, files } = await album('too-large', [
+      { name: 'panorama.jpg', width: 4100, height: 10 },
+      { name: 'small.jpg', width: 48, height: 32 },
+    ]);
+    const before = await Promise.all(files.map(sha256));
+    const run = await revive(['enhance', '.', '-f', 'webp', '--device', 'cpu'], dir);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('✗ panorama.jpg: the 16400×40 result is too large for WEBP (at most 16383 pixels a side)');
+    expect(run.stderr).toMatch(/nothing was queued\. This photo can be written as JPG, PNG, TIFF: add --fallback-format jpg/);
+    expect(run.stdout).toBe('');
+    // No work at all: not even the photo that fits was done, and nothing waits in the queue.
+    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'small.jpg']);
+    const resume = await revive(['resume'], dir);
+    expect(resume.stderr + resume.stdout).toMatch(/nothing to resume|no unfinished/i);
+    expect(await Promise.all(files.map(sha256))).toEqual(before);
+  });
+
+  it('--fallback-format writes only the results too large for --format in it, with a warning', async () => {
+    const { dir } = await album('fallback', [
+      { name: 'panorama.jpg', width: 4100, height: 10 },
+      { name: 'small.jpg', width: 48, height: 32 },
+    ]);
+    const run = await revive(['enhance', '.', '-f', 'webp', '--fallback-format', 'png', '--device', 'cpu'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/panorama\.jpg: written as PNG: the 16400×40 result is too large for WEBP/);
+    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_revive.png', 'small.jpg', 'small_revive.webp']);
+    expect(await size(path.join(dir, 'panorama_revive.png'))).toEqual([16400, 40]);
+    expect((await sharp(path.join(dir, 'small_revive.webp')).metadata()).format).toBe('webp');
+  });
+
+  it('asks the person at the terminal which format to use instead (in-process, with a scripted answer)', async () => {
+    const { dir } = await album('ask', [{ name: 'panorama.jpg', width: 4100, height: 10 }]);
+    const questions: string[] = [];
+    const answers = ['no', 'tiff'];
+    const call = (): Promise<number> =>
+      main(['enhance', 'panorama.jpg', '-f', 'webp', '--device', 'cpu', '--data-dir', dataDir], {
+        cwd: dir,
+        stdout: { write: () => true },
+        stderr: { write: () => true },
+        ask: (q) => (questions.push(q), Promise.resolve(answers.shift()!)),
+      });
+    // "no": nothing queued, exit 2, nothing written.
+    expect(await call()).toBe(2);
+    expect(await readdir(dir)).toEqual(['panorama.jpg']);
+    // A format from the offer: the batch runs in it.
+    expect(await call()).toBe(0);
+    expect(questions).toEqual([
+      'This photo can be written as JPG, PNG, TIFF instead. Format [jpg], or "n" to stop: ',
+      'This photo can be written as JPG, PNG, TIFF instead. Format [jpg], or "n" to stop: ',
+    ]);
+    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_revive.tiff']);
+  });
+
   it('exits 2 on a usage error', async () => {
     const { dir } = await album('usage', [{ name: 'a.jpg', width: 48, height: 48 }]);
     const run = await revive(['enhance', 'a.jpg', '-s', '5'], dir);
