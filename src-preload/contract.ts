@@ -290,9 +290,41 @@ export const channels = {
     z.object({ folders: z.boolean().default(false) }).strict(),
     z.object({ paths: z.array(PathSchema) }),
   ],
-  /** Queue the given inputs with these settings (a snapshot) and start the queue unless paused. */
+  /**
+   * Before `jobs:start`: the photos whose result the chosen format cannot hold (a WebP side is at most 16 383 pixels,
+   * a JPEG side 65 535), from their headers, and the formats that would hold all of them (best first), so the page
+   * can offer one before any work is done. Empty `tooLarge`: everything fits.
+   */
+  'jobs:check': [
+    z.object({ paths: z.array(PathSchema).min(1).max(10_000), settings: RestoreSettingsSchema }).strict(),
+    z.object({
+      tooLarge: z.array(
+        z.object({
+          path: PathSchema,
+          name: z.string(),
+          outWidth: z.number().int().positive(),
+          outHeight: z.number().int().positive(),
+          format: z.enum(OUTPUT_FORMATS),
+          maxSide: z.number().int().positive(),
+        }),
+      ),
+      formats: z.array(z.enum(OUTPUT_FORMATS)),
+    }),
+  ],
+  /**
+   * Queue the given inputs with these settings (a snapshot) and start the queue unless paused. Results too large for
+   * `settings.format` are written as `fallbackFormat`; without one, such a batch fails with `OUTPUT_TOO_LARGE` and
+   * nothing is queued (`jobs:check` first).
+   */
   'jobs:start': [
-    z.object({ paths: z.array(PathSchema).min(1).max(10_000), settings: RestoreSettingsSchema, force: z.boolean().default(false) }).strict(),
+    z
+      .object({
+        paths: z.array(PathSchema).min(1).max(10_000),
+        settings: RestoreSettingsSchema,
+        force: z.boolean().default(false),
+        fallbackFormat: z.enum(OUTPUT_FORMATS).optional(),
+      })
+      .strict(),
     z.object({ jobId: RowIdSchema, itemIds: z.array(RowIdSchema), skipped: z.array(z.object({ path: z.string(), reason: z.string() })) }),
   ],
   /** The queue as it is now (for a page that opens mid-batch; afterwards `job:progress` events keep it current). */

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, shell } from 'electron';
 import { defaultDataDir } from '../cli/data-dir';
 import type { ReviveCore } from '../core/port';
+import type { OutputFormat } from '../imaging/formats';
 import { openReviveCore } from '../core/services';
 import { createDispatcher, type CallContext } from '../ipc/dispatch';
 import { forwardEvents } from '../ipc/events';
@@ -17,6 +18,7 @@ import { createHandlers } from '../ipc/handlers';
 import { registerIpc } from '../ipc/register';
 import { createBatchIndicators } from './batch-indicators';
 import { createShellHandoff } from './handoff';
+import { tooLargePrompt } from './too-large-prompt';
 import { createLogger } from './logging';
 import { buildMenuTemplate } from './menu';
 import { APP_ORIGIN, imageUrlFor, installProtocols, SCHEME_PRIVILEGES } from './protocol';
@@ -76,6 +78,8 @@ async function enqueueFromShell(paths: string[]): Promise<void> {
     log.info(`shell hand-off: ${r.queued.length} queued, ${r.duplicates.length} repeats, ${r.unreadable.length} unreadable`);
   } catch (err) {
     log.error('shell hand-off failed', err);
+    // The user picked "Enhance" in their file manager and must hear why nothing happened.
+    dialog.showErrorBox('Revive could not add the photos', (err as Error).message);
   }
 }
 
@@ -102,7 +106,20 @@ async function start(): Promise<void> {
   installProtocols(protocol, RENDERER_DIR, c.allowList);
 
   handoff = createShellHandoff({
-    addInputs: async (paths: string[]) => c.startJob(paths, (await c.getSettings()).defaults, false),
+    addInputs: async (paths: string[]) => {
+      const defaults = (await c.getSettings()).defaults;
+      // Results too large for the default format: ask which format to use before anything is queued.
+      const prompt = tooLargePrompt(await c.checkJob(paths, defaults), (p) => path.basename(p));
+      let fallback: OutputFormat | undefined;
+      if (prompt) {
+        showWindow();
+        const opts = { type: 'question' as const, message: prompt.message, detail: prompt.detail, buttons: prompt.buttons, defaultId: 0, cancelId: prompt.buttons.length - 1 };
+        const answer = win ? await dialog.showMessageBox(win, opts) : await dialog.showMessageBox(opts);
+        fallback = prompt.formats[answer.response];
+        if (!fallback) return null; // Cancel: nothing queued
+      }
+      return c.startJob(paths, defaults, false, fallback);
+    },
   });
   if (pendingPaths.length) void enqueueFromShell(pendingPaths.splice(0));
 

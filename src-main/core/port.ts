@@ -16,6 +16,8 @@ import type {
   RestoreSettings,
   WireError,
 } from '../../src-preload/contract';
+import type { OutputFormat } from '../imaging/formats';
+import type { TooLargeResult } from '../jobs/output-size';
 import type { AllowList } from './allow-list';
 
 export interface CoreItem {
@@ -54,7 +56,15 @@ export interface ReviveCore {
   readonly uploadsDir: string;
 
   addInputs(paths: string[], recursive: boolean): Promise<{ added: { path: string; sizeBytes: number }[]; rejected: { path: string; reason: string }[] }>;
-  startJob(paths: string[], settings: RestoreSettings, force: boolean): Promise<{ jobId: number; itemIds: number[]; skipped: { path: string; reason: string }[] }>;
+  /** The photos among `paths` whose result `settings.format` cannot hold, and the formats that hold them all. */
+  checkJob(paths: string[], settings: RestoreSettings): Promise<{ tooLarge: TooLargeResult[]; formats: OutputFormat[] }>;
+  /** Queues a job; results too large for the format are written as `fallbackFormat` (without one: OUTPUT_TOO_LARGE). */
+  startJob(
+    paths: string[],
+    settings: RestoreSettings,
+    force: boolean,
+    fallbackFormat?: OutputFormat,
+  ): Promise<{ jobId: number; itemIds: number[]; skipped: { path: string; reason: string }[] }>;
   queue(): Promise<{ items: CoreItem[]; jobs: BatchProgress[] }>;
   pause(now: boolean): Promise<void>;
   resume(): Promise<void>;

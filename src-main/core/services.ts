@@ -17,11 +17,13 @@ import { modelsDirIn } from '../cli/data-dir';
 import { expandInputs } from '../cli/inputs';
 import { bundledModelsDir, packRoots } from '../cli/packs';
 import { EngineHost } from '../engine/host';
-import { describeNonImage, sniffFormat } from '../imaging/formats';
+import { describeNonImage, type OutputFormat, sniffFormat } from '../imaging/formats';
 import { decodeImage } from '../imaging/read';
 import { encodeImage } from '../imaging/write';
 import { engineFromHost } from '../jobs/engine';
 import { enqueue } from '../jobs/enqueue';
+import { findTooLarge, formatsForAll } from '../jobs/output-size';
+import { probeImage } from '../imaging/probe';
 import type { JobSettings } from '../jobs/job-settings';
 import type { BatchProgress as CoreBatch, JobProgress } from '../jobs/progress';
 import type { ItemRecord } from '../jobs/queue-store';
@@ -275,11 +277,24 @@ class LocalCore implements ReviveCore {
     return { added, rejected };
   }
 
-  async startJob(paths: string[], settings: RestoreSettings, force: boolean) {
+  async checkJob(paths: string[], settings: RestoreSettings) {
+    // The same expansion as jobs:start (enqueue): the page passes the files inputs:add returned.
+    const { files } = await expandInputs(paths, { recursive: false, cwd: os.homedir(), skipSuffix: settings.suffix });
+    const tooLarge = await findTooLarge(files, toJobSettings(settings), probeImage);
+    return { tooLarge, formats: formatsForAll(tooLarge) };
+  }
+
+  async startJob(paths: string[], settings: RestoreSettings, force: boolean, fallbackFormat?: OutputFormat) {
     if (!this.#packDirs.has(settings.modelId)) await this.#refreshPacks();
     if (!this.#packDirs.has(settings.modelId)) throw new CodedError('MODEL_NOT_FOUND', `model "${settings.modelId}" is not installed`);
     const skipDone = this.#settings.get().queue.skipDone;
-    const r = await enqueue(this.#runner.queue, toJobSettings(settings), paths, { force: force || !skipDone, cwd: os.homedir() });
+    const jobSettings = { ...toJobSettings(settings), ...(fallbackFormat ? { fallbackFormat } : {}) };
+    const r = await enqueue(this.#runner.queue, jobSettings, paths, { force: force || !skipDone, cwd: os.homedir(), probe: probeImage });
+    if (r.tooLarge.length) {
+      const first = r.tooLarge[0]!;
+      const more = r.tooLarge.length > 1 ? ` (and ${r.tooLarge.length - 1} more)` : '';
+      throw new CodedError('OUTPUT_TOO_LARGE', `nothing was queued: ${first.message}${more}`);
+    }
     if (!r.job) {
       throw new CodedError('NOTHING_TO_DO', `no photos to restore in ${paths.join(', ')}${r.problems.length ? `: ${r.problems.map((p) => p.reason).join('; ')}` : ''}`);
     }

@@ -72,7 +72,14 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       if (!ctx.pickPaths) throw new CodedError(ERROR_CODES.unsupported, 'the file dialog exists only in the desktop app; upload files instead');
       return { paths: await ctx.pickPaths(req.folders) };
     },
-    'jobs:start': (req) => core.startJob(req.paths, req.settings, req.force),
+    'jobs:check': async (req) => {
+      const r = await core.checkJob(req.paths, req.settings);
+      return {
+        tooLarge: r.tooLarge.map((t) => ({ path: t.path, name: path.basename(t.path), outWidth: t.outWidth, outHeight: t.outHeight, format: t.format, maxSide: t.maxSide })),
+        formats: r.formats,
+      };
+    },
+    'jobs:start': (req) => core.startJob(req.paths, req.settings, req.force, req.fallbackFormat),
     'jobs:list': async (_req, ctx) => {
       const q = await core.queue();
       return { items: q.items.map((i) => presentItem(i, ctx)), jobs: q.jobs };

@@ -262,6 +262,46 @@ describe('Revive in a browser through revive serve', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
+  it('asks for another format before starting when a result would be too large for WebP, and writes it so', async () => {
+    // 4100 × 4 = 16 400 pixels wide: more than a WebP side can hold (16 383).
+    const pano = path.join(tmp, 'photos', 'pano.jpg');
+    await sharp(WALLPAPER).extract({ left: 0, top: 800, width: 2560, height: 6 }).resize(4100, 10, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(pano);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByLabel('Or name files or folders on the host').fill(pano);
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('list', { name: 'Photos waiting' }).getByText('pano.jpg').waitFor();
+    await page.getByLabel('Format').selectOption('webp');
+
+    const restore = page.getByRole('button', { name: /Restore 1 photo/ });
+    await restore.click();
+    const dialog = page.getByRole('dialog', { name: '“pano.jpg” would be too large for WebP' });
+    await dialog.waitFor();
+    await expect(dialog.textContent()).resolves.toContain('16,400 × 40');
+    const buttons = await dialog.getByRole('button').allTextContents();
+    expect(buttons.map((b) => b.trim())).toEqual(['Go back', 'Write as JPEG', 'Write as PNG', 'Write as TIFF']);
+    await shot('14b-start-too-large');
+    // Escape goes back: nothing was queued, the photo still waits.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('list', { name: 'Photos waiting' }).getByText('pano.jpg').waitFor();
+    const queued = await page.evaluate(async () => (await (window as unknown as PageWindow).revive.jobsList()).items.length);
+    expect(queued).toBe(0);
+
+    await restore.click();
+    await dialog.getByRole('button', { name: 'Write as PNG' }).click();
+    await page.getByRole('heading', { name: 'Queue', exact: true, level: 1 }).waitFor();
+    await expect
+      .poll(async () => page.locator('[data-item-id][data-state="done"]').count(), { timeout: 180_000, interval: 500 })
+      .toBe(1);
+    const out = await sharp(path.join(tmp, 'photos', 'pano_revive.png')).metadata();
+    expect([out.format, out.width, out.height]).toEqual(['png', 16400, 40]);
+    // Back to the default for the tests that follow.
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.getByLabel('Format').selectOption('same');
+    await page.getByRole('button', { name: 'Queue' }).click();
+    await page.getByRole('button', { name: 'Clear finished' }).click();
+  });
+
   it('measures zoom and pan frame times on a 24 MP image (reported, not asserted)', async () => {
     // A 6000×4000 image made from the wallpaper stands in for a 24 MP result (running the model to 24 MP on this
     // 2-core machine would take minutes); what is measured is the interface's handling of that many pixels.

@@ -66,6 +66,41 @@ describe('StartState', () => {
     expect(s.inputs).toHaveLength(0);
   });
 
+  it('asks which format to use when a result would be too large, and queues nothing until answered', async () => {
+    const tooLarge = [{ path: '/photos/pano.jpg', name: 'pano.jpg', outWidth: 16400, outHeight: 40, format: 'webp' as const, maxSide: 16383 }];
+    const { api } = fakeApi({ jobsCheck: vi.fn(async () => ({ tooLarge, formats: ['jpg' as const, 'png' as const] })) });
+    const errors: unknown[] = [];
+    const s = new StartState(api, (e) => errors.push(e));
+    await s.addPaths(['/photos/pano.jpg', '/photos/small.jpg']);
+    const webp = { ...SETTINGS, format: 'webp' as const };
+
+    expect(await s.start(webp)).toBe(false);
+    expect(api.jobsStart).not.toHaveBeenCalled();
+    expect(s.question).toEqual({ check: { tooLarge, formats: ['jpg', 'png'] }, settings: webp });
+    // Going back: still nothing queued, the photos still wait.
+    expect(await s.answer(null)).toBe(false);
+    expect(s.question).toBeNull();
+    expect(s.inputs).toHaveLength(2);
+    expect(api.jobsStart).not.toHaveBeenCalled();
+
+    expect(await s.start(webp)).toBe(false);
+    expect(await s.answer('png')).toBe(true);
+    expect(api.jobsStart).toHaveBeenCalledWith({ paths: ['/photos/pano.jpg', '/photos/small.jpg'], settings: webp, fallbackFormat: 'png' });
+    expect(s.inputs).toHaveLength(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a batch no format can hold instead of asking', async () => {
+    const tooLarge = [{ path: '/p/x.jpg', name: 'x.jpg', outWidth: 5_000_000_000, outHeight: 4, format: 'png' as const, maxSide: 2 ** 31 - 1 }];
+    const { api } = fakeApi({ jobsCheck: vi.fn(async () => ({ tooLarge, formats: [] })) });
+    const errors: unknown[] = [];
+    const s = new StartState(api, (e) => errors.push(e));
+    await s.addPaths(['/p/x.jpg']);
+    expect(await s.start(SETTINGS)).toBe(false);
+    expect(s.question).toBeNull();
+    expect(String(errors[0])).toMatch(/too large for every format; choose a smaller scale/);
+  });
+
   it('uses the file’s own path in Electron instead of uploading', async () => {
     const { api } = fakeApi({ pathForFile: (f: File) => `/home/me/${f.name}` });
     const s = new StartState(api, () => undefined);

@@ -1,6 +1,6 @@
 /** A scripted `window.revive` for renderer tests: records calls, answers from handlers, emits events on demand. */
 import { vi } from 'vitest';
-import type { EventName, EventPayload, QueueItem, RestoreSettings } from '../../src-preload/contract';
+import type { EventName, EventPayload, QueueItem, Res, RestoreSettings } from '../../src-preload/contract';
 import type { HostApi } from '../../src-renderer/src/lib/api/host';
 
 export const SETTINGS: RestoreSettings = {
@@ -30,6 +30,7 @@ export function fakeApi(overrides: Partial<HostApi> = {}) {
       rejected: [],
     })),
     inputsPick: vi.fn(async () => ({ paths: [] })),
+    jobsCheck: vi.fn(async (_req: unknown) => ({ tooLarge: [] as Res<'jobs:check'>['tooLarge'], formats: [] as Res<'jobs:check'>['formats'] })),
     jobsStart: vi.fn(async (_req: unknown) => ({ jobId: 1, itemIds: [1], skipped: [] })),
     jobsList: vi.fn(async () => ({ items: [] as QueueItem[], jobs: [] })),
     jobsPause: vi.fn(async () => ({ ok: true as const })),

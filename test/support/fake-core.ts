@@ -82,6 +82,13 @@ export class FakeCore implements ReviveCore {
     return { added, rejected };
   }
 
+  /** What checkJob answers (tests set it to simulate results too large for their format). */
+  tooLarge: Awaited<ReturnType<ReviveCore['checkJob']>> = { tooLarge: [], formats: [] };
+  async checkJob(paths: string[], settings: RestoreSettings) {
+    this.#record('checkJob', paths, settings);
+    return this.tooLarge;
+  }
+
   async startJob(paths: string[], settings: RestoreSettings, force: boolean) {
     this.#record('startJob', paths, settings, force);
     const jobId = this.#nextId++;

@@ -7,6 +7,7 @@ export function validRequests(photo: string): { [C in Channel]: Req<C> } {
     'app:info': {},
     'inputs:add': { paths: [photo], recursive: false },
     'inputs:pick': { folders: false },
+    'jobs:check': { paths: [photo], settings: DEFAULT_SETTINGS },
     'jobs:start': { paths: [photo], settings: DEFAULT_SETTINGS },
     'jobs:list': {},
     'jobs:pause': { now: false },

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { fromJobSettings, fromSettings, openReviveCore, toJobSettings, toSettingsPatch } from '../../src-main/core/services';
 import { EngineHost } from '../../src-main/engine/host';
@@ -102,6 +103,43 @@ describe('removing queue items', () => {
       await core.remove([itemId]);
       expect(killed).toHaveLength(1);
       expect((await core.queue()).items.map((i) => i.id)).not.toContain(itemId);
+    } finally {
+      await core.close();
+    }
+  });
+});
+
+describe('results too large for their format', () => {
+  it('jobs are checked before they are queued; with a fallback format only the too-large photos use it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-'));
+    // Nothing may run: the check happens before the engine is ever asked.
+    const spawner: EngineSpawner = () => {
+      throw new Error('the engine must not start');
+    };
+    const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
+    try {
+      await core.pause(false);
+      const photos = path.join(dir, 'photos');
+      // 4100 × 4 = 16 400 > 16 383 (WebP's largest side); 40 × 4 fits.
+      const pano = path.join(photos, 'pano.png');
+      const small = path.join(photos, 'small.png');
+      mkdirSync(photos, { recursive: true });
+      await sharp({ create: { width: 4100, height: 10, channels: 3, background: '#808080' } }).png().toFile(pano);
+      await sharp({ create: { width: 40, height: 30, channels: 3, background: '#808080' } }).png().toFile(small);
+      const webp = { ...DEFAULT_SETTINGS, format: 'webp' as const, scale: 4 as const };
+
+      const check = await core.checkJob([pano, small], webp);
+      expect(check.tooLarge.map((t) => [t.path, t.outWidth, t.outHeight, t.format, t.maxSide])).toEqual([[pano, 16400, 40, 'webp', 16383]]);
+      expect(check.formats).toEqual(['jpg', 'png', 'tiff']);
+      expect((await core.checkJob([pano, small], { ...webp, format: 'png' })).tooLarge).toEqual([]);
+
+      // Without a fallback the whole batch is refused and nothing is queued.
+      await expect(core.startJob([pano, small], webp, true)).rejects.toMatchObject({ code: 'OUTPUT_TOO_LARGE', message: expect.stringMatching(/nothing was queued: .*pano\.png: the result would be 16400×40, but WEBP stores at most 16383/) });
+      expect((await core.queue()).items).toEqual([]);
+
+      const started = await core.startJob([pano, small], webp, true, 'png');
+      expect(started.itemIds).toHaveLength(2);
+      expect((await core.queue()).items.map((i) => i.source).sort()).toEqual([pano, small]);
     } finally {
       await core.close();
     }

@@ -2,7 +2,7 @@
  * The start screen: photos chosen but not yet queued, and starting a job with them. Photos arrive as host paths
  * (Electron: dropped files' paths, the native dialog; browser: typed host paths) or as `File`s the browser uploads.
  */
-import type { RestoreSettings } from '../../../../src-preload/contract';
+import type { Res, RestoreSettings } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
 
 export interface PendingInput {
@@ -15,8 +15,19 @@ export interface PendingInput {
   height: number | null;
 }
 
+/** What `jobs:check` found: results too large for the chosen format, and the formats that would hold them all. */
+export type SizeCheck = Res<'jobs:check'>;
+type Format = SizeCheck['formats'][number];
+
+/** A start waiting for the user's answer: which format to write the too-large results in. */
+export interface TooLargeQuestion {
+  check: SizeCheck;
+  settings: RestoreSettings;
+}
+
 export class StartState {
   #inputs = $state<PendingInput[]>([]);
+  #question = $state<TooLargeQuestion | null>(null);
   #rejected = $state<{ path: string; reason: string }[]>([]);
   #busy = $state<string | null>(null);
   readonly #api: HostApi;
@@ -107,21 +118,53 @@ export class StartState {
     this.#inputs = this.#inputs.filter((i) => i.path !== path);
   }
 
-  /** Queues every pending photo with `settings`; returns true when the job was created. */
+  /** Set while the user is asked which format to write results too large for the chosen one in. */
+  get question(): TooLargeQuestion | null {
+    return this.#question;
+  }
+
+  /**
+   * Queues every pending photo with `settings`; returns true when the job was created. When some results would be too
+   * large for the chosen format, nothing is queued yet: {@link question} is set, and {@link answer} finishes the start.
+   */
   async start(settings: RestoreSettings): Promise<boolean> {
     if (!this.#inputs.length) return false;
     try {
-      const r = await this.#api.jobsStart({ paths: this.#inputs.map((i) => i.path), settings });
-      this.#inputs = [];
-      this.#rejected = r.skipped;
-      return true;
+      const check = await this.#api.jobsCheck({ paths: this.#inputs.map((i) => i.path), settings });
+      if (check.tooLarge.length) {
+        if (!check.formats.length) throw new Error(`${check.tooLarge.length === 1 ? 'a result' : 'some results'} would be too large for every format; choose a smaller scale`);
+        this.#question = { check, settings };
+        return false;
+      }
+      return await this.#queue(settings);
     } catch (err) {
       this.#report(err);
       return false;
     }
   }
 
+  /** The user's answer to {@link question}: a format for the too-large results (true once queued), or null to go back. */
+  async answer(format: Format | null): Promise<boolean> {
+    const q = this.#question;
+    this.#question = null;
+    if (!q || format === null) return false;
+    try {
+      return await this.#queue(q.settings, format);
+    } catch (err) {
+      this.#report(err);
+      return false;
+    }
+  }
+
+  async #queue(settings: RestoreSettings, fallbackFormat?: Format): Promise<boolean> {
+    const r = await this.#api.jobsStart({ paths: this.#inputs.map((i) => i.path), settings, ...(fallbackFormat ? { fallbackFormat } : {}) });
+    this.#inputs = [];
+    this.#rejected = r.skipped;
+    return true;
+  }
+
   reset(): void {
+    this.#question = null;
     this.#inputs = [];
     this.#rejected = [];
     this.#busy = null;
