@@ -2,12 +2,20 @@
  * HEIC (HEVC-coded HEIF, as iPhones write) decoding through libheif-js, libheif and libde265 built for WebAssembly:
  * the bundled sharp/libvips build reads AVIF but has no HEVC decoder.
  *
- * The primary image is decoded with libheif's default options, which apply the file's `irot`/`imir`/`clap`
- * transforms, so the pixels come out upright (HEIC keeps rotation there, not in EXIF Orientation). The size is read
- * from the image handle before any pixel is decoded, so the caller can refuse an oversized file first.
+ * Orientation: the primary image is decoded with libheif's default options, which apply the file's `clap`, `irot`
+ * (anticlockwise quarter turns) and `imir` transforms in the order the file lists them, so the pixels come out
+ * upright and the handle's size is the upright size. HEIF keeps rotation in those properties: an EXIF Orientation
+ * tag inside a HEIC is informative only and must not be applied again (libheif does not; neither does this module).
+ * The size is read from the image handle before any pixel is decoded, so the caller can refuse an oversized file.
+ *
+ * Colour: libheif turns the coded YCbCr into RGB with the matrix and range of the file's `nclx` colour box (or its
+ * defaults) but does no colour management: the RGB it returns is in the file's colour space, which is described
+ * either by an ICC profile (`colr` of type `prof`, as iPhones write: Display P3) or by `nclx` code points (primaries
+ * and transfer curve, H.273). heic-colour.ts converts it to sRGB — see there for what is handled.
  */
 import { readFile } from 'node:fs/promises';
 import { ImageError } from './errors';
+import { type NclxColour, readPrimaryNclx } from './heic-colour';
 
 /** The few parts of libheif-js' Emscripten module this file uses (the package ships no types for its entry points). */
 interface HeifError {
@@ -59,6 +67,8 @@ export interface HeicHeader {
   width: number;
   height: number;
   hasAlpha: boolean;
+  /** The primary image's `nclx` colour box, when it has one (read from the file's boxes, not from libheif). */
+  nclx: NclxColour | undefined;
   /** Decodes the pixels (interleaved 8-bit RGBA, upright) and frees the decoder. Call exactly once. */
   decode(): Promise<Uint8Array>;
   /** Frees the decoder without decoding (when the size is refused). */
@@ -98,6 +108,7 @@ export async function openHeic(path: string): Promise<HeicHeader> {
     width: lib.heif_image_handle_get_width(handle),
     height: lib.heif_image_handle_get_height(handle),
     hasAlpha: lib.heif_image_handle_has_alpha_channel(handle) !== 0,
+    nclx: readPrimaryNclx(bytes),
     close: free,
     async decode(): Promise<Uint8Array> {
       if (used) throw new Error('HeicHeader.decode() called twice');

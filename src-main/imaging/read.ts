@@ -15,6 +15,7 @@ import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
 import { ImageError } from './errors';
 import { describeNonImage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
+import { heicColourToSrgb } from './heic-colour';
 import { sharp } from './sharp-instance';
 
 /**
@@ -212,8 +213,9 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
 
 /**
  * HEIC through libheif-js (sharp's build has no HEVC decoder): size checked from the image handle before decoding,
- * pixels upright (libheif applies the irot/imir transforms), 8-bit. ICC profiles in HEIC are not read here: the pixels
- * are taken as sRGB (iPhone photos are Display P3, close to sRGB; a warning says so when a profile is not applied).
+ * pixels upright (libheif applies the irot/imir transforms; an EXIF Orientation inside a HEIC is not applied again),
+ * 8-bit, converted to sRGB from the embedded ICC profile or the nclx colour box (see heicColourToSrgb), whose profile
+ * is handed on in `source.icc` like any other format's.
  */
 async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage> {
   const heic = await openHeic(path);
@@ -223,16 +225,18 @@ async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage
     throw new ImageError('TOO_LARGE', `${path}: ${width}×${height} (${mp(width * height)}) exceeds the limit of ${mp(maxPixels)}`);
   }
   const rgba = await heic.decode();
-  const { rgb, alpha } = splitAlpha(rgba, width, height);
+  const { rgb: decoded, alpha } = splitAlpha(rgba, width, height);
   // Exif and the colour profile come from sharp's header reader, which parses HEIF boxes even without a decoder.
   const warnings: string[] = [];
   let meta;
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (err) {
-    warnings.push(`${path}: HEIC metadata could not be read (${reason(err)}); the pixels were decoded as sRGB`);
+    warnings.push(`${path}: HEIC metadata could not be read (${reason(err)}); an ICC profile in it was not applied`);
   }
-  if (meta?.icc) warnings.push(`${path}: the HEIC colour profile was not applied; pixels were taken as sRGB`);
+  const colour = await heicColourToSrgb(decoded, width, height, { icc: meta?.icc, nclx: heic.nclx });
+  if (colour.warning) warnings.push(`${path}: ${colour.warning}`);
+  const rgb = colour.rgb;
   return {
     rgb: { data: rgb, width, height, channels: 3 },
     alpha: heic.hasAlpha ? alpha : null,
@@ -250,8 +254,9 @@ async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage
       bitDepth: 8,
       hasAlpha: heic.hasAlpha,
       hasExif: meta?.exif !== undefined,
-      hasIcc: false,
-      space: 'srgb',
+      hasIcc: colour.profile !== undefined,
+      ...(colour.profile ? { icc: colour.profile } : {}),
+      space: colour.space,
       pages: 1,
     },
   };
