@@ -2,6 +2,7 @@
  * Metadata, orientation, colour profile and bit depth through the real pipeline: the engine process running the
  * realesrgan-x4fast pack on 48×36 photos, compared before/after with two independent readers — Debian's exiftool
  * (`-j -G1 -a`) and exifr — against a list of tags allowed to change. The measured table is in docs/metadata.md.
+ * Maker notes are also checked tag by tag on two real camera JPEGs (test/fixtures/real-camera).
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -49,6 +50,13 @@ const TIFF_STRUCTURE = new Set([
   // libvips writes the resolution into every TIFF (a JPEG keeps it in JFIF, which a TIFF has no place for).
   'XResolution', 'YResolution', 'ResolutionUnit',
 ]);
+
+/**
+ * Tags that describe how the original file was encoded, which ExifTool leaves out of a copy on purpose (its "unsafe"
+ * tags): DCF interoperability (R98 = "DCF basic file", a claim about the camera's file), the original JPEG's
+ * compression ratio, and the chroma siting of its YCbCr data. Real camera files carry them (test/fixtures/real-camera).
+ */
+const ORIGINAL_ENCODING = new Set(['InteropIFD:InteropIndex', 'InteropIFD:InteropVersion', 'ExifIFD:CompressedBitsPerPixel', 'IFD0:YCbCrPositioning']);
 
 /** Tags allowed to change, and what they must be afterwards (checked separately). */
 const TIFF_ALLOWED = new Set([
@@ -209,6 +217,78 @@ describe('every output format keeps the metadata except the listed tags', () => 
     process.stdout.write(`\n${lines.join('\n')}\n`);
     for (const f of FORMATS) expect(Object.values(measured[f]!).filter((v) => v === 'lost'), f).toEqual([]);
   });
+});
+
+/**
+ * Real camera JPEGs: each carries its camera's Exif segment byte for byte, maker note included, on 40×30 pixels made
+ * from the camera's own thumbnail (test/fixtures/real-camera/PROVENANCE.md). Two maker-note layouts: Canon's (a bare
+ * IFD whose offsets count from the TIFF header) and Fujifilm's (a "FUJIFILM" header, offsets counted from the maker
+ * note itself), so a copy that moves the block without fixing its offsets would show.
+ */
+const REAL_CAMERA = path.resolve(import.meta.dirname, '../fixtures/real-camera');
+const CAMERA_PHOTOS: ReadonlyArray<{ file: string; group: string; atLeast: number }> = [
+  { file: 'canon-eos-rebel-t4i.jpg', group: 'Canon', atLeast: 241 },
+  { file: 'fujifilm-finepix-z1.jpg', group: 'FujiFilm', atLeast: 21 },
+];
+
+/**
+ * Every maker-note tag of `file` (ExifTool's family-0 group MakerNotes) with its raw value (`-n`). Keyed "Group:Name"
+ * by family-1 group, and "Group:CopyN:Name" for the Nth duplicate of a name (family 4): a Canon maker note repeats 13
+ * names (FNumber, LensType, …) in its sub-directories, which plain JSON keys would collapse into one. Binary values
+ * are compared in full (`-b`, base64) where ExifTool gives them; with `-b`, `MakerNotes:all` leaves out a few large
+ * blocks (Canon's DustRemovalData, measured), which keep the "(Binary data N bytes …)" text: their length is compared.
+ */
+function makerNoteTags(file: string): Record<string, unknown> {
+  const read = (extra: string[]): Record<string, unknown> => {
+    // ExifTool's own reading warnings too ("ExifTool:Warning"), so an output that ExifTool has to repair shows.
+    const [tags] = JSON.parse(exiftool(['-j', '-G1:4', '-a', '-n', ...extra, '-MakerNotes:all', '-Warning', file])) as Record<string, unknown>[];
+    const { SourceFile: _, ...rest } = tags!;
+    return rest;
+  };
+  return { ...read([]), ...read(['-b']) };
+}
+
+describe('real camera maker notes survive every output format', () => {
+  /** Each original's maker-note tags, read once for its five formats. */
+  const originals = new Map<string, Record<string, unknown>>();
+  for (const { file, group, atLeast } of CAMERA_PHOTOS) {
+    for (const format of FORMATS) {
+      it(`${file} → ${format}: every maker-note tag equal (raw values, binaries in full)`, async () => {
+        const input = await remember(path.join(REAL_CAMERA, file));
+        const out = path.join(dir, `${path.basename(file, '.jpg')}-out.${format}`);
+        const result = await run(input, out, { format });
+        expect(result.warnings, `${file} → ${format}: warnings`).toEqual([]);
+        if (!originals.has(input)) originals.set(input, makerNoteTags(input));
+        const before = originals.get(input)!;
+        // The fixture really has a parsed maker note of its maker (not an empty or unknown block).
+        expect(Object.keys(before).filter((k) => k.startsWith(`${group}:`)).length).toBeGreaterThanOrEqual(atLeast);
+        const after = makerNoteTags(out);
+        const lost = Object.keys(before).filter((k) => !(k in after));
+        const changed = Object.keys(before)
+          .filter((k) => k in after && JSON.stringify(after[k]) !== JSON.stringify(before[k]))
+          .map((k) => `${k}: ${JSON.stringify(before[k])} → ${JSON.stringify(after[k])}`);
+        const added = Object.keys(after).filter((k) => !(k in before));
+        expect({ lost, changed, added }, `${file} → ${format}`).toEqual({ lost: [], changed: [], added: [] });
+
+        // The rest of the camera's tags too: equal except the listed changes and the tags that describe the
+        // original file's encoding, which ExifTool deliberately does not copy ("unsafe" tags: they would be false
+        // for the new file).
+        const rawBefore = readTags(input);
+        const rawAfter = readTags(out);
+        const b = photoTags(rawBefore, 'source');
+        const a = photoTags(rawAfter, format);
+        // A TIFF keeps the resolution in its own IFD0 (structure, left out of `a`): it must still say the same.
+        const resolution = ['IFD0:XResolution', 'IFD0:YResolution', 'IFD0:ResolutionUnit'];
+        if (format === 'tiff') for (const k of resolution) expect(rawAfter[k], `${file} → tiff: ${k}`).toEqual(rawBefore[k]);
+        const allowed = (k: string): boolean =>
+          ALLOWED_TO_CHANGE.has(k) || ORIGINAL_ENCODING.has(k) || (format === 'tiff' && (TIFF_ALLOWED.has(k) || resolution.includes(k)));
+        const gone = [...b.keys()].filter((k) => !allowed(k) && !a.has(k));
+        const differ = [...b.keys()].filter((k) => !allowed(k) && a.has(k) && JSON.stringify(a.get(k)) !== JSON.stringify(b.get(k)));
+        const extra = [...a.keys()].filter((k) => !allowed(k) && !b.has(k));
+        expect({ gone, differ, extra }, `${file} → ${format}: all tags`).toEqual({ gone: [], differ: [], extra: [] });
+      });
+    }
+  }
 });
 
 describe('metadata settings', () => {
