@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { ColorFixSchema, PromptModeSchema } from '../src-main/models/manifest';
 import { OUTPUT_FORMATS } from '../src-main/imaging/formats';
+import { METADATA_MODES } from '../src-main/imaging/metadata-modes';
 import { ITEM_STATES, type ItemState } from '../src-main/jobs/state';
 import type { BatchCounts, BatchProgress, ItemProgress, JobProgress, TileProgress, WarningProgress } from '../src-main/jobs/progress';
 
@@ -93,6 +94,10 @@ export const RestoreSettingsSchema = z.object({
   /** Diffusion models only: 0 keeps the input, 1 is the full restoration. */
   strength: z.number().min(0).max(1),
   device: DeviceChoiceSchema,
+  /** The original's metadata in each result: all of it, all but the GPS position (for sharing), or none. */
+  metadata: z.enum(METADATA_MODES).default('all'),
+  /** Give each result its original's file dates (modified/accessed), so it sorts next to it by date. */
+  keepFileTimes: z.boolean().default(false),
 });
 export type RestoreSettings = z.infer<typeof RestoreSettingsSchema>;
 

@@ -68,6 +68,9 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     prompt: s.prompt,
     colorFix: s.colorFix,
     strength: s.strength,
+    // Left out at their defaults, so settings keys of results made before these options existed still match.
+    ...(s.metadata !== 'all' ? { metadata: s.metadata } : {}),
+    ...(s.keepFileTimes ? { keepFileTimes: true } : {}),
   };
 }
 
@@ -85,6 +88,8 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     colorFix: j.colorFix ?? 'adain',
     strength: j.strength ?? 1,
     device: j.provider,
+    metadata: j.metadata ?? 'all',
+    keepFileTimes: j.keepFileTimes ?? false,
   };
 }
 

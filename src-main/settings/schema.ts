@@ -38,12 +38,6 @@ export const SettingsSchema = z.object({
       thumbnailSize: z.number().int().min(64).max(1024).default(256),
     })
     .prefault({}),
-  metadata: z
-    .object({
-      /** What to leave out of results: nothing, the GPS position (for sharing), or all metadata. */
-      strip: z.enum(['none', 'gps', 'all']).default('none'),
-    })
-    .prefault({}),
   appearance: z
     .object({
       theme: z.enum(['system', 'light', 'dark']).default('system'),

@@ -266,11 +266,15 @@ describe('Revive in a browser through revive serve', () => {
     // 4100 × 4 = 16 400 pixels wide: more than a WebP side can hold (16 383).
     const pano = path.join(tmp, 'photos', 'pano.jpg');
     await sharp(WALLPAPER).extract({ left: 0, top: 800, width: 2560, height: 6 }).resize(4100, 10, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(pano);
+    // Camera and place, to see the "all but the location" choice reach the result.
+    const tagged = spawnSync('exiftool', ['-q', '-overwrite_original', '-Make=Canon', '-GPSLatitude=48.85', '-GPSLatitudeRef=N', '-GPSLongitude=2.35', '-GPSLongitudeRef=E', pano], { encoding: 'utf8' });
+    expect(tagged.status, tagged.stderr).toBe(0);
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByLabel('Or name files or folders on the host').fill(pano);
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('list', { name: 'Photos waiting' }).getByText('pano.jpg').waitFor();
     await page.getByLabel('Format').selectOption('webp');
+    await page.getByLabel('Metadata').selectOption('no-gps');
 
     const restore = page.getByRole('button', { name: /Restore 1 photo/ });
     await restore.click();
@@ -293,11 +297,16 @@ describe('Revive in a browser through revive serve', () => {
     await expect
       .poll(async () => page.locator('[data-item-id][data-state="done"]').count(), { timeout: 180_000, interval: 500 })
       .toBe(1);
-    const out = await sharp(path.join(tmp, 'photos', 'pano_revive.png')).metadata();
+    const result = path.join(tmp, 'photos', 'pano_revive.png');
+    const out = await sharp(result).metadata();
     expect([out.format, out.width, out.height]).toEqual(['png', 16400, 40]);
-    // Back to the default for the tests that follow.
+    const tags = JSON.parse(spawnSync('exiftool', ['-j', '-Make', '-GPS:all', result], { encoding: 'utf8' }).stdout) as Record<string, unknown>[];
+    expect(tags[0]).toMatchObject({ Make: 'Canon' });
+    expect(Object.keys(tags[0]!).filter((k) => k.startsWith('GPS'))).toEqual([]);
+    // Back to the defaults for the tests that follow.
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByLabel('Format').selectOption('same');
+    await page.getByLabel('Metadata').selectOption('all');
     await page.getByRole('button', { name: 'Queue' }).click();
     await page.getByRole('button', { name: 'Clear finished' }).click();
   });

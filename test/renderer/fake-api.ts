@@ -15,6 +15,8 @@ export const SETTINGS: RestoreSettings = {
   colorFix: 'adain',
   strength: 1,
   device: 'auto',
+  metadata: 'all',
+  keepFileTimes: false,
 };
 
 export function item(id: number, patch: Partial<QueueItem> = {}): QueueItem {

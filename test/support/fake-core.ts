@@ -21,6 +21,8 @@ export const DEFAULT_SETTINGS: RestoreSettings = {
   colorFix: 'adain',
   strength: 1,
   device: 'auto',
+  metadata: 'all',
+  keepFileTimes: false,
 };
 
 export const FAKE_MODEL: ModelInfo = {

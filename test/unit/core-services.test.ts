@@ -21,6 +21,17 @@ describe('core services: translation between the contract and the core', () => {
     expect(fromJobSettings({ ...j, outputDir: null }).output).toEqual({ kind: 'beside' });
   });
 
+  it('carries the metadata choice and file dates into the job, leaving the defaults out of it', () => {
+    const sharing = { ...DEFAULT_SETTINGS, metadata: 'no-gps' as const, keepFileTimes: true };
+    const j = toJobSettings(sharing);
+    expect(j).toMatchObject({ metadata: 'no-gps', keepFileTimes: true });
+    expect(fromJobSettings(j)).toEqual(sharing);
+    // Defaults stay out of the snapshot, so results made before the options existed still count as the same.
+    const plain = toJobSettings(DEFAULT_SETTINGS);
+    expect('metadata' in plain || 'keepFileTimes' in plain).toBe(false);
+    expect(toJobSettings({ ...DEFAULT_SETTINGS, metadata: 'none' }).metadata).toBe('none');
+  });
+
   it('maps the settings sections both ways', () => {
     const core = defaultSettings();
     const app = fromSettings(core);

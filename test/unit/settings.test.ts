@@ -23,10 +23,9 @@ describe('settings', () => {
 
   it('persists changes, validates them as a whole, and names the offending field', () => {
     const s = new SettingsStore({ cwd: dir });
-    s.set({ enhance: { scale: 2, format: 'webp' }, metadata: { strip: 'gps' } });
+    s.set({ enhance: { scale: 2, format: 'webp', metadata: 'no-gps' } });
     const reopened = new SettingsStore({ cwd: dir });
-    expect(reopened.get().enhance).toMatchObject({ scale: 2, format: 'webp', model: 'realesrgan-x4fast' });
-    expect(reopened.get().metadata.strip).toBe('gps');
+    expect(reopened.get().enhance).toMatchObject({ scale: 2, format: 'webp', model: 'realesrgan-x4fast', metadata: 'no-gps' });
     expect(() => reopened.set({ enhance: { scale: 5 as 4 } })).toThrow(/enhance\.scale/);
     expect(() => reopened.set({ library: { thumbnailSize: 10 } })).toThrow(/library\.thumbnailSize/);
     expect(() => reopened.set({ enhance: { suffix: 'a/b' } })).toThrow(/enhance\.suffix: must not contain path separators/);
