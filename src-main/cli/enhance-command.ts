@@ -93,6 +93,7 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       ...(d.strength !== undefined ? { strength: d.strength / 100 } : {}),
       ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
       ...(opts.keepFileTimes ? { keepFileTimes: true } : {}),
+      ...(opts.maxMegapixels !== undefined ? { maxMegapixels: opts.maxMegapixels } : {}),
     });
   } catch (err) {
     throw new UsageError((err as Error).message);

@@ -80,6 +80,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--quality <q>', 'JPEG/WebP/AVIF quality, 1–100')
     .option('--metadata <which>', 'the original\'s metadata in the result: all, no-gps (for sharing) or none', 'all')
     .option('--keep-file-times', 'give each result its original\'s modification time')
+    .option('--max-megapixels <n>', 'refuse photos larger than this many megapixels, from their header (guards against damaged or hostile files; default 200)')
     .option('-r, --recursive', 'include photos in subfolders')
     .option('--overwrite', 'replace earlier results instead of numbering them, redoing photos already done (never an original)')
     .option('--force', 'redo photos that already have a result with the same settings (default: they are skipped)')

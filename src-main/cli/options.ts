@@ -32,6 +32,7 @@ export interface RawEnhanceOptions {
   /** Absent when the parser is called without commander's default ('all'). */
   metadata?: string;
   keepFileTimes?: boolean;
+  maxMegapixels?: string;
   recursive?: boolean;
   overwrite?: boolean;
   force?: boolean;
@@ -68,6 +69,8 @@ export interface EnhanceOptions {
   metadata?: Exclude<MetadataMode, 'all'>;
   /** Results get their original's file times. */
   keepFileTimes?: true;
+  /** Refuse photos with more megapixels than this (absent: 200). */
+  maxMegapixels?: number;
   recursive: boolean;
   overwrite: boolean;
   /** Redo photos that already have a result with the same content and settings (absent: they are skipped). */
@@ -127,6 +130,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     ...(raw.quality !== undefined ? { quality: positiveInt('--quality', raw.quality, 100) } : {}),
     ...metadataField(raw.metadata),
     ...(raw.keepFileTimes ? { keepFileTimes: true as const } : {}),
+    ...(raw.maxMegapixels !== undefined ? { maxMegapixels: positiveInt('--max-megapixels', raw.maxMegapixels, 10_000) } : {}),
     recursive: raw.recursive ?? false,
     overwrite: raw.overwrite ?? false,
     ...(raw.force ? { force: true } : {}),

@@ -293,7 +293,13 @@ class LocalCore implements ReviveCore {
     if (!this.#packDirs.has(settings.modelId)) await this.#refreshPacks();
     if (!this.#packDirs.has(settings.modelId)) throw new CodedError('MODEL_NOT_FOUND', `model "${settings.modelId}" is not installed`);
     const skipDone = this.#settings.get().queue.skipDone;
-    const jobSettings = { ...toJobSettings(settings), ...(fallbackFormat ? { fallbackFormat } : {}) };
+    const { maxInputMegapixels } = this.#settings.get().queue;
+    const jobSettings = {
+      ...toJobSettings(settings),
+      ...(fallbackFormat ? { fallbackFormat } : {}),
+      // The app-wide input limit travels with the job (a resumed batch keeps the limit it was started with).
+      ...(maxInputMegapixels !== 200 ? { maxMegapixels: maxInputMegapixels } : {}),
+    };
     const r = await enqueue(this.#runner.queue, jobSettings, paths, { force: force || !skipDone, cwd: os.homedir(), probe: probeImage });
     if (r.tooLarge.length) {
       const first = r.tooLarge[0]!;

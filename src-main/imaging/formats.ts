@@ -59,6 +59,19 @@ export function outputFormatFor(input: InputFormat): OutputFormat | undefined {
   }
 }
 
+/**
+ * Default pixel limit for inputs: 200 megapixels, above any consumer camera, far below what would exhaust memory
+ * once upscaled; it guards against decompression bombs (a tiny file claiming 50 000 × 50 000). Users may set another
+ * (job setting `maxMegapixels`, CLI `--max-megapixels`, app setting `queue.maxInputMegapixels`).
+ */
+export const DEFAULT_MAX_INPUT_PIXELS = 200_000_000;
+
+/** "photo.png: 50000×50000 (2500.0 MP) exceeds the limit of 200.0 MP; …" for TOO_LARGE errors. */
+export function inputTooLargeMessage(path: string, width: number, height: number, maxPixels: number): string {
+  const mp = (pixels: number): string => `${(pixels / 1e6).toFixed(1)} MP`;
+  return `${path}: ${width}×${height} (${mp(width * height)}) exceeds the limit of ${mp(maxPixels)} (a guard against damaged or hostile files; raise it with --max-megapixels or the queue.maxInputMegapixels setting)`;
+}
+
 /** Largest side each output format can store (libwebp: 16383; JPEG: 16-bit size fields; libvips caps HEIF/AVIF at 16384). */
 export const MAX_OUTPUT_SIDE: Readonly<Record<OutputFormat, number>> = {
   jpg: 65535,

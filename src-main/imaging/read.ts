@@ -13,16 +13,12 @@
 import { open, stat } from 'node:fs/promises';
 import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
 import { ImageError } from './errors';
-import { describeNonImage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
+import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
 import { heicColourToSrgb } from './heic-colour';
 import { sharp } from './sharp-instance';
 
-/**
- * Default pixel limit for inputs: 200 megapixels, above any consumer camera, far below what would exhaust memory
- * once upscaled. Callers may pass a lower one.
- */
-export const DEFAULT_MAX_INPUT_PIXELS = 200_000_000;
+export { DEFAULT_MAX_INPUT_PIXELS } from './formats';
 
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (checked from the header, before decoding). */
@@ -77,10 +73,6 @@ export interface DecodedImage {
   warnings: string[];
 }
 
-/** Formats a pixel count as megapixels for messages ("72.0 MP"). */
-function mp(pixels: number): string {
-  return `${(pixels / 1e6).toFixed(1)} MP`;
-}
 
 /** Reads the first bytes of a file, turning a missing file or a folder into NOT_FOUND. */
 async function readHead(path: string): Promise<{ head: Uint8Array; size: number }> {
@@ -143,10 +135,7 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
   }
   const pixels = meta.width * meta.height;
   if (pixels > maxPixels) {
-    throw new ImageError(
-      'TOO_LARGE',
-      `${path}: ${meta.width}×${meta.height} (${mp(pixels)}) exceeds the limit of ${mp(maxPixels)}`,
-    );
+    throw new ImageError('TOO_LARGE', inputTooLargeMessage(path, meta.width, meta.height, maxPixels));
   }
 
   // 3. Pixels: upright, sRGB, 8- or 16-bit. failOn 'error' rejects truncated data but tolerates harmless warnings
@@ -222,7 +211,7 @@ async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage
   const { width, height } = heic;
   if (width * height > maxPixels) {
     heic.close();
-    throw new ImageError('TOO_LARGE', `${path}: ${width}×${height} (${mp(width * height)}) exceeds the limit of ${mp(maxPixels)}`);
+    throw new ImageError('TOO_LARGE', inputTooLargeMessage(path, width, height, maxPixels));
   }
   const rgba = await heic.decode();
   const { rgb: decoded, alpha } = splitAlpha(rgba, width, height);

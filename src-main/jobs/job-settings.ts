@@ -47,6 +47,8 @@ export const JobSettingsSchema = z.object({
   metadata: z.enum(METADATA_MODES).optional(),
   /** Give each result its original's file times. */
   keepFileTimes: z.boolean().optional(),
+  /** Photos with more megapixels than this are refused from their header (decompression-bomb guard); absent = 200. */
+  maxMegapixels: z.number().positive().max(10_000).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 /** What callers pass: fields with defaults may be left out. */

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { OutputNamer, resolveOutputFormat } from '../cli/naming';
-import type { OutputFormat } from '../imaging/formats';
+import { DEFAULT_MAX_INPUT_PIXELS, inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
 import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
@@ -106,6 +106,11 @@ export class JobOutputPlanner {
   }
 }
 
+/** The input pixel limit a job runs with. */
+export function maxPixelsOf(settings: JobRecord['settings']): number {
+  return settings.maxMegapixels !== undefined ? Math.round(settings.maxMegapixels * 1e6) : DEFAULT_MAX_INPUT_PIXELS;
+}
+
 /** The folder an item's output goes to. */
 export function outputDirFor(job: JobRecord, source: string): string {
   return job.settings.outputDir ? path.resolve(job.settings.outputDir) : path.dirname(source);
@@ -127,6 +132,12 @@ export async function prepareItem(
     probe = await deps.probe(item.sourcePath);
   } catch (e) {
     return { ...common, kind: 'failed', error: (e as Error).message, code: failureCode(e), hash: null, sizeBytes: null };
+  }
+  // The pixel limit, from the header: a decompression bomb is refused before it is hashed or handed to the engine.
+  const maxPixels = maxPixelsOf(job.settings);
+  if (probe.width * probe.height > maxPixels) {
+    const error = inputTooLargeMessage(item.sourcePath, probe.width, probe.height, maxPixels);
+    return { ...common, kind: 'failed', error, code: 'TOO_LARGE', hash: null, sizeBytes: probe.bytes };
   }
   let hash: string;
   try {

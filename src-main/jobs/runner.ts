@@ -31,7 +31,7 @@ import type { Engine, EnhanceResult } from './engine';
 import { failureCode } from './failure-code';
 import { hashFile } from './hash';
 import { checkSpace, InsufficientSpaceError, type SpaceCheck, type SpaceProbe, systemSpaceProbe } from './disk-space';
-import { JobOutputPlanner, outputDirFor, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
+import { JobOutputPlanner, maxPixelsOf, outputDirFor, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
 import type { BatchProgress, ItemProgress, JobProgress, JobProgressListener } from './progress';
 import { QueueStore, type ItemRecord, type JobRecord } from './queue-store';
 import { recoverInterrupted, type RecoveryReport } from './recovery';
@@ -428,6 +428,7 @@ export class JobRunner {
           strength: s.strength === undefined ? undefined : s.strength * 100,
           metadata: s.metadata,
           keepFileTimes: s.keepFileTimes,
+          maxPixels: maxPixelsOf(s),
         },
         {
           signal: cur.controller.signal,

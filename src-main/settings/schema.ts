@@ -29,6 +29,8 @@ export const SettingsSchema = z.object({
       skipDone: z.boolean().default(true),
       /** Check free disk space before a batch. */
       checkSpace: z.boolean().default(true),
+      /** Photos with more megapixels than this are refused from their header (a guard against decompression bombs). */
+      maxInputMegapixels: z.number().positive().max(10_000).default(200),
     })
     .prefault({}),
   library: z

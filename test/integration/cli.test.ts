@@ -186,6 +186,17 @@ describe('revive enhance', () => {
     expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_revive.tiff']);
   });
 
+  it('--max-megapixels refuses larger photos from their header with a clear reason; the rest of the batch is done', async () => {
+    const { dir } = await album('limit', [
+      { name: 'big.jpg', width: 1200, height: 1000 },
+      { name: 'small.jpg', width: 48, height: 32 },
+    ]);
+    const run = await revive(['enhance', '.', '--max-megapixels', '1', '--device', 'cpu'], dir);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/✗ big\.jpg: 1200×1000 \(1\.2 MP\) exceeds the limit of 1\.0 MP \(a guard against damaged or hostile files; raise it with --max-megapixels/);
+    expect((await readdir(dir)).sort()).toEqual(['big.jpg', 'small.jpg', 'small_revive.jpg']);
+  });
+
   it('exits 2 on a usage error', async () => {
     const { dir } = await album('usage', [{ name: 'a.jpg', width: 48, height: 48 }]);
     const run = await revive(['enhance', 'a.jpg', '-s', '5'], dir);

@@ -18,7 +18,7 @@ describe('settings', () => {
     expect(s.get()).toEqual(defaultSettings());
     expect(s.get().enhance).toMatchObject({ model: 'realesrgan-x4fast', scale: 4, format: 'same', suffix: '_revive', outputDir: null });
     const onDisk = JSON.parse(readFileSync(s.path, 'utf8')) as Record<string, unknown>;
-    expect(onDisk.queue).toEqual({ recursive: true, skipDone: true, checkSpace: true });
+    expect(onDisk.queue).toEqual({ recursive: true, skipDone: true, checkSpace: true, maxInputMegapixels: 200 });
   });
 
   it('persists changes, validates them as a whole, and names the offending field', () => {
