@@ -11,15 +11,21 @@
  *      (PNG, WebP, AVIF), so captions, keywords and creator survive there as XMP. XMP already in the original wins.
  *   2. every writable tag from the original into the same group (`-all:all`); ICC is not copied here: the encoder
  *      embeds the profile the pixels were converted into (see write.ts).
- *   3. Orientation = 1 (the pixels are upright), dimension tags set to the new size, the EXIF thumbnail (IFD1) and
- *      XMP thumbnails removed (they would show the old picture at the old size), GPS removed on request.
+ *   3. Orientation = 1 (the pixels are upright), dimension tags set to the new size, GPS removed on request. The
+ *      original's EXIF thumbnail (IFD1) and XMP thumbnails are never copied (they show the old picture, sideways when
+ *      it was rotated): a JPEG result whose original had an EXIF thumbnail gets a new one made from the result
+ *      (cameras and file browsers show it); other formats get none.
  *   4. provenance: EXIF Software and ProcessingSoftware, and an XMP-xmpMM:History entry naming the model and scale.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import type { OutputFormat } from './formats';
 import type { MetadataMode } from './metadata-modes';
+import { sharp } from './sharp-instance';
 
 export { METADATA_MODES, type MetadataMode } from './metadata-modes';
 
@@ -83,7 +89,12 @@ export interface CopyMetadataOptions {
   /** 'all' (default), 'no-gps' or 'none' (nothing copied and nothing added). */
   mode?: MetadataMode;
   provenance?: Provenance;
+  /** A thumbnail of the result (JPEG file) to embed as the EXIF thumbnail; see {@link copyMetadata}. */
+  thumbnail?: string;
 }
+
+/** Longest side of a regenerated EXIF thumbnail: DCF's 160×120, what cameras write. */
+export const EXIF_THUMBNAIL_SIDE = 160;
 
 /** Tags recording the image size, set to the output's size where the original had them. */
 const DIMENSION_TAGS: ReadonlyArray<readonly [string, 'w' | 'h']> = [
@@ -124,8 +135,10 @@ export function copyArguments(options: CopyMetadataOptions, present: ReadonlySet
   if (noIptc) args.push('-IPTC:all=', '-Photoshop:all=');
   // Deleted after the copy: an exclusion (--GPS:all) still lets ExifTool recreate some GPS tags from the others.
   if (mode === 'no-gps') args.push('-GPS:all=', '-XMP-exif:GPS*=');
-  // The thumbnail and old previews would show the picture at its old size (and, when rotated, sideways).
+  // The thumbnail and old previews would show the picture at its old size (and, when rotated, sideways); a new
+  // one, made from the result, replaces the EXIF thumbnail where there is one to make.
   args.push('--IFD1:all', '--XMP-xmp:Thumbnails');
+  if (options.thumbnail) args.push(`-ThumbnailImage<=${options.thumbnail}`);
 
   args.push('-IFD0:Orientation#=1');
   for (const tag of ORIENTATION_TAGS.slice(1)) if (present.has(tag)) args.push(`-${tag}#=1`);
@@ -161,9 +174,25 @@ async function iptcToXmpArgsPath(): Promise<string> {
 export async function copyMetadata(target: string, options: CopyMetadataOptions): Promise<string[]> {
   if ((options.mode ?? 'all') === 'none') return [];
   const present = new Set(Object.keys(await readGroupedTags(options.source)));
-  const args = copyArguments(options, present, await iptcToXmpArgsPath());
-  const result = await metadataTool().write(target, {}, { writeArgs: args });
-  return (result.warnings ?? []).filter((w) => !EXPECTED_NOTICES.some((re) => re.test(w)));
+  // A JPEG result of an original with an EXIF thumbnail gets a new one (EXIF thumbnails belong to JPEG's APP1).
+  // Made in the system's temp folder, so a killed engine leaves nothing extra in the user's folder.
+  const thumbnail =
+    options.format === 'jpg' && present.has('IFD1:ThumbnailImage') && !options.thumbnail
+      ? path.join(os.tmpdir(), `revive-thumb-${process.pid}-${randomBytes(6).toString('hex')}.jpg`)
+      : undefined;
+  try {
+    if (thumbnail) {
+      await sharp(target)
+        .resize(EXIF_THUMBNAIL_SIDE, EXIF_THUMBNAIL_SIDE, { fit: 'inside' })
+        .jpeg({ quality: 80 })
+        .toFile(thumbnail);
+    }
+    const args = copyArguments({ ...options, ...(thumbnail ? { thumbnail } : {}) }, present, await iptcToXmpArgsPath());
+    const result = await metadataTool().write(target, {}, { writeArgs: args });
+    return (result.warnings ?? []).filter((w) => !EXPECTED_NOTICES.some((re) => re.test(w)));
+  } finally {
+    if (thumbnail) await rm(thumbnail, { force: true });
+  }
 }
 
 /** ExifTool notices that describe the original rather than a problem: an original with no metadata to copy. */

@@ -4,6 +4,7 @@
  * (`-j -G1 -a`) and exifr — against a list of tags allowed to change. The measured table is in docs/metadata.md.
  * Maker notes are also checked tag by tag on two real camera JPEGs (test/fixtures/real-camera).
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, utimes } from 'node:fs/promises';
@@ -121,6 +122,26 @@ async function exifrFields(file: string, fields: readonly string[]): Promise<Rec
   return out;
 }
 
+/**
+ * Asserts that `file`'s EXIF thumbnail shows the result itself: at most 160 pixels a side, the result's aspect ratio,
+ * and close to the result reduced to the same size (PSNR ≥ 30 dB, computed here; the old thumbnail showed the
+ * original's different pixels at another size).
+ */
+async function expectFreshThumbnail(file: string): Promise<void> {
+  const thumb = execFileSync('exiftool', ['-b', '-ThumbnailImage', file]);
+  expect(thumb.length, 'the result has an EXIF thumbnail').toBeGreaterThan(0);
+  const tm = await sharp(thumb).metadata();
+  const om = await sharp(file).metadata();
+  expect(Math.max(tm.width, tm.height)).toBeLessThanOrEqual(160);
+  expect(Math.abs(tm.width / tm.height - om.width / om.height)).toBeLessThan(0.05);
+  const a = await sharp(thumb).removeAlpha().raw().toBuffer();
+  const b = await sharp(file).resize(tm.width, tm.height, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
+  const psnr = 10 * Math.log10((255 * 255) / (se / a.length));
+  expect(psnr, 'EXIF thumbnail vs the result').toBeGreaterThanOrEqual(30);
+}
+
 /** What each output format kept, for the table in docs/metadata.md (printed by the last test). */
 const measured: Record<string, Record<string, string>> = {};
 
@@ -181,8 +202,10 @@ describe('every output format keeps the metadata except the listed tags', () => 
       expect(after['IFD0:Software']).toBe('Revive 0.1.0');
       expect(after['IFD0:ProcessingSoftware']).toBe('Revive 0.1.0 (enhanced 4x with model realesrgan-x4fast)');
       expect(after['XMP-xmpMM:History']).toMatchObject([{ Action: 'derived', SoftwareAgent: 'Revive 0.1.0', Parameters: 'enhanced 4x with model realesrgan-x4fast' }]);
-      // The thumbnail is gone (it would show the old picture), never stale.
-      expect(Object.keys(after).filter((k) => k.startsWith('IFD1:'))).toEqual([]);
+      // The thumbnail is never stale: a JPEG gets a new one made from the result, the other formats none.
+      expect(before['IFD1:ThumbnailImage'], 'the fixture has an EXIF thumbnail').toBeDefined();
+      if (format === 'jpg') await expectFreshThumbnail(out);
+      else expect(Object.keys(after).filter((k) => k.startsWith('IFD1:'))).toEqual([]);
 
       // 5. The colour profile: the original's Adobe RGB bytes, exactly.
       const iccOut = (await sharp(out).metadata()).icc;

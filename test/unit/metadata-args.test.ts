@@ -26,6 +26,15 @@ describe('copyArguments', () => {
     expect(args.find((a) => a.startsWith('-XMP-xmpMM:History+='))).toMatch(/Parameters=enhanced 4x with model realesrgan-x4fast\}$/);
   });
 
+  it('never copies the old thumbnail, and embeds a new one when given', () => {
+    const plain = copyArguments({ ...base, format: 'jpg' }, new Set(), 'm');
+    expect(plain).toEqual(expect.arrayContaining(['--IFD1:all', '--XMP-xmp:Thumbnails']));
+    expect(plain.some((a) => a.startsWith('-ThumbnailImage'))).toBe(false);
+    const fresh = copyArguments({ ...base, format: 'jpg', thumbnail: '/tmp/t.jpg' }, new Set(), 'm');
+    // After the exclusion, so the new thumbnail is written and the old one is not.
+    expect(fresh.indexOf('-ThumbnailImage<=/tmp/t.jpg')).toBeGreaterThan(fresh.indexOf('--IFD1:all'));
+  });
+
   it('no-gps deletes GPS after the copy; none does nothing', () => {
     expect(copyArguments({ ...base, format: 'jpg', mode: 'no-gps' }, new Set(), 'm')).toEqual(expect.arrayContaining(['-GPS:all=', '-XMP-exif:GPS*=']));
     expect(copyArguments({ ...base, format: 'jpg', mode: 'all' }, new Set(), 'm')).not.toContain('-GPS:all=');
