@@ -109,10 +109,13 @@ export function readPrimaryNclx(bytes: Uint8Array): NclxColour | undefined {
   return undefined;
 }
 
+/** Interleaved samples at 8 or 16 bits. */
+type Samples = Uint8Array | Uint16Array;
+
 /** What {@link heicColourToSrgb} made of the decoded RGB. */
-export interface HeicColour {
-  /** The pixels in sRGB, 3 samples each (the input array itself when it already was sRGB). */
-  rgb: Uint8Array;
+export interface HeicColour<T extends Samples = Uint8Array> {
+  /** The converted pixels, 3 samples each, at the input's depth (the input array itself when nothing was converted). */
+  rgb: T;
   /**
    * The profile the pixels were converted from, for the writer to convert the result back into and embed: the
    * file's own ICC profile, or a Display P3 profile for an `nclx` P3 file. Undefined when the source was sRGB.
@@ -127,29 +130,52 @@ export interface HeicColour {
 /** nclx transfer curves taken as the sRGB curve: sRGB itself, unspecified, and the BT.709 family (1, 6, 14, 15). */
 const SDR_TRANSFERS: ReadonlySet<number> = new Set([1, 2, 6, 13, 14, 15]);
 
+/** The colour space an ICC profile's header gives for its data ('RGB ', 'GRAY', 'CMYK', …), '' when too short. */
+function profileSpace(icc: Buffer): string {
+  return icc.length >= 20 ? String.fromCharCode(...icc.subarray(16, 20)) : '';
+}
+
 /**
- * Converts the RGB that libheif decoded from the file's colour space to sRGB (LittleCMS through sharp), following
- * the colour rule of read.ts:
+ * Whether {@link heicColourToSrgb} can take this colour description at 16 bits: everything but a grey ICC profile,
+ * which sharp does not apply to 16-bit grey data (its pipeline skips embedded profiles on grey16 images), so a HEIC
+ * with one is decoded at 8 bits.
+ */
+export function convertsAt16Bits(icc: Buffer | undefined): boolean {
+  return !icc || profileSpace(icc) !== 'GRAY';
+}
+
+/**
+ * Converts the RGB that libheif decoded from the file's colour space (LittleCMS through sharp), following the colour
+ * rule of read.ts:
  * - an embedded RGB or grey ICC profile is applied and returned as `profile` (iPhones: Display P3);
  * - with no ICC profile, `nclx` primaries 1 (BT.709) or unspecified are sRGB already; primaries 12 (Display P3) are
  *   converted with libvips' built-in Display P3 profile, which is returned as `profile` so the result goes back to
  *   P3. The BT.709-family transfer curves are taken as the sRGB curve, as image viewers do;
  * - anything else (a CMYK or damaged profile, BT.2020 primaries, PQ or HLG HDR curves) is left as it is, with a
  *   warning saying what was not converted.
+ *
+ * 8-bit pixels come out in sRGB. 16-bit pixels (a 10- or 12-bit HEIC, scaled to 16 bits) are converted exactly as
+ * read.ts converts a 16-bit PNG with the same profile, so they land where every other 16-bit source does and the
+ * writer's 16-bit path converts them back correctly: sharp 0.35 imports a 16-bit RGB image's embedded profile into
+ * Display P3, not sRGB (its src/pipeline.cc picks 'p3' as the processing profile for RGB16), and write.ts' encode16
+ * converts back from that same space. sRGB data (untagged, nclx BT.709) is never passed through a 16-bit transform.
+ * A grey profile at 16 bits is refused (see {@link convertsAt16Bits}).
+ * @throws RangeError for 16-bit pixels with a grey ICC profile.
  */
-export async function heicColourToSrgb(
-  rgb: Uint8Array,
+export async function heicColourToSrgb<T extends Samples>(
+  rgb: T,
   width: number,
   height: number,
   colour: { icc?: Buffer | undefined; nclx?: NclxColour | undefined },
-): Promise<HeicColour> {
+): Promise<HeicColour<T>> {
   const { icc, nclx } = colour;
   if (icc) {
-    const space = icc.length >= 20 ? String.fromCharCode(...icc.subarray(16, 20)) : '';
+    const space = profileSpace(icc);
     if (space !== 'RGB ' && space !== 'GRAY') {
       return { rgb, space: 'srgb', warning: `its ICC profile is for '${space.trim() || 'no'}' data, not RGB or grey, so it was not applied; the pixels were taken as sRGB` };
     }
     const grey = space === 'GRAY';
+    if (grey && rgb instanceof Uint16Array) throw new RangeError('a grey ICC profile cannot be applied to 16-bit pixels here: decode the HEIC at 8 bits');
     const converted = await convertFromProfile(rgb, width, height, icc, grey);
     if (!converted) return { rgb, space: 'srgb', warning: 'its ICC profile is damaged (libpng refused it), so it was not applied; the pixels were taken as sRGB' };
     return { rgb: converted, profile: icc, space: grey ? 'b-w' : 'srgb' };
@@ -188,28 +214,38 @@ function displayP3Profile(): Promise<Buffer> {
 }
 
 /**
- * Converts interleaved RGB (or its grey channel, `grey`) from the colour space of `icc` to sRGB. sharp can attach a
- * profile to raw pixels only by converting them into it, so the pixels are wrapped in an uncompressed PNG that
- * carries `icc` as its iCCP chunk and decoded again with the conversion to sRGB, where libvips applies an embedded
- * input profile. Returns undefined when libpng drops the profile as invalid or not matching the pixels' colour type.
+ * Converts interleaved RGB (or its grey channel, `grey`; 8-bit only) from the colour space of `icc`. sharp can attach
+ * a profile to raw pixels only by converting them into it, so the pixels are wrapped in an uncompressed PNG (16-bit
+ * for 16-bit pixels: sharp takes and gives 16-bit raw samples in the host's byte order and writes the PNG's
+ * big-endian ones itself) that carries `icc` as its iCCP chunk, and decoded again as read.ts decodes a PNG, where
+ * libvips applies an embedded input profile. Returns undefined when libpng drops the profile as invalid or not
+ * matching the pixels' colour type.
  */
-async function convertFromProfile(rgb: Uint8Array, width: number, height: number, icc: Buffer, grey: boolean): Promise<Uint8Array | undefined> {
-  let samples = rgb;
+async function convertFromProfile<T extends Samples>(rgb: T, width: number, height: number, icc: Buffer, grey: boolean): Promise<T | undefined> {
+  const sixteen = rgb instanceof Uint16Array;
+  let samples: Samples = rgb;
   if (grey) {
-    samples = new Uint8Array(width * height);
-    for (let i = 0; i < samples.length; i++) samples[i] = rgb[i * 3]!;
+    const g = new Uint8Array(width * height);
+    for (let i = 0; i < g.length; i++) g[i] = rgb[i * 3]!;
+    samples = g;
   }
   const png = await sharp(samples, { raw: { width, height, channels: grey ? 1 : 3 } })
-    .toColourspace(grey ? 'b-w' : 'srgb')
+    .toColourspace(grey ? 'b-w' : sixteen ? 'rgb16' : 'srgb')
     .png({ compressionLevel: 0, adaptiveFiltering: false })
     .toBuffer();
   const tagged = withIccChunk(png, icc);
   if (!(await sharp(tagged).metadata()).icc) return undefined;
-  const { data, info } = await sharp(tagged, { limitInputPixels: false }).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(tagged, { limitInputPixels: false })
+    .toColourspace(sixteen ? 'rgb16' : 'srgb')
+    .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3 || info.width !== width || info.height !== height) {
     throw new Error(`colour conversion returned ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
   }
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (!sixteen) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as T;
+  // A Uint16Array view needs an even offset; sharp's buffers have one, but copy rather than fail if not.
+  const bytes = data.byteOffset % 2 === 0 ? data : new Uint8Array(data);
+  return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) as T;
 }
 
 /** Inserts an iCCP chunk (profile name, compression method 0, zlib data) right after a PNG's IHDR chunk. */

@@ -15,7 +15,7 @@ import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
 import { ImageError } from './errors';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
-import { heicColourToSrgb } from './heic-colour';
+import { convertsAt16Bits, heicColourToSrgb } from './heic-colour';
 import { sharp } from './sharp-instance';
 
 export { DEFAULT_MAX_INPUT_PIXELS } from './formats';
@@ -24,8 +24,8 @@ export interface DecodeOptions {
   /** Refuse images with more pixels than this (checked from the header, before decoding). */
   maxPixels?: number;
   /**
-   * Hand 16-bit sources over as 16-bit pixels (`Uint16Array`) instead of reducing them to 8 bits. Only for callers
-   * whose pipeline takes both (pixel-sr does); default false.
+   * Hand 16-bit sources (and 10- or 12-bit AVIF and HEIC) over as 16-bit pixels (`Uint16Array`) instead of reducing
+   * them to 8 bits. Only for callers whose pipeline takes both (pixel-sr does); default false.
    */
   keepDepth?: boolean;
 }
@@ -39,7 +39,10 @@ export interface SourceInfo {
   storedHeight: number;
   /** EXIF orientation tag of the source (1–8; 1 when absent). The decoded pixels are always upright. */
   orientation: number;
-  /** Bits per sample of the source as decoded (8 or 16: 10- and 12-bit AVIF decode to 16). */
+  /**
+   * Bits per sample of the source as decoded (8 or 16: 10- and 12-bit AVIF decode to 16; 10- and 12-bit HEIC to 16
+   * with `keepDepth`, else to 8).
+   */
   bitDepth: 8 | 16;
   /** Bits per sample the file stores (8, 10, 12, 16, …; 1–4 for palette or bilevel images), when the header says. */
   storedBits?: number;
@@ -124,7 +127,7 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
     throw new ImageError('UNSUPPORTED_FORMAT', `${path}: ${sniffed.format} images are not supported (use JPEG, PNG, WebP, TIFF, GIF, AVIF or HEIC)`);
   }
   const format = sniffed.format;
-  if (format === 'heic') return decodeHeic(path, maxPixels);
+  if (format === 'heic') return decodeHeic(path, maxPixels, options.keepDepth === true);
 
   // 2. Header only: size, orientation, depth. The limit is ours to enforce here, so sharp's own is lifted.
   let meta;
@@ -203,31 +206,45 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
 /**
  * HEIC through libheif-js (sharp's build has no HEVC decoder): size checked from the image handle before decoding,
  * pixels upright (libheif applies the irot/imir transforms; an EXIF Orientation inside a HEIC is not applied again),
- * 8-bit, converted to sRGB from the embedded ICC profile or the nclx colour box (see heicColourToSrgb), whose profile
- * is handed on in `source.icc` like any other format's.
+ * converted from the embedded ICC profile or the nclx colour box (see heicColourToSrgb), whose profile is handed on
+ * in `source.icc` like any other format's.
+ *
+ * Depth: a file storing more than 8 bits (10-bit HEIC from cameras and phones; sharp's header reader gives the
+ * depth, libheif's output cannot tell it) is decoded at 16 bits with `keepDepth`, scaled from its stored range to
+ * 0–65535 (heic.ts, scaleTo16), alpha likewise; otherwise at 8 bits, with a warning when bits were dropped. A
+ * 10/12-bit HEIC with a grey ICC profile is decoded at 8 bits (heic-colour.ts, convertsAt16Bits) and says so.
  */
-async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage> {
+async function decodeHeic(path: string, maxPixels: number, keepDepth: boolean): Promise<DecodedImage> {
   const heic = await openHeic(path);
   const { width, height } = heic;
   if (width * height > maxPixels) {
     heic.close();
     throw new ImageError('TOO_LARGE', inputTooLargeMessage(path, width, height, maxPixels));
   }
-  const rgba = await heic.decode();
-  const { rgb: decoded, alpha } = splitAlpha(rgba, width, height);
-  // Exif and the colour profile come from sharp's header reader, which parses HEIF boxes even without a decoder.
+  // Exif, the colour profile and the stored depth come from sharp's header reader, which parses HEIF boxes (hvcC,
+  // pixi) even without a decoder.
   const warnings: string[] = [];
   let meta;
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (err) {
-    warnings.push(`${path}: HEIC metadata could not be read (${reason(err)}); an ICC profile in it was not applied`);
+    warnings.push(`${path}: HEIC metadata could not be read (${reason(err)}); an ICC profile in it was not applied and it was decoded at 8 bits`);
   }
-  const colour = await heicColourToSrgb(decoded, width, height, { icc: meta?.icc, nclx: heic.nclx });
+  const storedBits = meta?.bitsPerSample;
+  const deep = storedBits !== undefined && storedBits > 8;
+  const greyProfile = deep && keepDepth && !convertsAt16Bits(meta?.icc);
+  const sixteen = deep && keepDepth && !greyProfile;
+  if (greyProfile) warnings.push(`${path}: ${storedBits}-bit HEIC with a grey ICC profile reduced to 8 bits (the profile is applied at 8 bits only)`);
+  else if (deep && !keepDepth) warnings.push(`${path}: ${storedBits}-bit image reduced to 8 bits for this model`);
+
+  const decoded: { rgb: Uint8Array | Uint16Array; alpha: AlphaPlane } = sixteen
+    ? splitAlpha16(await heic.decode16(), width, height)
+    : splitAlpha(await heic.decode(), width, height);
+  const colour = await heicColourToSrgb(decoded.rgb, width, height, { icc: meta?.icc, nclx: heic.nclx });
   if (colour.warning) warnings.push(`${path}: ${colour.warning}`);
-  const rgb = colour.rgb;
+  const alpha = decoded.alpha;
   return {
-    rgb: { data: rgb, width, height, channels: 3 },
+    rgb: { data: colour.rgb, width, height, channels: 3 },
     alpha: heic.hasAlpha ? alpha : null,
     width,
     height,
@@ -240,7 +257,8 @@ async function decodeHeic(path: string, maxPixels: number): Promise<DecodedImage
       storedHeight: height,
       // libheif has already turned the pixels upright; the EXIF tag of a HEIC is informative only (see HEIF spec).
       orientation: 1,
-      bitDepth: 8,
+      bitDepth: sixteen ? 16 : 8,
+      ...(storedBits !== undefined ? { storedBits } : {}),
       hasAlpha: heic.hasAlpha,
       hasExif: meta?.exif !== undefined,
       hasIcc: colour.profile !== undefined,
