@@ -6,8 +6,7 @@
  * no colour management: the RGB it returns is in the file's colour space, described either by an ICC profile (`colr`
  * of type `prof`, as iPhones write: Display P3) or by `nclx` code points (primaries and transfer curve, H.273).
  */
-import { deflateSync } from 'node:zlib';
-import { sharp } from './sharp-instance';
+import { builtInProfile, convertFromProfile } from './profile-convert';
 
 /** H.273 colour description from an `nclx` colour box (ISO/IEC 23008-12 `colr`). */
 export interface NclxColour {
@@ -154,11 +153,9 @@ export function convertsAt16Bits(icc: Buffer | undefined): boolean {
  * - anything else (a CMYK or damaged profile, BT.2020 primaries, PQ or HLG HDR curves) is left as it is, with a
  *   warning saying what was not converted.
  *
- * 8-bit pixels come out in sRGB. 16-bit pixels (a 10- or 12-bit HEIC, scaled to 16 bits) are converted exactly as
- * read.ts converts a 16-bit PNG with the same profile, so they land where every other 16-bit source does and the
- * writer's 16-bit path converts them back correctly: sharp 0.35 imports a 16-bit RGB image's embedded profile into
- * Display P3, not sRGB (its src/pipeline.cc picks 'p3' as the processing profile for RGB16), and write.ts' encode16
- * converts back from that same space. sRGB data (untagged, nclx BT.709) is never passed through a 16-bit transform.
+ * 8-bit and 16-bit pixels (a 10- or 12-bit HEIC, scaled to 16 bits) come out in sRGB, converted exactly as read.ts
+ * converts a PNG with the same profile (profile-convert.ts says how sharp's 16-bit P3 working space is undone).
+ * sRGB data (untagged, nclx BT.709) is never passed through a transform.
  * A grey profile at 16 bits is refused (see {@link convertsAt16Bits}).
  * @throws RangeError for 16-bit pixels with a grey ICC profile.
  */
@@ -199,86 +196,8 @@ export async function heicColourToSrgb<T extends Samples>(
 
 let p3Profile: Promise<Buffer> | undefined;
 
-/** libvips' built-in Display P3 profile (sharp's 'p3'), read back from a 1×1 image that carries it. */
+/** libvips' built-in Display P3 profile (sharp's 'p3'). */
 function displayP3Profile(): Promise<Buffer> {
-  p3Profile ??= sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
-    .withIccProfile('p3')
-    .png()
-    .toBuffer()
-    .then((png) => sharp(png).metadata())
-    .then((meta) => {
-      if (!meta.icc) throw new Error("sharp's built-in 'p3' profile is missing from this libvips build");
-      return meta.icc;
-    });
+  p3Profile ??= builtInProfile('p3');
   return p3Profile;
-}
-
-/**
- * Converts interleaved RGB (or its grey channel, `grey`; 8-bit only) from the colour space of `icc`. sharp can attach
- * a profile to raw pixels only by converting them into it, so the pixels are wrapped in an uncompressed PNG (16-bit
- * for 16-bit pixels: sharp takes and gives 16-bit raw samples in the host's byte order and writes the PNG's
- * big-endian ones itself) that carries `icc` as its iCCP chunk, and decoded again as read.ts decodes a PNG, where
- * libvips applies an embedded input profile. Returns undefined when libpng drops the profile as invalid or not
- * matching the pixels' colour type.
- */
-async function convertFromProfile<T extends Samples>(rgb: T, width: number, height: number, icc: Buffer, grey: boolean): Promise<T | undefined> {
-  const sixteen = rgb instanceof Uint16Array;
-  let samples: Samples = rgb;
-  if (grey) {
-    const g = new Uint8Array(width * height);
-    for (let i = 0; i < g.length; i++) g[i] = rgb[i * 3]!;
-    samples = g;
-  }
-  const png = await sharp(samples, { raw: { width, height, channels: grey ? 1 : 3 } })
-    .toColourspace(grey ? 'b-w' : sixteen ? 'rgb16' : 'srgb')
-    .png({ compressionLevel: 0, adaptiveFiltering: false })
-    .toBuffer();
-  const tagged = withIccChunk(png, icc);
-  if (!(await sharp(tagged).metadata()).icc) return undefined;
-  const { data, info } = await sharp(tagged, { limitInputPixels: false })
-    .toColourspace(sixteen ? 'rgb16' : 'srgb')
-    .raw({ depth: sixteen ? 'ushort' : 'uchar' })
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3 || info.width !== width || info.height !== height) {
-    throw new Error(`colour conversion returned ${info.width}×${info.height}×${info.channels}, expected ${width}×${height}×3`);
-  }
-  if (!sixteen) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength) as T;
-  // A Uint16Array view needs an even offset; sharp's buffers have one, but copy rather than fail if not.
-  const bytes = data.byteOffset % 2 === 0 ? data : new Uint8Array(data);
-  return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2) as T;
-}
-
-/** Inserts an iCCP chunk (profile name, compression method 0, zlib data) right after a PNG's IHDR chunk. */
-function withIccChunk(png: Buffer, icc: Buffer): Buffer {
-  const ihdrEnd = 8 + 8 + 13 + 4; // signature, IHDR length + type, 13 data bytes, CRC
-  if (png.toString('latin1', 12, 16) !== 'IHDR') throw new Error('sharp produced a PNG without IHDR first');
-  for (let at = ihdrEnd; at + 8 <= png.length; at += 12 + png.readUInt32BE(at)) {
-    const type = png.toString('latin1', at + 4, at + 8);
-    if (type === 'IDAT') break;
-    if (type === 'iCCP' || type === 'sRGB') throw new Error(`sharp's PNG already has a ${type} chunk`);
-  }
-  const data = Buffer.concat([Buffer.from('ICC\0\0', 'latin1'), deflateSync(icc)]);
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write('iCCP', 4, 'latin1');
-  data.copy(chunk, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return Buffer.concat([png.subarray(0, ihdrEnd), chunk, png.subarray(ihdrEnd)]);
-}
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (ISO 3309, polynomial 0xEDB88320 reflected), as PNG chunks carry; zlib.crc32 needs Node 20.15+. */
-function crc32(bytes: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }

@@ -16,6 +16,7 @@ import { ImageError } from './errors';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
 import { convertsAt16Bits, heicColourToSrgb } from './heic-colour';
+import { p3ToSrgb16 } from './profile-convert';
 import { sharp } from './sharp-instance';
 
 export { DEFAULT_MAX_INPUT_PIXELS } from './formats';
@@ -144,11 +145,15 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
   // 3. Pixels: upright, sRGB, 8- or 16-bit. failOn 'error' rejects truncated data but tolerates harmless warnings
   // that old scanners' files often trigger. Only the first page/frame is read (sharp's default).
   const sixteen = options.keepDepth === true && is16(meta.depth);
+  // sharp converts a 16-bit RGB image's embedded profile into Display P3, not sRGB (profile-convert.ts): such an
+  // image is decoded at 16 bits whatever is asked, moved from P3 to sRGB, and only then reduced to 8 bits if asked.
+  const viaP3 = meta.space === 'rgb16' && meta.icc !== undefined && profileSpace(meta.icc) === 'RGB ';
+  const decode16 = sixteen || viaP3;
   let raw;
   try {
     raw = await sharp(path, { limitInputPixels: maxPixels, failOn: 'error', autoOrient: true })
-      .toColourspace(sixteen ? 'rgb16' : 'srgb')
-      .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+      .toColourspace(decode16 ? 'rgb16' : 'srgb')
+      .raw({ depth: decode16 ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new ImageError('CORRUPT', `${path}: cannot decode the ${format.toUpperCase()} data — ${reason(err)}`, { cause: err });
@@ -159,9 +164,12 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
   }
   let rgb: Uint8Array | Uint16Array;
   let alpha: AlphaPlane | null = null;
-  if (sixteen) {
+  if (decode16) {
     const data = new Uint16Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength / 2);
-    ({ rgb, alpha } = channels === 4 ? splitAlpha16(data, width, height) : { rgb: data.slice(), alpha: null });
+    const split = channels === 4 ? splitAlpha16(data, width, height) : { rgb: data.slice(), alpha: null };
+    const rgb16 = viaP3 ? await p3ToSrgb16(split.rgb, width, height) : split.rgb;
+    const alpha16 = split.alpha;
+    ({ rgb, alpha } = sixteen ? { rgb: rgb16, alpha: alpha16 } : { rgb: to8(rgb16), alpha: alpha16 && to8(alpha16) });
   } else {
     const data = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
     ({ rgb, alpha } = channels === 4 ? splitAlpha(data, width, height) : { rgb: data, alpha: null });
@@ -267,6 +275,18 @@ async function decodeHeic(path: string, maxPixels: number, keepDepth: boolean): 
       pages: 1,
     },
   };
+}
+
+/** 16-bit samples rounded to 8 bits (v / 257). */
+function to8(data: Uint16Array): Uint8Array {
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i]! / 257);
+  return out;
+}
+
+/** The data colour space an ICC profile declares ('RGB ', 'GRAY', 'CMYK'; bytes 16–19 of its header). */
+function profileSpace(icc: Uint8Array): string {
+  return icc.length >= 20 ? String.fromCharCode(icc[16]!, icc[17]!, icc[18]!, icc[19]!) : '';
 }
 
 function is16(depth: string | undefined): boolean {

@@ -23,6 +23,7 @@ import { checkOutputSize, type OutputFormat } from './formats';
 
 export { checkOutputSize, MAX_OUTPUT_SIDE, tooLargeMessage } from './formats';
 import { copyMetadata, type MetadataMode, type Provenance } from './metadata';
+import { srgbToP3_16 } from './profile-convert';
 import { sharp, type Sharp } from './sharp-instance';
 
 export { atomicTempPath, writeAtomic, type WriteAtomicOptions } from './atomic';
@@ -184,12 +185,15 @@ async function encode16(
   options: EncodeOptions,
   quality: number,
 ): Promise<Buffer> {
-  const data = alpha ? joinAlpha16(rgb, alpha) : rgb;
-  const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } }).toColourspace('rgb16');
-  // Measured: libvips' sRGB → built-in sRGB transform at 16 bits is not the identity (dark values move by up to
-  // ~1.5 %), so sRGB results stay untagged (which means sRGB) rather than pass through it.
   const bits = options.avifBits ?? 10;
-  if (!options.iccProfile || !canConvertBackInto(options.iccProfile)) return applyFormat(img, options.format, quality, bits).toBuffer();
+  const tagged = options.iccProfile !== undefined && canConvertBackInto(options.iccProfile);
+  // sRGB results are written untagged (which means sRGB): sharp would take raw 16-bit pixels for Display P3 and
+  // "convert" them (measured: dark values moved by up to ~1.5 %; profile-convert.ts). Into another profile, the
+  // pixels go from sRGB to P3 first, which sharp then converts from correctly.
+  const pixels = tagged ? await srgbToP3_16(rgb, width, height) : rgb;
+  const data = alpha ? joinAlpha16(pixels, alpha) : pixels;
+  const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } }).toColourspace('rgb16');
+  if (!tagged) return applyFormat(img, options.format, quality, bits).toBuffer();
   return withProfileFile(options.iccProfile, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality, bits).toBuffer());
 }
 

@@ -444,6 +444,42 @@ describe('colour profile and depth', () => {
     for (let c = 0; c < 3; c++) expect(Math.abs(written[c]! - patch[c]!), `written ${written} vs ${patch}`).toBeLessThanOrEqual(6);
   });
 
+  it('a 16-bit Adobe RGB patch reaches the model in sRGB (not the Display P3 sharp uses at 16 bits) and goes back', async () => {
+    // sharp 0.35 converts 16-bit RGB with a profile into Display P3 (profile-convert.ts): the sRGB this test computes
+    // independently would be missed by ~26 levels in red without the correction.
+    const patch = [90, 140, 180];
+    const input = path.join(dir, 'adobe-patch-16.png');
+    const raw = new Uint16Array(40 * 30 * 3);
+    for (let i = 0; i < 40 * 30; i++) raw.set(patch.map((v) => v * 257), i * 3);
+    await sharp(raw, { raw: { width: 40, height: 30, channels: 3 } }).toColourspace('rgb16').png().toFile(input);
+    exiftool(['-q', '-overwrite_original', `-ICC_Profile<=${ADOBE_RGB_ICC}`, input]);
+    await remember(input);
+    expect((await sharp(input).metadata()).depth).toBe('ushort');
+
+    const { decodeImage } = await import('../../src-main/imaging/read');
+    const srgb = adobeToSrgb(patch);
+    // Tolerance 3 (8-bit levels) for the profile's LUT precision, as for the 8-bit patch.
+    const deep = await decodeImage(input, { keepDepth: true });
+    expect(deep.rgb.data).toBeInstanceOf(Uint16Array);
+    const seen16 = [...deep.rgb.data.subarray(0, 3)].map((v) => v / 257);
+    for (let c = 0; c < 3; c++) expect(Math.abs(seen16[c]! - srgb[c]!), `16-bit decode ${seen16} vs sRGB ${srgb}`).toBeLessThanOrEqual(3);
+    const shallow = await decodeImage(input);
+    const seen8 = [...shallow.rgb.data.subarray(0, 3)];
+    for (let c = 0; c < 3; c++) expect(Math.abs(seen8[c]! - srgb[c]!), `8-bit decode ${seen8} vs sRGB ${srgb}`).toBeLessThanOrEqual(3);
+
+    // Written at 16 bits (pixel-sr keeps depth) and as 8-bit JPEG: Adobe RGB values again, with the same profile.
+    for (const format of ['png', 'jpg'] as const) {
+      const out = path.join(dir, `adobe-patch-16-out.${format}`);
+      await run(input, out, { scale: 1, format });
+      const meta = await sharp(out).metadata();
+      expect(Buffer.compare(meta.icc!, await readFile(ADOBE_RGB_ICC)), format).toBe(0);
+      const { data } = await sharp(out).keepIccProfile().toColourspace(format === 'png' ? 'rgb16' : 'srgb').raw({ depth: format === 'png' ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+      const centre = (15 * 40 + 20) * 3;
+      const samples = format === 'png' ? [...new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2).subarray(centre, centre + 3)].map((v) => v / 257) : [...data.subarray(centre, centre + 3)];
+      for (let c = 0; c < 3; c++) expect(Math.abs(samples[c]! - patch[c]!), `${format} written ${samples} vs ${patch}`).toBeLessThanOrEqual(6);
+    }
+  });
+
   it('16-bit PNG in → 16-bit PNG and TIFF, 10-bit AVIF out; alpha kept at 16 bits', async () => {
     const w = 24;
     const h = 16;
