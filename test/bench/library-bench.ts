@@ -8,16 +8,21 @@
  * - cancel latency: cancel() during a model run → the item is recorded cancelled and the run returns;
  * - engine restart: the first image after the engine was killed minus the same image on a warm engine
  *   (process start + model load);
+ * - the output-size check before queueing (every header read) against queueing alone;
  * - batch throughput with and without overlap (preparing the next item and making thumbnails while the engine runs),
  *   on real photo crops through the x4fast pack.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import sharp from 'sharp';
 import { EngineHost } from '../../src-main/engine/host';
+import { probeImage } from '../../src-main/imaging/probe';
 import { engineFromHost, type Engine } from '../../src-main/jobs/engine';
+import { enqueue } from '../../src-main/jobs/enqueue';
+import { findTooLarge } from '../../src-main/jobs/output-size';
+import { QueueStore } from '../../src-main/jobs/queue-store';
 import { parseJobSettings, type JobSettingsInput } from '../../src-main/jobs/job-settings';
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { JobRunner } from '../../src-main/jobs/runner';
@@ -252,8 +257,55 @@ export async function benchOverlap(images = 8, size = 96, repeats = 3): Promise<
  * Every row of this bench. Queries always run at 100 000 rows (the goal's size); `quick` shortens the engine rows.
  * Engine rows need the x4fast pack (npm run setup:packs); without it they are reported as not measured.
  */
+/**
+ * The output-size check before a batch is queued (jobs/output-size.ts): every photo's header is read, so the cost
+ * grows with the batch. Measured on `n` copies of a real 2560×1600 JPEG, side by side with queueing the same batch
+ * without the check (expanding the paths and writing the job), median of 3.
+ */
+async function benchSizeCheck(n = 1000): Promise<BenchRow[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-bench-sizecheck-'));
+  try {
+    const photo = path.join(dir, 'source.jpg');
+    await sharp('/usr/share/wallpapers/FallenLeaf/contents/images/2560x1600.jpg').jpeg({ quality: 90 }).toFile(photo);
+    const files: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const f = path.join(dir, `photo-${String(i).padStart(4, '0')}.jpg`);
+      copyFileSync(photo, f);
+      files.push(f);
+    }
+    rmSync(photo);
+    const settings = parseJobSettings({ model: 'realesrgan-x4fast', scale: 4, format: 'webp' });
+    const check: number[] = [];
+    const queueOnly: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const store = openStore(path.join(dir, `data-${round}`));
+      try {
+        const queue = new QueueStore(store.db);
+        let t = performance.now();
+        await enqueue(queue, settings, files, { cwd: dir });
+        queueOnly.push(performance.now() - t);
+        t = performance.now();
+        const found = await findTooLarge(files, settings, probeImage);
+        check.push(performance.now() - t);
+        if (found.length !== 0) throw new Error('no 2560-pixel photo is too large for WebP at 4×');
+      } finally {
+        store.close();
+      }
+    }
+    const c = median(check);
+    const q = median(queueOnly);
+    return [
+      { group: 'jobs', name: `output-size check before queueing ${n} photos (header reads)`, value: c, unit: 'ms', note: `${(c / n).toFixed(2)} ms a photo` },
+      { group: 'jobs', name: `… ÷ queueing the same ${n} photos without it`, value: c / q, unit: '×', note: `queueing alone ${q.toFixed(0)} ms` },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function libraryBench(options: { quick?: boolean } = {}): Promise<BenchRow[]> {
   const rows = await benchQueries();
+  rows.push(...(await benchSizeCheck(options.quick ? 200 : 1000)));
   if (!existsSync(path.join(PACK_DIR, 'revive-pack.json'))) {
     rows.push({ group: 'jobs', name: 'cancel latency, engine restart, overlap', value: NaN, unit: '', note: 'not measured: the x4fast pack is missing' });
     return rows;
