@@ -17,7 +17,7 @@ import { modelsDirIn } from '../cli/data-dir';
 import { expandInputs } from '../cli/inputs';
 import { bundledModelsDir, packRoots } from '../cli/packs';
 import { EngineHost } from '../engine/host';
-import { describeNonImage, type OutputFormat, sniffFormat } from '../imaging/formats';
+import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, type OutputFormat, sniffFormat } from '../imaging/formats';
 import { decodeImage } from '../imaging/read';
 import { encodeImage } from '../imaging/write';
 import { engineFromHost } from '../jobs/engine';
@@ -298,7 +298,7 @@ class LocalCore implements ReviveCore {
       ...toJobSettings(settings),
       ...(fallbackFormat ? { fallbackFormat } : {}),
       // The app-wide input limit travels with the job (a resumed batch keeps the limit it was started with).
-      ...(maxInputMegapixels !== 200 ? { maxMegapixels: maxInputMegapixels } : {}),
+      ...(maxInputMegapixels * 1e6 !== DEFAULT_MAX_INPUT_PIXELS ? { maxMegapixels: maxInputMegapixels } : {}),
     };
     const r = await enqueue(this.#runner.queue, jobSettings, paths, { force: force || !skipDone, cwd: os.homedir(), probe: probeImage });
     if (r.tooLarge.length) {

@@ -7,6 +7,7 @@
  * of type `prof`, as iPhones write: Display P3) or by `nclx` code points (primaries and transfer curve, H.273).
  */
 import { builtInProfile, convertFromProfile } from './profile-convert';
+import { profileSpace } from './samples';
 
 /** H.273 colour description from an `nclx` colour box (ISO/IEC 23008-12 `colr`). */
 export interface NclxColour {
@@ -128,11 +129,6 @@ export interface HeicColour<T extends Samples = Uint8Array> {
 
 /** nclx transfer curves taken as the sRGB curve: sRGB itself, unspecified, and the BT.709 family (1, 6, 14, 15). */
 const SDR_TRANSFERS: ReadonlySet<number> = new Set([1, 2, 6, 13, 14, 15]);
-
-/** The colour space an ICC profile's header gives for its data ('RGB ', 'GRAY', 'CMYK', …), '' when too short. */
-function profileSpace(icc: Buffer): string {
-  return icc.length >= 20 ? String.fromCharCode(...icc.subarray(16, 20)) : '';
-}
 
 /**
  * Whether {@link heicColourToSrgb} can take this colour description at 16 bits: everything but a grey ICC profile,

@@ -17,6 +17,7 @@ import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type 
 import { openHeic } from './heic';
 import { convertsAt16Bits, heicColourToSrgb } from './heic-colour';
 import { p3ToSrgb16 } from './profile-convert';
+import { profileSpace, to8 } from './samples';
 import { sharp } from './sharp-instance';
 
 export { DEFAULT_MAX_INPUT_PIXELS } from './formats';
@@ -275,18 +276,6 @@ async function decodeHeic(path: string, maxPixels: number, keepDepth: boolean): 
       pages: 1,
     },
   };
-}
-
-/** 16-bit samples rounded to 8 bits (v / 257). */
-function to8(data: Uint16Array): Uint8Array {
-  const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i]! / 257);
-  return out;
-}
-
-/** The data colour space an ICC profile declares ('RGB ', 'GRAY', 'CMYK'; bytes 16–19 of its header). */
-function profileSpace(icc: Uint8Array): string {
-  return icc.length >= 20 ? String.fromCharCode(icc[16]!, icc[17]!, icc[18]!, icc[19]!) : '';
 }
 
 function is16(depth: string | undefined): boolean {

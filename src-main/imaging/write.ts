@@ -24,6 +24,7 @@ import { checkOutputSize, type OutputFormat } from './formats';
 export { checkOutputSize, MAX_OUTPUT_SIDE, tooLargeMessage } from './formats';
 import { copyMetadata, type MetadataMode, type Provenance } from './metadata';
 import { srgbToP3_16 } from './profile-convert';
+import { profileSpace, to8 } from './samples';
 import { sharp, type Sharp } from './sharp-instance';
 
 export { atomicTempPath, writeAtomic, type WriteAtomicOptions } from './atomic';
@@ -56,19 +57,12 @@ export type AvifBits = 10 | 12;
 /** True for a profile the result may be converted back into: RGB or grey data ('RGB ' / 'GRAY' at byte 16). */
 export function canConvertBackInto(icc: Uint8Array): boolean {
   if (icc.length < 128) return false;
-  const space = String.fromCharCode(icc[16]!, icc[17]!, icc[18]!, icc[19]!);
+  const space = profileSpace(icc);
   return space === 'RGB ' || space === 'GRAY';
 }
 
 /** Formats that store more than 8 bits per sample (PNG and TIFF: 16; AVIF: 10 or 12). */
 const HIGH_DEPTH_FORMATS: ReadonlySet<OutputFormat> = new Set(['png', 'tiff', 'avif']);
-
-/** 16-bit samples rounded to 8 bits (v / 257). */
-function to8(data: Uint16Array): Uint8Array {
-  const out = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Math.round(data[i]! / 257);
-  return out;
-}
 
 /** Interleaves 16-bit RGB and an alpha plane (8-bit alpha is widened exactly, v × 257) into 16-bit RGBA. */
 function joinAlpha16(rgb: Uint16Array, alpha: AlphaPlane): Uint16Array {

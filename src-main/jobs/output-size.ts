@@ -33,17 +33,22 @@ export interface TooLargeResult {
 
 type SizeSettings = Pick<JobSettings, 'scale' | 'format' | 'fallbackFormat'>;
 
-/** What an item is written as: its format (the job's, or its fallback when that one cannot hold the result), or why neither works. */
-export type FormatDecision = { ok: true; format: OutputFormat; fellBack: boolean } | { ok: false; tooLarge: TooLargeResult };
+/**
+ * What an item is written as: `format` (the job's, or its fallback when that one cannot hold the result; `fellBack`
+ * then names the job's format it replaces), or why neither works.
+ */
+export type FormatDecision =
+  | { ok: true; format: OutputFormat; fellBack?: OutputFormat }
+  | { ok: false; tooLarge: TooLargeResult };
 
 /** Decides the output format of one photo from its size (see the module doc). */
 export function decideFormat(source: string, size: PhotoSize, settings: SizeSettings): FormatDecision {
   const format = resolveOutputFormat(source, settings.format);
   const outWidth = size.width * settings.scale;
   const outHeight = size.height * settings.scale;
-  if (outputFits(format, outWidth, outHeight)) return { ok: true, format, fellBack: false };
+  if (outputFits(format, outWidth, outHeight)) return { ok: true, format };
   const fallback = settings.fallbackFormat;
-  if (fallback && outputFits(fallback, outWidth, outHeight)) return { ok: true, format: fallback, fellBack: true };
+  if (fallback && outputFits(fallback, outWidth, outHeight)) return { ok: true, format: fallback, fellBack: format };
   return {
     ok: false,
     tooLarge: {

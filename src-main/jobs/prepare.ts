@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { OutputNamer, resolveOutputFormat } from '../cli/naming';
+import { OutputNamer } from '../cli/naming';
 import { DEFAULT_MAX_INPUT_PIXELS, inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
@@ -178,7 +178,7 @@ export async function prepareItem(
     plannedOutput: output,
   });
   const formatNote = decided.fellBack
-    ? `${item.sourcePath}: written as ${format.toUpperCase()}: the ${probe.width * job.settings.scale}×${probe.height * job.settings.scale} result is too large for ${resolveOutputFormat(item.sourcePath, job.settings.format).toUpperCase()}`
+    ? `${item.sourcePath}: written as ${format.toUpperCase()}: the ${probe.width * job.settings.scale}×${probe.height * job.settings.scale} result is too large for ${decided.fellBack.toUpperCase()}`
     : null;
   return { ...common, kind: 'run', probe, hash, facts, factsWarning: warning, formatNote, format, settingsKey: key, output };
 }

@@ -31,7 +31,7 @@ describe('decideFormat', () => {
   const settings = { scale: 4, format: 'webp' } as const;
 
   it('keeps the job\'s format when the result fits', () => {
-    expect(decideFormat('/p/a.jpg', { width: 4095, height: 100 }, settings)).toEqual({ ok: true, format: 'webp', fellBack: false });
+    expect(decideFormat('/p/a.jpg', { width: 4095, height: 100 }, settings)).toEqual({ ok: true, format: 'webp' });
   });
 
   it('reports a result too large, with sizes, limit and the formats that fit', () => {
@@ -41,8 +41,8 @@ describe('decideFormat', () => {
   });
 
   it('uses the fallback only where needed, and only when it fits', () => {
-    expect(decideFormat('/p/pano.jpg', { width: 4096, height: 100 }, { ...settings, fallbackFormat: 'jpg' })).toEqual({ ok: true, format: 'jpg', fellBack: true });
-    expect(decideFormat('/p/a.jpg', { width: 100, height: 100 }, { ...settings, fallbackFormat: 'jpg' })).toEqual({ ok: true, format: 'webp', fellBack: false });
+    expect(decideFormat('/p/pano.jpg', { width: 4096, height: 100 }, { ...settings, fallbackFormat: 'jpg' })).toEqual({ ok: true, format: 'jpg', fellBack: 'webp' });
+    expect(decideFormat('/p/a.jpg', { width: 100, height: 100 }, { ...settings, fallbackFormat: 'jpg' })).toEqual({ ok: true, format: 'webp' });
     // 17 000 × 4 = 68 000: too large for JPEG as well.
     const d = decideFormat('/p/huge.jpg', { width: 17_000, height: 10 }, { ...settings, fallbackFormat: 'jpg' });
     expect(d).toMatchObject({ ok: false, tooLarge: { format: 'webp', fits: ['png', 'tiff'] } });
@@ -50,7 +50,7 @@ describe('decideFormat', () => {
 
   it('resolves "same" from the source\'s extension first', () => {
     expect(decideFormat('/p/a.webp', { width: 5000, height: 10 }, { scale: 4, format: 'same' })).toMatchObject({ ok: false, tooLarge: { format: 'webp' } });
-    expect(decideFormat('/p/a.png', { width: 5000, height: 10 }, { scale: 4, format: 'same' })).toEqual({ ok: true, format: 'png', fellBack: false });
+    expect(decideFormat('/p/a.png', { width: 5000, height: 10 }, { scale: 4, format: 'same' })).toEqual({ ok: true, format: 'png' });
   });
 });
 
