@@ -8,7 +8,7 @@
  *
  * Pure: no `electron` import, so it is tested in plain Node.
  */
-import { parseAppArgv, type AppCommandLine } from '../cli/argv';
+import { parseAppArgv, type AppCommandLine } from './argv';
 
 /** Sent as `additionalData`; must stay JSON (Electron serialises it). */
 export interface LaunchData {

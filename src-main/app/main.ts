@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, shell } from 'electron';
-import { defaultDataDir } from '../cli/data-dir';
+import { defaultDataDir } from '../store/data-dir';
 import type { ReviveCore } from '../core/port';
 import type { OutputFormat } from '../imaging/formats';
 import { openReviveCore } from '../core/services';
@@ -37,7 +37,7 @@ const RENDERER_DIR = path.join(root, 'dist', 'renderer');
 
 protocol.registerSchemesAsPrivileged(SCHEME_PRIVILEGES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
 
-// One data folder for the app, `revive serve` and the CLI (cli/data-dir.ts): a batch the CLI started shows here and a
+// One data folder for the app, `revive serve` and the CLI (store/data-dir.ts): a batch the CLI started shows here and a
 // batch the app was running resumes from `revive resume`. Set before anything reads userData (the single-instance
 // lock lives there too). A launch with an explicit --user-data-dir (test drivers pass one) uses that folder instead.
 app.setPath('userData', app.commandLine.getSwitchValue('user-data-dir') || defaultDataDir());

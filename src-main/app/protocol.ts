@@ -16,7 +16,7 @@ import type { Protocol } from 'electron';
 import { staticPath } from '../bridge/static';
 import type { AllowList } from '../core/allow-list';
 import { imageContentType, resolveAllowedFile } from '../core/allowed-file';
-import { errorCode } from '../core/errors';
+import { errorCode } from '../pixels/coded-error';
 import { rendererCsp } from '../core/csp';
 
 export const APP_SCHEME = 'revive-app';

@@ -1,11 +1,11 @@
 /**
  * Electron glue for the shell hand-off: one Revive per user, later launches forward their files to it, and macOS
- * `open-file` events are buffered until the app can take them. The logic lives in plain modules (cli/argv.ts,
+ * `open-file` events are buffered until the app can take them. The logic lives in plain modules (app/argv.ts,
  * launch-data.ts, open-files.ts, handoff.ts); this file only wires them to `app`. It owns no lifecycle: main.ts
  * decides when to quit, which window to show and what to do with the files.
  */
 import type { App } from 'electron';
-import { parseAppArgv, type AppCommandLine } from '../cli/argv';
+import { parseAppArgv, type AppCommandLine } from './argv';
 import { commandLineOfSecondInstance, launchDataOf } from './launch-data';
 import { OpenFileQueue } from './open-files';
 

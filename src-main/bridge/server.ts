@@ -22,7 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ERROR_CODES, type Result } from '../../src-preload/contract';
 import { allowFileAndTarget, imageContentType, resolveAllowedFile } from '../core/allowed-file';
-import { CodedError, errorCode } from '../core/errors';
+import { CodedError, errorCode } from '../pixels/coded-error';
 import type { ReviveCore } from '../core/port';
 import { createDispatcher, type CallContext, type Dispatch } from '../ipc/dispatch';
 import { forwardEvents } from '../ipc/events';

@@ -6,11 +6,11 @@ import path from 'node:path';
 import { DownloadError } from '../models/download';
 import { cleanInterruptedInstalls, installPack, isUrlSource, PackInstallError, removePack, type InstallProgress } from '../models/install';
 import { listPacks, PackRegistry, type InstalledPack, type PackListing } from '../models/registry';
-import { AbortedError } from '../pipelines/types';
-import { modelsDirIn } from './data-dir';
+import { AbortedError } from '../pixels/types';
+import { modelsDirIn } from '../store/data-dir';
 import type { ResolvedPack } from './enhance-command';
 import { UsageError } from './options';
-import { bundledModelsDir } from './packs';
+import { bundledModelsDir } from '../models/pack-roots';
 import { bar } from './progress-view';
 
 /** Total bytes of a pack's files. */

@@ -6,9 +6,9 @@ import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
 import { METADATA_MODES, type MetadataMode } from '../imaging/metadata-modes';
 import { MAX_PROMPT_CHARS, OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } from '../engine/protocol';
 import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../models/manifest';
-import type { ProviderChoice } from '../engine/providers';
-import type { FormatChoice } from './naming';
-import { validateSuffix } from './naming';
+import type { ProviderChoice } from '../engine/protocol';
+import type { FormatChoice } from '../jobs/naming';
+import { validateSuffix } from '../jobs/naming';
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -5,7 +5,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AllowList } from './allow-list';
-import { CodedError } from './errors';
+import { CodedError } from '../pixels/coded-error';
 
 /**
  * Returns the real path of `requested` when it is an allowed regular file; throws `NOT_ALLOWED` otherwise. Both the

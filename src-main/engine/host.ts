@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { atomicLeftovers } from '../imaging/atomic';
-import { AbortedError, type StageProgress } from '../pipelines/types';
+import { AbortedError, type StageProgress } from '../pixels/types';
 import { EngineError } from './engine-error';
 import {
   describeIssues,
@@ -48,7 +48,7 @@ export interface EnhanceCallbacks {
 }
 
 export interface EngineHostOptions {
-  /** How to start the engine process; default child_process.fork of engine/process-main. */
+  /** How to start the engine process; default child_process.fork of engine/process/main. */
   spawner?: EngineSpawner;
 }
 

@@ -9,16 +9,14 @@
 import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
-import { ColorFixSchema, PromptModeSchema } from '../models/manifest';
-import type { ProviderChoice } from './providers';
+import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
 
 /**
- * Execution-provider choices, repeated from providers.ts because that module loads onnxruntime's native binding and
- * the host side (CLI, Electron main) must not. The type check below keeps the two lists equal.
+ * Execution-provider choices, defined on the host side of the boundary: process/providers.ts (which loads
+ * onnxruntime's native binding) takes them from here, and the host (CLI, Electron main) never loads that module.
  */
 export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _providerListsAgree: Same<(typeof PROVIDER_CHOICES)[number], ProviderChoice> = true;
+export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
 
 /** Longest prompt text accepted (CLIP reads 77 tokens; this only bounds the message). */
 export const MAX_PROMPT_CHARS = 2000;
@@ -29,6 +27,7 @@ const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_
 /** Output scales the engine produces: the model's native scale, or a Lanczos downscale of it (1× restores only). */
 export const OUTPUT_SCALES = [1, 2, 3, 4] as const;
 export type OutputScale = (typeof OUTPUT_SCALES)[number];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _scalesAgree: Same<OutputScale, 1 | 2 | 3 | 4> = true;
 
 export const EnhanceRequestSchema = z.object({

@@ -44,13 +44,13 @@ export interface ForkOptions {
 }
 
 /**
- * The engine entry next to this module: `process-main.ts` when running from source (dev, tests, the CLI via tsx),
- * `process-main.js` when built.
+ * The engine entry beside this module: `process/main.ts` when running from source (dev, tests, the CLI via tsx),
+ * `process/main.js` when built.
  */
 export function defaultEngineEntry(): string {
   const here = fileURLToPath(import.meta.url);
   const ext = path.extname(here) === '.ts' ? '.ts' : '.js';
-  return path.join(path.dirname(here), `process-main${ext}`);
+  return path.join(path.dirname(here), 'process', `main${ext}`);
 }
 
 /** Node options that let a child run TypeScript: tsx's loader by absolute URL, so the child's cwd does not matter. */

@@ -11,7 +11,7 @@
  * `source.icc` so the writer can convert the result back into it (see write.ts for the output side of the rule).
  */
 import { open, stat } from 'node:fs/promises';
-import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
+import type { AlphaPlane, PixelBuffer } from '../pixels/types';
 import { ImageError } from './errors';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';

@@ -3,7 +3,7 @@
  * downscale, and the alpha channel is upscaled the same way to meet the restored colour. The diffusion pipeline's
  * input enlargement is bicubic ({@link resizeCubic}), as OSEDiff was trained on bicubic-upscaled inputs.
  */
-import type { PixelBuffer } from '../pipelines/types';
+import type { PixelBuffer } from '../pixels/types';
 import { sharp } from './sharp-instance';
 
 function requireSize(name: string, v: number): void {

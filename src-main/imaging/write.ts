@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { AlphaPlane, PixelBuffer } from '../pipelines/types';
+import type { AlphaPlane, PixelBuffer } from '../pixels/types';
 import { writeAtomic } from './atomic';
 import { checkOutputSize, type OutputFormat } from './formats';
 

@@ -14,7 +14,7 @@ import {
   type Result,
   type WireError,
 } from '../../src-preload/contract';
-import { errorCode } from '../core/errors';
+import { errorCode } from '../pixels/coded-error';
 
 /** Per-connection facts a handler may need: which host it serves and how that host spells image URLs. */
 export interface CallContext {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { ERROR_CODES, type LibraryEntry, type QueueItem } from '../../src-preload/contract';
-import { CodedError } from '../core/errors';
+import { CodedError } from '../pixels/coded-error';
 import type { CoreItem, CoreLibraryEntry, ReviveCore } from '../core/port';
 import type { CallContext, Handlers } from './dispatch';
 

@@ -9,7 +9,7 @@
  * - a failure rejects with an Error whose message is the one-line reason shown to the user; the next call works
  *   again (a dead child is restarted).
  */
-import type { StageProgress } from '../pipelines/types';
+import type { StageProgress } from '../pixels/types';
 import type { DoneEvent, EnhanceRequest } from '../engine/protocol';
 import type { EngineHost } from '../engine/host';
 

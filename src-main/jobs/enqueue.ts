@@ -1,10 +1,10 @@
 /**
- * Adding photos to the queue: file and folder arguments are expanded (cli/inputs.ts: image types only, recursive on
+ * Adding photos to the queue: file and folder arguments are expanded (jobs/inputs.ts: image types only, recursive on
  * request, each file once by real path, earlier results skipped), their results' sizes are checked against the
  * output format (jobs/output-size.ts), then they become one job with a settings snapshot.
  */
-import { expandInputs, type InputProblem } from '../cli/inputs';
-import { type JobSettingsInput, parseJobSettings } from './job-settings';
+import { expandInputs, type InputProblem } from './inputs';
+import { type JobSettingsInput, parseJobSettings } from '../settings/job-settings';
 import { findTooLarge, type PhotoSize, type TooLargeResult } from './output-size';
 import type { JobRecord, QueueStore } from './queue-store';
 

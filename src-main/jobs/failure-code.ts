@@ -6,8 +6,8 @@
  */
 import { EngineError } from '../engine/engine-error';
 import { ImageError } from '../imaging/errors';
-import { NamingError } from '../cli/naming';
-import { AbortedError } from '../pipelines/types';
+import { NamingError } from './naming';
+import { AbortedError } from '../pixels/types';
 
 /** The code reported for an item that failed with `err`. */
 export function failureCode(err: unknown): string {

@@ -18,8 +18,9 @@ export {
   settingsKey,
   type JobSettings,
   type JobSettingsInput,
-} from './job-settings';
+} from '../settings/job-settings';
 export { engineFromHost, type Engine, type EnhanceJob, type EnhanceResult, type EnhanceCallOptions } from './engine';
+export { rerun, removeEntry, type RemoveOptions, type RemoveResult } from './library-actions';
 export { enqueue, type EnqueueOptions, type EnqueueResult } from './enqueue';
 export { checkSpace, InsufficientSpaceError, estimateOutputBytes, formatBytes, type SpaceCheck } from './disk-space';
 export { recoverInterrupted, removeTempsFor, type RecoveryReport } from './recovery';

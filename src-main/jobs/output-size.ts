@@ -6,9 +6,9 @@
  *
  * A job may name a `fallbackFormat`: photos whose result does not fit the chosen format are written in it instead.
  */
-import { resolveOutputFormat } from '../cli/naming';
+import { resolveOutputFormat } from './naming';
 import { formatsThatFit, MAX_OUTPUT_SIDE, type OutputFormat, outputFits, tooLargeMessage } from '../imaging/formats';
-import type { JobSettings } from './job-settings';
+import type { JobSettings } from '../settings/job-settings';
 
 /** The upright size of a photo, from its header. */
 export interface PhotoSize {

@@ -5,13 +5,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { OutputNamer } from '../cli/naming';
+import { OutputNamer } from './naming';
 import { DEFAULT_MAX_INPUT_PIXELS, inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
 import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
 import { failureCode } from './failure-code';
-import { settingsKey } from './job-settings';
+import { settingsKey } from '../settings/job-settings';
 import { decideFormat } from './output-size';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 

@@ -72,3 +72,26 @@ export interface WarningProgress {
 
 export type JobProgress = TileProgress | ItemProgress | BatchProgress | WarningProgress;
 export type JobProgressListener = (event: JobProgress) => void;
+
+/** The part of an image a stage covers, for one bar over the whole image (the CLI's and the app's): the model run dominates. */
+const STAGE_SPAN: Readonly<Record<string, [number, number]>> = {
+  decode: [0, 0.04],
+  'load-model': [0.04, 0.1],
+  upscale: [0.1, 0.9],
+  // Diffusion packs: the three model stages share the model run's span, roughly in proportion to SD's costs.
+  'vae-encode': [0.1, 0.25],
+  prompt: [0.25, 0.28],
+  unet: [0.28, 0.55],
+  'vae-decode': [0.55, 0.88],
+  'color-fix': [0.88, 0.9],
+  resize: [0.9, 0.94],
+  encode: [0.94, 0.98],
+  write: [0.98, 1],
+};
+
+/** 0–1 progress through an image given the current stage's `done`/`total`. Unknown stages count as the model run. */
+export function imageFraction(stage: string, done: number, total: number): number {
+  const [a, b] = STAGE_SPAN[stage] ?? STAGE_SPAN.upscale!;
+  const f = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
+  return a + (b - a) * f;
+}

@@ -4,7 +4,7 @@
  * finishing an image, the user cancelling it) cannot both win.
  */
 import type { Db } from '../store/types';
-import { type JobSettings, parseJobSettings } from './job-settings';
+import { type JobSettings, parseJobSettings } from '../settings/job-settings';
 import { assertTransition, type ItemState, parseItemState } from './state';
 import type { BatchCounts } from './progress';
 

@@ -15,12 +15,11 @@
  * and starts nothing new; `pause({ now: true })` aborts the running image and puts it back in the queue.
  */
 import { stat } from 'node:fs/promises';
-import { resolveOutputFormat } from '../cli/naming';
-// The CLI's bar and the queue's fraction use the same stage spans, so both show the same progress.
-import { imageFraction } from '../cli/progress-view';
+import { resolveOutputFormat } from './naming';
+import { imageFraction } from './progress';
 import type { ProcessLock } from '../store/lock';
 import type { Store } from '../store/database';
-import type { StageProgress } from '../pipelines/types';
+import type { StageProgress } from '../pixels/types';
 import { LibraryStore } from '../library/library-store';
 import { readPhotoFacts } from '../library/photo-facts';
 import { ThumbnailCache } from '../library/thumbnails';

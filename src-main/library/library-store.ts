@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import type { Db } from '../store/types';
-import { type JobSettings, parseJobSettings } from '../jobs/job-settings';
+import { type JobSettings, parseJobSettings } from '../settings/job-settings';
 
 export type LibraryStatus = 'done' | 'failed';
 
@@ -284,7 +284,7 @@ export class LibraryStore {
     this.db.prepare('UPDATE library SET thumb_before = ?, thumb_after = ? WHERE id = ?').run(before, after, id);
   }
 
-  /** Deletes the row only (files are library/actions.ts's business). */
+  /** Deletes the row only (files are jobs/library-actions.ts's business). */
   delete(id: number): void {
     const r = this.db.prepare('DELETE FROM library WHERE id = ?').run(id);
     if (r.changes === 0) throw new Error(`no library entry with id ${id}`);

@@ -7,7 +7,7 @@
  * installer, which verifies every file after it lands.
  */
 import { open, rename, stat, truncate } from 'node:fs/promises';
-import { AbortedError } from '../pipelines/types';
+import { AbortedError } from '../pixels/types';
 
 export interface RetryOptions {
   /** Consecutive failed attempts (without any progress) before giving up; default 5. */

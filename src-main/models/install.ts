@@ -13,10 +13,10 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AbortedError, throwIfAborted } from '../pipelines/types';
+import { AbortedError, throwIfAborted } from '../pixels/types';
 import { downloadFile, fetchBytes, type RetryOptions } from './download';
 import { MANIFEST_FILE, PACK_ID_PATTERN, parseManifest, type PackFile, type PackManifest } from './manifest';
-import { exists } from '../core/fs-exists';
+import { exists } from '../pixels/exists';
 
 /** A manifest larger than this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1 << 20;

@@ -6,6 +6,7 @@
  * documents the same contract in prose for people building packs.
  */
 import { z } from 'zod';
+import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../pipelines/options';
 
 export const MANIFEST_FILE = 'revive-pack.json';
 
@@ -84,10 +85,7 @@ export const PixelSrManifestSchema = CommonSchema.extend({
 });
 export type PixelSrManifest = z.infer<typeof PixelSrManifestSchema>;
 
-export const ColorFixSchema = z.enum(['adain', 'wavelet', 'none']);
-export type ColorFix = z.infer<typeof ColorFixSchema>;
-export const PromptModeSchema = z.enum(['tags', 'none', 'custom']);
-export type PromptMode = z.infer<typeof PromptModeSchema>;
+export { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode };
 
 /** One-step diffusion (OSEDiff) in the standard Stable Diffusion ONNX layout. */
 export const OneStepManifestSchema = CommonSchema.extend({

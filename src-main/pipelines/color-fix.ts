@@ -12,7 +12,7 @@
  * `out`, which may be the content buffer itself (in place). A caller short of memory can pass single-channel planes
  * (C = 1) one at a time.
  */
-import type { ColorFix } from '../models/manifest';
+import type { ColorFix } from './options';
 
 /** Added to the variance before the square root, as the reference does (it keeps flat channels finite). */
 export const ADAIN_EPS = 1e-5;

@@ -5,11 +5,11 @@
  * by row (tiling/blend.ts), the signal is checked between tiles, and an out-of-memory error redoes the stage with
  * half-size tiles.
  */
-import { isOutOfMemory } from '../engine/errors';
-import { reflectIndex } from '../engine/tensor';
+import { isOutOfMemory } from '../pixels/out-of-memory';
+import { reflectIndex } from '../pixels/tensor';
 import { BandAccumulator, tileBlendWeights, type RowSink, type WeightFn } from '../tiling/blend';
 import { planRowBands, planTiles, type Tile } from '../tiling/plan';
-import { throwIfAborted, type FloatTensor, type ProgressFn } from './types';
+import { throwIfAborted, type FloatTensor, type ProgressFn } from '../pixels/types';
 
 /** Pixels per latent pixel along each axis. */
 export const VAE_FACTOR = 8;

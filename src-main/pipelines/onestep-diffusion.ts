@@ -28,8 +28,8 @@
  * Out of memory in a model stage → that stage is redone with half-size tiles (down to a minimum), with a warning.
  * Same input, settings, provider and thread count → byte-identical output (no randomness anywhere).
  */
-import { maxValueOf, quantise, reflectIndex } from '../engine/tensor';
-import type { ColorFix, PromptMode } from '../models/manifest';
+import { maxValueOf, quantise, reflectIndex } from '../pixels/tensor';
+import type { ColorFix, PromptMode } from './options';
 import { gaussianWeightFn } from '../tiling/blend';
 import { applyColorFix, blendStrength } from './color-fix';
 import { RunEstimator, SD21_COSTS, type DiffusionEstimate, type StageCosts } from './diffusion-estimate';
@@ -37,7 +37,7 @@ import { cosineWeights, latentRegion, LATENT_UNIT, PIXEL_UNIT, planStage, runTil
 import { checkOneStepModels, LATENT_CHANNELS, metadataOf, SD_TENSORS, type DiffusionParams, type OneStepModels, type TaggerModel } from './onestep-models';
 import { assemblePrompt, selectTags } from './prompt';
 import { x0FromEps } from './schedule';
-import { throwIfAborted, type FloatTensor, type ModelRunner, type PixelBuffer, type ProgressFn } from './types';
+import { throwIfAborted, type FloatTensor, type ModelRunner, type PixelBuffer, type ProgressFn } from '../pixels/types';
 
 // The pipeline's public vocabulary lives in three helper modules; callers import it from here.
 export { RunEstimator, SD21_COSTS, type DiffusionEstimate, type StageCosts } from './diffusion-estimate';

@@ -2,7 +2,7 @@
  * The models a one-step diffusion pack provides, as the pipeline sees them, and the checks that refuse a pack whose
  * tensors disagree with its manifest or with the standard Stable Diffusion ONNX layout before anything runs.
  */
-import type { FloatTensor, ModelRunner, TensorMetadata } from './types';
+import type { FloatTensor, ModelRunner, TensorMetadata } from '../pixels/types';
 
 /** Tensor names of the standard Stable Diffusion ONNX export (diffusers / optimum), which packs must use. */
 export const SD_TENSORS = {

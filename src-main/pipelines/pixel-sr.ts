@@ -10,11 +10,11 @@
  *
  * Alpha is not handled here: imaging upscales it separately and passes RGB only.
  */
-import { isOutOfMemory } from '../engine/errors';
-import { regionToNchw } from '../engine/tensor';
+import { isOutOfMemory } from '../pixels/out-of-memory';
+import { regionToNchw } from '../pixels/tensor';
 import { BandAccumulator, hwcRowWriter, tileBlendWeights } from '../tiling/blend';
 import { planRowBands, planTiles, validatePlanOptions, type Rect, type Tile } from '../tiling/plan';
-import { throwIfAborted, type FloatTensor, type ModelRunner, type PixelBuffer, type ProgressFn } from './types';
+import { throwIfAborted, type FloatTensor, type ModelRunner, type PixelBuffer, type ProgressFn } from '../pixels/types';
 
 export interface PixelSrOptions {
   /** The model's integer upscale factor. */

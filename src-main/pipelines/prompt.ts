@@ -12,8 +12,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import type { PromptMode } from '../models/manifest';
-import type { FloatTensor, ModelRunner } from './types';
+import type { PromptMode } from './options';
+import type { FloatTensor, ModelRunner } from '../pixels/types';
 
 /** Name of the optional file next to tokenizer.json that carries `pad_token` when tokenizer.json has no padding block. */
 export const TOKENIZER_CONFIG_FILE = 'tokenizer_config.json';

@@ -4,7 +4,7 @@
  * `electron-store` in the desktop shell enforce on every write — the same rules in both places.
  */
 import { z } from 'zod';
-import { JobSettingsSchema } from '../jobs/job-settings';
+import { JobSettingsSchema } from './job-settings';
 
 /** Settings format version (conf's projectVersion): bump it and add a migration when the shape changes. */
 export const SETTINGS_VERSION = '1.0.0';

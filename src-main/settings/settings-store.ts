@@ -9,7 +9,7 @@
 import Conf, { type Options } from 'conf';
 import path from 'node:path';
 import { defaultSettings, type Settings, type SettingsPatch, SettingsSchema, settingsJsonSchema, SETTINGS_VERSION } from './schema';
-import type { JobSettings } from '../jobs/job-settings';
+import type { JobSettings } from './job-settings';
 
 /** A step from one settings version to the next; `store` is conf's (get/set/delete by dotted key). */
 export type SettingsMigrations = NonNullable<Options<Record<string, unknown>>['migrations']>;

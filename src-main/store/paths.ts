@@ -1,6 +1,6 @@
 /**
  * Names inside the user-data folder. Where that folder is (and `--data-dir`/`REVIVE_DATA_DIR`) is decided by
- * cli/data-dir.ts for the CLI and by the shell for the app; the store only needs to be told.
+ * store/data-dir.ts for the CLI and by the shell for the app; the store only needs to be told.
  */
 
 /** The database file inside a data folder. */

@@ -12,8 +12,8 @@
  * and their memory reused, so no float copy of the whole output ever exists. It is not image-specific: any number of
  * float channels (e.g. 4-channel latents) works, and {@link hwcRowWriter} turns it into an integer image writer.
  */
-import { planarRowToHwc, type HwcImage } from '../engine/tensor';
-import type { FloatTensor } from '../pipelines/types';
+import { planarRowToHwc, type HwcImage } from '../pixels/tensor';
+import type { FloatTensor } from '../pixels/types';
 import type { Rect, Tile } from './plan';
 
 /** Weights as an outer product: weight(i, j) = x[i] × y[j] over a w × h tile. */

@@ -11,21 +11,9 @@
  * - **inner**: where the core sits inside that model input; the model output is cropped to `inner × scale`.
  * - **output**: the core at model scale, in output-image pixels.
  */
+import type { Rect, Sides } from '../pixels/rect';
 
-export interface Rect {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
-
-/** Rows/columns added beyond each edge of a source rectangle. */
-export interface Sides {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
-}
+export type { Rect, Sides };
 
 export interface Tile {
   /** Position in the plan, row-major. */

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { oneStepPlanes, type OneStepModels } from '../../src-main/pipelines/onestep-diffusion';
-import type { FloatTensor, ModelRunner, PixelBuffer } from '../../src-main/pipelines/types';
+import type { FloatTensor, ModelRunner, PixelBuffer } from '../../src-main/pixels/types';
 import { writeTinyPack } from '../fixtures/tiny-packs';
 import { openTinyDiffusion } from '../helpers/tiny-diffusion';
 import type { BenchRow } from './rows';

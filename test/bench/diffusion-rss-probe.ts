@@ -4,9 +4,9 @@
  * prints {maxRssBytes, baselineRssBytes, ms, outPixels, tiles} as JSON. A separate process so the peak is this run's.
  * Usage: diffusion-rss-probe.ts <input> <output> <packDir> <threads>
  */
-import { enhanceImage } from '../../src-main/engine/enhance-image';
-import { openModel } from '../../src-main/engine/session';
-import { SessionCache } from '../../src-main/engine/session-cache';
+import { enhanceImage } from '../../src-main/engine/process/enhance-image';
+import { openModel } from '../../src-main/engine/process/session';
+import { SessionCache } from '../../src-main/engine/process/session-cache';
 
 const [input, output, modelDir, threads] = process.argv.slice(2) as [string, string, string, string];
 const cache = new SessionCache(openModel);

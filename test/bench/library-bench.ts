@@ -23,7 +23,7 @@ import { engineFromHost, type Engine } from '../../src-main/jobs/engine';
 import { enqueue } from '../../src-main/jobs/enqueue';
 import { findTooLarge } from '../../src-main/jobs/output-size';
 import { QueueStore } from '../../src-main/jobs/queue-store';
-import { parseJobSettings, type JobSettingsInput } from '../../src-main/jobs/job-settings';
+import { parseJobSettings, type JobSettingsInput } from '../../src-main/settings/job-settings';
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { JobRunner } from '../../src-main/jobs/runner';
 import { LibraryStore, type LibraryQuery } from '../../src-main/library/library-store';

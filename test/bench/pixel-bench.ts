@@ -9,12 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import sharp from 'sharp';
-import { enhanceImage } from '../../src-main/engine/enhance-image';
+import { enhanceImage } from '../../src-main/engine/process/enhance-image';
 import { EngineHost } from '../../src-main/engine/host';
-import { SessionCache } from '../../src-main/engine/session-cache';
-import { openModel } from '../../src-main/engine/session';
-import { defaultThreads } from '../../src-main/engine/providers';
-import type { FloatTensor, ModelRunner } from '../../src-main/pipelines/types';
+import { SessionCache } from '../../src-main/engine/process/session-cache';
+import { openModel } from '../../src-main/engine/process/session';
+import { defaultThreads } from '../../src-main/engine/process/providers';
+import type { FloatTensor, ModelRunner } from '../../src-main/pixels/types';
 import type { BenchRow } from './rows';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -5,9 +5,9 @@
  * The optional warm-up image runs first, untimed: onnxruntime plans and allocates per input shape on first use, and
  * ExifTool starts on first use; both are per-process costs, not per-pixel ones.
  */
-import { enhanceImage } from '../../src-main/engine/enhance-image';
-import { openModel } from '../../src-main/engine/session';
-import { SessionCache } from '../../src-main/engine/session-cache';
+import { enhanceImage } from '../../src-main/engine/process/enhance-image';
+import { openModel } from '../../src-main/engine/process/session';
+import { SessionCache } from '../../src-main/engine/process/session-cache';
 
 const [input, output, modelDir, threads, warmUp] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const cache = new SessionCache(openModel);

@@ -4,7 +4,7 @@
  * whole-image (no tiles), no in-place tricks, no shared helpers beyond the pack's weights. Tests compare the pipeline
  * against it.
  */
-import type { PixelBuffer } from '../../src-main/pipelines/types';
+import type { PixelBuffer } from '../../src-main/pixels/types';
 import type { TinyPackParams } from '../fixtures/tiny-packs';
 
 export interface ReferenceSettings {

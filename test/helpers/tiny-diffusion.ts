@@ -5,9 +5,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { openOneStepSessions, type OneStepSessions } from '../../src-main/engine/diffusion-sessions';
-import { isOneStepPack, loadPack, type LoadedOneStepPack } from '../../src-main/engine/pack';
-import { openModel } from '../../src-main/engine/session';
+import { openOneStepSessions, type OneStepSessions } from '../../src-main/engine/process/diffusion-sessions';
+import { isOneStepPack, loadPack, type LoadedOneStepPack } from '../../src-main/engine/process/pack';
+import { openModel } from '../../src-main/engine/process/session';
 import { resizeCubic, resizeTo } from '../../src-main/imaging/resize';
 import type { OneStepOptions, Resizer } from '../../src-main/pipelines/onestep-diffusion';
 import { writeTinyPack, type TinyPack, type TinyPackOptions } from '../fixtures/tiny-packs';

@@ -1,5 +1,5 @@
 /**
- * The engine process for real: child_process.fork of engine/process-main.ts running the realesrgan-x4fast pack on
+ * The engine process for real: child_process.fork of engine/process/main.ts running the realesrgan-x4fast pack on
  * small crops of real photos.
  */
 import { existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src-main/engine/engine-error';
 import { EngineHost, type EnhanceJob } from '../../src-main/engine/host';
 import { atomicTempPath } from '../../src-main/imaging/atomic';
-import { AbortedError, type StageProgress } from '../../src-main/pipelines/types';
+import { AbortedError, type StageProgress } from '../../src-main/pixels/types';
 import { sha256, writePhotoFixtures } from '../fixtures/real-photos';
 
 const PACK = path.resolve(import.meta.dirname, '../../models/realesrgan-x4fast');

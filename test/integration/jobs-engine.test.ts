@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src-main/engine/host';
 import { engineFromHost } from '../../src-main/jobs/engine';
-import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { parseJobSettings } from '../../src-main/settings/job-settings';
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { JobRunner } from '../../src-main/jobs/runner';
 import { tempWorld, type TempWorld } from '../support/job-fixtures';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backoffDelay, downloadFile } from '../../src-main/models/download';
 import { cleanInterruptedInstalls, installPack, removePack, type InstallProgress } from '../../src-main/models/install';
-import { AbortedError } from '../../src-main/pipelines/types';
+import { AbortedError } from '../../src-main/pixels/types';
 import { buildTinyPack, TINY_PATHS, writeTinyPack, type TinyPack } from '../fixtures/tiny-packs';
 
 /** What the test server logged: one entry per request. */

@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createShellHandoff } from '../../src-main/app/handoff';
 import { commandLineOfSecondInstance, launchDataOf } from '../../src-main/app/launch-data';
 import { enqueue, QueueStore, type EnqueueResult } from '../../src-main/jobs';
-import type { JobSettingsInput } from '../../src-main/jobs/job-settings';
+import type { JobSettingsInput } from '../../src-main/settings/job-settings';
 import { openStore, type Store } from '../../src-main/store';
 
 const defaults: JobSettingsInput = { model: 'realesrgan-x4fast', scale: 4, format: 'same' };

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AllowList } from '../../src-main/core/allow-list';
-import { CodedError } from '../../src-main/core/errors';
+import { CodedError } from '../../src-main/pixels/coded-error';
 import type { CoreEvents, CoreItem, CoreLibraryEntry, ReviveCore, SettingsPatch } from '../../src-main/core/port';
 import type { AppSettings, BatchProgress, ModelInfo, RestoreSettings } from '../../src-preload/contract';
 

@@ -6,7 +6,7 @@
  */
 import { copyFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { AbortedError } from '../../src-main/pipelines/types';
+import { AbortedError } from '../../src-main/pixels/types';
 import type { Engine, EnhanceCallOptions, EnhanceJob, EnhanceResult } from '../../src-main/jobs/engine';
 
 interface Pending {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAppArgv, resolveShellPath, resolveShellPaths } from '../../src-main/cli/argv';
+import { parseAppArgv } from '../../src-main/app/argv';
+import { resolveShellPath, resolveShellPaths } from '../../src-main/jobs/shell-paths';
 
 const WIN_EXE = 'C:\\Users\\Ann\\AppData\\Local\\Programs\\Revive\\Revive.exe';
 const win = { cwd: 'C:\\Users\\Ann', platform: 'win32' as const, launcherArgs: 1 as const };

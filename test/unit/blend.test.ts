@@ -7,7 +7,7 @@ import {
   tileBlendWeights,
 } from '../../src-main/tiling/blend';
 import { planRowBands, planTiles, type Tile } from '../../src-main/tiling/plan';
-import type { FloatTensor } from '../../src-main/pipelines/types';
+import type { FloatTensor } from '../../src-main/pixels/types';
 
 /** A smooth test signal, so every tile's view of an overlap agrees and the blend must reproduce it exactly. */
 const signal = (x: number, y: number, c: number) => 0.5 + 0.4 * Math.sin(0.013 * x + 0.7 * c) * Math.cos(0.021 * y - c);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli/main';
 import { LibraryStore } from '../../src-main/library/library-store';
-import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { parseJobSettings } from '../../src-main/settings/job-settings';
 import { QueueStore } from '../../src-main/jobs/queue-store';
 import { jobSettingsFromOptions } from '../../src-main/cli/enhance-command';
 import { parseEnhanceOptions } from '../../src-main/cli/options';

@@ -1,9 +1,9 @@
 /** The CLI's small pure helpers: option parsing, the data folder per platform, tile choice, progress maths. */
 import { describe, expect, it } from 'vitest';
-import { defaultDataDir } from '../../src-main/cli/data-dir';
+import { defaultDataDir } from '../../src-main/store/data-dir';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from '../../src-main/cli/options';
 import { bar, formatDuration, imageFraction } from '../../src-main/cli/progress-view';
-import { chooseTiling, pixelSrBytesPerInputPixel } from '../../src-main/engine/tile-choice';
+import { chooseTiling, pixelSrBytesPerInputPixel } from '../../src-main/engine/process/tile-choice';
 
 const raw = (o: Partial<RawEnhanceOptions> = {}): RawEnhanceOptions => ({
   model: 'realesrgan-x4fast',

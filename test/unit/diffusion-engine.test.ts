@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from '../../src-main/cli/options';
-import { chooseDiffusionTiles, unetBytes, vaeDecoderBytes, vaeEncoderBytes } from '../../src-main/engine/diffusion-tiles';
-import type { OpenedModel } from '../../src-main/engine/session';
-import { SessionCache } from '../../src-main/engine/session-cache';
+import { chooseDiffusionTiles, unetBytes, vaeDecoderBytes, vaeEncoderBytes } from '../../src-main/engine/process/diffusion-tiles';
+import type { OpenedModel } from '../../src-main/engine/process/session';
+import { SessionCache } from '../../src-main/engine/process/session-cache';
 import { OneStepManifestSchema, type OneStepManifest } from '../../src-main/models/manifest';
 import { buildTinyPack } from '../fixtures/tiny-packs';
 

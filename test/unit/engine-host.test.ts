@@ -7,7 +7,7 @@ import { EngineError } from '../../src-main/engine/engine-error';
 import { describeExit, EngineHost, type EnhanceJob } from '../../src-main/engine/host';
 import type { EngineEvent, HostMessage } from '../../src-main/engine/protocol';
 import type { EngineChannel, EngineListeners, EngineSpawner } from '../../src-main/engine/spawn';
-import { AbortedError } from '../../src-main/pipelines/types';
+import { AbortedError } from '../../src-main/pixels/types';
 
 /** A fake engine process: records what it is sent and lets the test answer. */
 class FakeEngine implements EngineChannel {

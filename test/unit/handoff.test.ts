@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAppArgv } from '../../src-main/cli/argv';
+import { parseAppArgv } from '../../src-main/app/argv';
 import { createShellHandoff, type ShellInputSink } from '../../src-main/app/handoff';
 
 interface Defaults {

@@ -16,7 +16,7 @@ import {
   resizeTo,
   writeAtomic,
 } from '../../src-main/imaging/write';
-import type { PixelBuffer } from '../../src-main/pipelines/types';
+import type { PixelBuffer } from '../../src-main/pixels/types';
 
 const SAMPLE = path.resolve(import.meta.dirname, '../../resources/sample/fallen-leaf.jpg');
 let dir: string;

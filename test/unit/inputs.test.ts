@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { expandInputs } from '../../src-main/cli/inputs';
+import { expandInputs } from '../../src-main/jobs/inputs';
 
 let root: string;
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES, channels, type Channel } from '../../src-preload/contract';
-import { CodedError } from '../../src-main/core/errors';
+import { CodedError } from '../../src-main/pixels/coded-error';
 import { createDispatcher, toWireError, type CallContext, type Handlers } from '../../src-main/ipc/dispatch';
 import { createHandlers } from '../../src-main/ipc/handlers';
 import { FakeCore } from '../support/fake-core';

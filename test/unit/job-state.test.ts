@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertTransition, canTransition, InvalidTransitionError, isTerminal, ITEM_STATES, type ItemState } from '../../src-main/jobs/state';
 import { QueueStore } from '../../src-main/jobs/queue-store';
-import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { parseJobSettings } from '../../src-main/settings/job-settings';
 import { tempWorld, type TempWorld } from '../support/job-fixtures';
 
 // The allowed transitions, written out independently of the implementation's table.

@@ -2,11 +2,11 @@ import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LibraryStore, type LibraryQuery, type NewLibraryEntry } from '../../src-main/library/library-store';
-import { removeEntry, rerun } from '../../src-main/library/actions';
+import { removeEntry, rerun } from '../../src-main/jobs/library-actions';
 import { ThumbnailCache } from '../../src-main/library/thumbnails';
 import { cameraName, normaliseExifDate, readPhotoFacts } from '../../src-main/library/photo-facts';
 import { QueueStore } from '../../src-main/jobs/queue-store';
-import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { parseJobSettings } from '../../src-main/settings/job-settings';
 import { tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
 import { spawnSync } from 'node:child_process';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NamingError, OutputNamer, resolveOutputFormat, validateSuffix, type NamingOptions } from '../../src-main/cli/naming';
+import { NamingError, OutputNamer, resolveOutputFormat, validateSuffix, type NamingOptions } from '../../src-main/jobs/naming';
 
 /** A namer over an imaginary file system holding `files`, with `inputs` as the batch. */
 function namer(options: Partial<NamingOptions>, files: string[] = [], inputs: string[] = [], caseInsensitive = false): OutputNamer {

@@ -5,10 +5,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openOneStepSessions } from '../../src-main/engine/diffusion-sessions';
+import { openOneStepSessions } from '../../src-main/engine/process/diffusion-sessions';
 import { EngineError } from '../../src-main/engine/engine-error';
-import { isOneStepPack, loadPack } from '../../src-main/engine/pack';
-import { openModel } from '../../src-main/engine/session';
+import { isOneStepPack, loadPack } from '../../src-main/engine/process/pack';
+import { openModel } from '../../src-main/engine/process/session';
 import { decodeImage } from '../../src-main/imaging/read';
 import { resizeCubic } from '../../src-main/imaging/resize';
 import { MANIFEST_FILE } from '../../src-main/models/manifest';
@@ -30,7 +30,7 @@ import {
 } from '../../src-main/pipelines/onestep-diffusion';
 import { loadPromptTokenizer } from '../../src-main/pipelines/prompt';
 import { planTiles } from '../../src-main/tiling/plan';
-import { AbortedError, type FloatTensor, type ModelRunner, type PixelBuffer, type StageProgress } from '../../src-main/pipelines/types';
+import { AbortedError, type FloatTensor, type ModelRunner, type PixelBuffer, type StageProgress } from '../../src-main/pixels/types';
 import { TINY_PATHS } from '../fixtures/tiny-packs';
 import {
   maxAbsDiff,

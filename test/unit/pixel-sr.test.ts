@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModel } from '../../src-main/engine/session';
+import { openModel } from '../../src-main/engine/process/session';
 import { GraphBuilder } from '../../src-main/models/onnx/graph-builder';
 import { runPixelSr, type PixelSrOptions } from '../../src-main/pipelines/pixel-sr';
-import { AbortedError, type FloatTensor, type ModelRunner, type PixelBuffer } from '../../src-main/pipelines/types';
+import { AbortedError, type FloatTensor, type ModelRunner, type PixelBuffer } from '../../src-main/pixels/types';
 import { rng } from '../support/random';
 
 

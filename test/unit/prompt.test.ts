@@ -13,7 +13,7 @@ import {
   readEmbeddingFile,
   selectTags,
 } from '../../src-main/pipelines/prompt';
-import type { FloatTensor, ModelRunner } from '../../src-main/pipelines/types';
+import type { FloatTensor, ModelRunner } from '../../src-main/pixels/types';
 import { tinyClipTokenizerJson } from '../fixtures/clip-tokenizer';
 
 // Ids in the generated tokenizer, worked out by hand from its layout (see test/fixtures/clip-tokenizer.ts):

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../../src-main/models/onnx/graph-builder';
-import { defaultThreads, detectBackends, resolveProviders, type BackendInfo } from '../../src-main/engine/providers';
-import { isOutOfMemory, openModel } from '../../src-main/engine/session';
+import { defaultThreads, detectBackends, resolveProviders, type BackendInfo } from '../../src-main/engine/process/providers';
+import { isOutOfMemory, openModel } from '../../src-main/engine/process/session';
 
 const CPU: BackendInfo = { name: 'cpu', bundled: true };
 const withCuda = (installed: boolean): BackendInfo[] => [CPU, { name: 'cuda', bundled: false, installed }];

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src-main/jobs/runner';
 import { enqueue } from '../../src-main/jobs/enqueue';
 import { InsufficientSpaceError } from '../../src-main/jobs/disk-space';
-import { parseJobSettings, type JobSettingsInput } from '../../src-main/jobs/job-settings';
+import { parseJobSettings, type JobSettingsInput } from '../../src-main/settings/job-settings';
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { FakeEngine } from '../support/fake-engine';
 import { tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';

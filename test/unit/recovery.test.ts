@@ -2,7 +2,7 @@ import { existsSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src-main/jobs/runner';
-import { parseJobSettings } from '../../src-main/jobs/job-settings';
+import { parseJobSettings } from '../../src-main/settings/job-settings';
 import { FakeEngine } from '../support/fake-engine';
 import { tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
 
@@ -24,7 +24,7 @@ describe('crash recovery', () => {
     const item = runner.queue.items(jobId)[index]!;
     const planned = path.join(w.photos, `${path.basename(item.sourcePath, '.png')}_revive.png`);
     const { hashFile } = await import('../../src-main/jobs/hash');
-    const { settingsKey } = await import('../../src-main/jobs/job-settings');
+    const { settingsKey } = await import('../../src-main/settings/job-settings');
     runner.queue.update(item.id, { plannedOutput: planned, sourceHash: await hashFile(item.sourcePath), settingsKey: settingsKey(settings, 'png'), width: 8, height: 8 });
     runner.queue.transition(item.id, 'running', { startedAt: 1 });
     return { id: item.id, planned };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nchwToHwc, planarRowToHwc, quantise, reflectIndex, regionToNchw } from '../../src-main/engine/tensor';
+import { nchwToHwc, planarRowToHwc, quantise, reflectIndex, regionToNchw } from '../../src-main/pixels/tensor';
 
 describe('reflectIndex', () => {
   it('mirrors without repeating the edge, like numpy pad mode "reflect"', () => {

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openModel } from '../../src-main/engine/session';
+import { openModel } from '../../src-main/engine/process/session';
 import { parseManifest } from '../../src-main/models/manifest';
 import { assemblePrompt, loadPromptTokenizer, loadTagVocabulary, PromptEmbedder, readEmbeddingFile, selectTags } from '../../src-main/pipelines/prompt';
-import type { FloatTensor, ModelRunner } from '../../src-main/pipelines/types';
+import type { FloatTensor, ModelRunner } from '../../src-main/pixels/types';
 import { buildTinyPack, heavyUnetMacsPerLatentPixel, TINY_PATHS, writeTinyPack, type TinyPackParams } from '../fixtures/tiny-packs';
 import { rng } from '../support/random';
 

@@ -9,7 +9,7 @@
  */
 import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { exists } from '../../core/fs-exists';
+import { exists } from '../../pixels/exists';
 
 export const QUICK_ACTION_BUNDLE = 'Enhance with Revive.workflow';
 /** The identifier in the bundle's Info.plist that marks it as ours (removal checks it). */

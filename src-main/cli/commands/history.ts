@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { LibraryStore, type LibraryEntry, type LibraryQuery } from '../../library/library-store';
 import { openStore } from '../../store/database';
-import { defaultDataDir } from '../data-dir';
+import { defaultDataDir } from '../../store/data-dir';
 import { UsageError } from '../options';
 
 export interface HistoryIo {

@@ -14,7 +14,7 @@ import { PackRegistry } from '../../models/registry';
 import { openStore, type Store } from '../../store/database';
 import { acquireLock, LockHeldError, QUEUE_LOCK, type ProcessLock } from '../../store/lock';
 import { findPackOrExplain } from '../models-command';
-import { packRoots } from '../packs';
+import { packRoots } from '../../models/pack-roots';
 import { formatDuration, ProgressView, type ProgressStream } from '../progress-view';
 
 /** Exit code when another process holds the queue (try again later; sysexits' EX_TEMPFAIL). */

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { EngineSpawner } from '../../engine/spawn';
-import { defaultDataDir } from '../data-dir';
+import { defaultDataDir } from '../../store/data-dir';
 import { runQueue, type QueueIo } from './queue-run';
 
 export interface ResumeDeps {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
-import { defaultDataDir } from '../data-dir';
+import { defaultDataDir } from '../../store/data-dir';
 import { UsageError } from '../options';
 
 /** The built interface: `dist/renderer` at the repository root (`npm run build:renderer`). */

@@ -5,12 +5,14 @@
  *
  * Pure: the file system is reached only through the `exists` callback, so every rule is a unit test.
  */
+import { DEFAULT_SUFFIX } from '../settings/job-settings';
+
+export { DEFAULT_SUFFIX };
 import path from 'node:path';
 import { extensionOf, INPUT_EXTENSIONS, OUTPUT_EXTENSION, outputFormatFor, type OutputFormat } from '../imaging/formats';
 
 export type FormatChoice = OutputFormat | 'same';
 
-export const DEFAULT_SUFFIX = '_revive';
 
 export interface NamingOptions {
   /** Folder for the results; default: next to each original. */

@@ -3,9 +3,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MANIFEST_FILE, parseManifest, referencedPaths, type OneStepManifest, type PackManifest, type PixelSrManifest } from '../models/manifest';
-import { EngineError } from './engine-error';
-import { ENGINE_ERROR_CODES } from './protocol';
+import { MANIFEST_FILE, parseManifest, referencedPaths, type OneStepManifest, type PackManifest, type PixelSrManifest } from '../../models/manifest';
+import { EngineError } from '../engine-error';
+import { ENGINE_ERROR_CODES } from '../protocol';
 
 export interface LoadedPixelSrPack {
   dir: string;

@@ -6,17 +6,17 @@
  * interrupted — so nothing here listens for it. When the host goes away (IPC channel closed) the process exits, so
  * no orphan keeps a model in memory.
  */
-import { ImageError } from '../imaging/errors';
-import { closeMetadataTool } from '../imaging/metadata';
-import { isOutOfMemory } from './errors';
-import { EngineError } from './engine-error';
+import { ImageError } from '../../imaging/errors';
+import { closeMetadataTool } from '../../imaging/metadata';
+import { isOutOfMemory } from '../../pixels/out-of-memory';
+import { EngineError } from '../engine-error';
 import { enhanceImage } from './enhance-image';
-import { describeIssues, ENGINE_ERROR_CODES, HostMessageSchema, type EngineEvent, type HostMessage } from './protocol';
+import { describeIssues, ENGINE_ERROR_CODES, HostMessageSchema, type EngineEvent, type HostMessage } from '../protocol';
 import { openModel } from './session';
 import { SessionCache } from './session-cache';
 
 if (!process.send) {
-  process.stderr.write('engine/process-main must be started by the engine host (child_process.fork), not directly\n');
+  process.stderr.write('engine/process/main must be started by the engine host (child_process.fork), not directly\n');
   process.exit(2);
 }
 

@@ -2,11 +2,11 @@
  * The two ends every enhance request shares, whichever pipeline runs in between: decoding the original (with the
  * output-size check before any model work) and writing the result with the original's metadata.
  */
-import { decodeImage, type DecodedImage } from '../imaging/read';
-import { checkOutputSize, resizePlane, writeImage } from '../imaging/write';
-import type { PixelBuffer } from '../pipelines/types';
+import { decodeImage, type DecodedImage } from '../../imaging/read';
+import { checkOutputSize, resizePlane, writeImage } from '../../imaging/write';
+import type { PixelBuffer } from '../../pixels/types';
 import type { EnhanceHooks } from './enhance-image';
-import type { EnhanceRequest } from './protocol';
+import type { EnhanceRequest } from '../protocol';
 
 export interface DecodedRequest {
   image: DecodedImage;

@@ -5,8 +5,8 @@
  * only the region a tile needs keeps memory at tile size; nothing here ever converts a whole image. No onnxruntime
  * import: these are plain array loops, shared with the tiling code.
  */
-import type { FloatTensor } from '../pipelines/types';
-import type { Rect, Sides } from '../tiling/plan';
+import type { FloatTensor } from './types';
+import type { Rect, Sides } from './rect';
 
 export type PixelData = Uint8Array | Uint16Array;
 

@@ -11,16 +11,16 @@
  *   8. write    — atomically, the temp file named after the request id, the original's metadata copied first
  */
 import os from 'node:os';
-import { resizeCubic } from '../imaging/resize';
-import { resizeTo } from '../imaging/write';
-import { runOneStepDiffusion, type Resizer } from '../pipelines/onestep-diffusion';
+import { resizeCubic } from '../../imaging/resize';
+import { resizeTo } from '../../imaging/write';
+import { runOneStepDiffusion, type Resizer } from '../../pipelines/onestep-diffusion';
 import { openOneStepSessions } from './diffusion-sessions';
 import { chooseDiffusionTiles } from './diffusion-tiles';
-import { EngineError } from './engine-error';
+import { EngineError } from '../engine-error';
 import type { EnhanceHooks } from './enhance-image';
 import type { LoadedOneStepPack } from './pack';
 import { decodeForRequest, writeForRequest } from './request-io';
-import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from './protocol';
+import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from '../protocol';
 import type { SessionCache } from './session-cache';
 
 /** The pipeline's stage names as the protocol reports them ('encode'/'decode' already mean the image file there). */

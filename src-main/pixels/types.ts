@@ -2,7 +2,7 @@
  * Shapes shared by the pipelines, the engine process and imaging.
  *
  * Pixels travel as interleaved (HWC) integer buffers: 8-bit in `Uint8Array`, 16-bit in `Uint16Array`. Models see
- * planar float32 NCHW in [0, 1]; conversion happens per tile (engine/tensor.ts), never for the whole image.
+ * planar float32 NCHW in [0, 1]; conversion happens per tile (pixels/tensor.ts), never for the whole image.
  */
 
 /** An interleaved RGB or RGBA image. `channels` counts alpha when present. */

@@ -14,14 +14,14 @@
 import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { resizeTo } from '../imaging/write';
-import { runPixelSr } from '../pipelines/pixel-sr';
-import type { PixelBuffer } from '../pipelines/types';
-import { EngineError } from './engine-error';
+import { resizeTo } from '../../imaging/write';
+import { runPixelSr } from '../../pipelines/pixel-sr';
+import type { PixelBuffer } from '../../pixels/types';
+import { EngineError } from '../engine-error';
 import { enhanceWithDiffusion } from './enhance-diffusion';
 import { isOneStepPack, loadPack } from './pack';
 import { decodeForRequest, writeForRequest } from './request-io';
-import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from './protocol';
+import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from '../protocol';
 import type { SessionCache } from './session-cache';
 import { chooseTiling } from './tile-choice';
 

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { modelsDirIn } from './data-dir';
+import { modelsDirIn } from '../store/data-dir';
 
 /** The app's own `models/` folder: two levels above this module (src-main/cli → repository root). */
 export function bundledModelsDir(): string {

@@ -12,8 +12,8 @@
  *   keeps) plus self-attention at full latent resolution, 5 heads: 5·4·(t²)² bytes.
  * An out-of-memory error still gets its smaller-tile retry in the pipeline; this only picks the starting point.
  */
-import type { OneStepManifest } from '../models/manifest';
-import type { OneStepTiles } from '../pipelines/onestep-diffusion';
+import type { OneStepManifest } from '../../models/manifest';
+import type { OneStepTiles } from '../../pipelines/onestep-diffusion';
 
 const VAE_ATTENTION_BYTES = (tile: number): number => 4 * ((tile / 8) ** 2) ** 2;
 

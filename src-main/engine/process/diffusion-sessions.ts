@@ -6,12 +6,12 @@
  * cached empty prompt with it) and released with an explicit {@link OneStepSessions.dispose}.
  */
 import path from 'node:path';
-import type { OneStepManifest } from '../models/manifest';
-import { checkOneStepModels, checkTextEncoder, type DiffusionParams, type OneStepModels, type TaggerModel } from '../pipelines/onestep-diffusion';
-import { loadPromptTokenizer, loadTagVocabulary, PromptEmbedder, readEmbeddingFile } from '../pipelines/prompt';
-import { EngineError } from './engine-error';
+import type { OneStepManifest } from '../../models/manifest';
+import { checkOneStepModels, checkTextEncoder, type DiffusionParams, type OneStepModels, type TaggerModel } from '../../pipelines/onestep-diffusion';
+import { loadPromptTokenizer, loadTagVocabulary, PromptEmbedder, readEmbeddingFile } from '../../pipelines/prompt';
+import { EngineError } from '../engine-error';
 import type { LoadedOneStepPack } from './pack';
-import { ENGINE_ERROR_CODES } from './protocol';
+import { ENGINE_ERROR_CODES } from '../protocol';
 import type { OpenedModel } from './session';
 import type { OpenGroupMember, SessionGroup } from './session-cache';
 

@@ -2,7 +2,7 @@
  * Choosing the tile size for a pixel-sr run: the user's explicit choice, else the largest tile the memory budget
  * allows, never above the pack's default (the pack author's tested size).
  */
-import { tileSizeForBudget } from '../tiling/plan';
+import { tileSizeForBudget } from '../../tiling/plan';
 
 export interface PackTiling {
   size: number;

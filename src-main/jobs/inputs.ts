@@ -13,7 +13,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { extensionOf, INPUT_EXTENSIONS } from '../imaging/formats';
-import { resolveShellPaths } from './argv';
+import { resolveShellPaths } from './shell-paths';
 
 export interface ExpandOptions {
   recursive: boolean;

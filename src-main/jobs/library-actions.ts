@@ -4,10 +4,10 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { JobSettingsInput } from '../jobs/job-settings';
-import type { JobRecord, QueueStore } from '../jobs/queue-store';
-import type { LibraryStore } from './library-store';
-import type { ThumbnailCache } from './thumbnails';
+import type { JobSettingsInput } from '../settings/job-settings';
+import type { JobRecord, QueueStore } from './queue-store';
+import type { LibraryStore } from '../library/library-store';
+import type { ThumbnailCache } from '../library/thumbnails';
 
 /**
  * Queues the entry's source again as a new job: the entry's settings with `changes` applied. Forced, because running

@@ -12,8 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { listSupportedBackends } from 'onnxruntime-node';
 
-export const PROVIDER_CHOICES = ['auto', 'cpu', 'cuda', 'dml', 'coreml'] as const;
-export type ProviderChoice = (typeof PROVIDER_CHOICES)[number];
+import { PROVIDER_CHOICES, type ProviderChoice } from '../protocol';
+
+export { PROVIDER_CHOICES, type ProviderChoice };
 /** An onnxruntime execution provider this app uses (onnxruntime's own names). */
 export type ProviderName = Exclude<ProviderChoice, 'auto'>;
 

@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
-import { DEFAULT_SUFFIX } from '../cli/naming';
-import { ColorFixSchema, PromptModeSchema } from '../models/manifest';
-// protocol.ts is the host-side copy of the provider list (engine/providers.ts loads onnxruntime-node).
+import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
+// The engine protocol (host side) owns the provider list and output scales; process/providers.ts loads onnxruntime.
 import { OUTPUT_SCALES, PROVIDER_CHOICES } from '../engine/protocol';
 
+/** Added to a source's name for its result: `photo.jpg` → `photo_revive.jpg`. */
+export const DEFAULT_SUFFIX = '_revive';
 
 export const JobSettingsSchema = z.object({
   /** Model pack id, e.g. "realesrgan-x4fast". */
@@ -26,7 +27,7 @@ export const JobSettingsSchema = z.object({
   fallbackFormat: z.enum(OUTPUT_FORMATS).optional(),
   /** Encoder quality 1–100 for lossy formats; absent = the format's default. */
   quality: z.number().int().min(1).max(100).optional(),
-  /** Added to the source's name: `<name><suffix>.<ext>` (cli/naming.ts). */
+  /** Added to the source's name: `<name><suffix>.<ext>` (jobs/naming.ts). */
   suffix: z.string().max(64).refine((s) => !/[/\\\0]/.test(s), 'must not contain path separators').default(DEFAULT_SUFFIX),
   /** Output folder; null = next to each original. */
   outputDir: z.string().min(1).nullable().default(null),

@@ -8,8 +8,8 @@
  * GPU: they propagate so the pipeline can retry with smaller tiles.
  */
 import { InferenceSession, Tensor } from 'onnxruntime-node';
-import type { FloatTensor, ModelRunner, TensorMetadata } from '../pipelines/types';
-import { isOutOfMemory } from './errors';
+import type { FloatTensor, ModelRunner, TensorMetadata } from '../../pixels/types';
+import { isOutOfMemory } from '../../pixels/out-of-memory';
 import {
   defaultThreads,
   detectBackends,
@@ -20,7 +20,7 @@ import {
   type ProviderName,
 } from './providers';
 
-export { isOutOfMemory } from './errors';
+export { isOutOfMemory } from '../../pixels/out-of-memory';
 
 export interface OpenModelOptions {
   /** Default 'auto'. */
