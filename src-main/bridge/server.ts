@@ -12,24 +12,21 @@
  *   4. The allow-list — images and downloads are served only for files the core put on it.
  * Messages then go through the same dispatcher as Electron IPC (src-main/ipc/dispatch.ts).
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { ERROR_CODES, type Result } from '../../src-preload/contract';
-import { allowFileAndTarget, imageContentType, resolveAllowedFile } from '../core/allowed-file';
-import { CodedError, errorCode } from '../pixels/coded-error';
+import { WebSocketServer } from 'ws';
 import type { ReviveCore } from '../core/port';
-import { createDispatcher, type CallContext, type Dispatch } from '../ipc/dispatch';
-import { forwardEvents } from '../ipc/events';
+import { createDispatcher, type Dispatch } from '../ipc/dispatch';
 import { createHandlers } from '../ipc/handlers';
-import { parseClientMessage, type ServerMessage } from './messages';
-import { serveStatic } from './static';
 import { rendererCsp } from '../core/csp';
+import { openConnection, type Connection } from './connection';
+import { receiveUpload, refuse, serveAllowedFile } from './files';
+import { cookieName, isLoopbackHost, isOwnOrigin, readCookie, tokenMatches } from './guards';
+import { serveStatic } from './static';
+
+export { isLoopbackHost, isOwnOrigin, tokenMatches } from './guards';
+export { sanitizeUploadName } from './files';
 
 export interface BridgeOptions {
   core: ReviveCore;
@@ -60,71 +57,6 @@ export interface Bridge {
 /** The Content-Security-Policy of every page the bridge serves: only our own scripts, styles, images and socket. */
 export const BRIDGE_CSP = rendererCsp();
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Whether a Host header names this server on a loopback address (`127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`). */
-export function isLoopbackHost(host: string | undefined, port: number): boolean {
-  if (!host) return false;
-  const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host.trim().toLowerCase());
-  return !!m && LOOPBACK_HOSTS.has(m[1]!) && Number(m[2]) === port;
-}
-
-/** Whether an Origin header is our own page (`http://` + a loopback Host with our port). */
-export function isOwnOrigin(origin: string | undefined, port: number): boolean {
-  if (!origin) return false;
-  const m = /^http:\/\/(.+)$/.exec(origin.trim().toLowerCase());
-  return !!m && isLoopbackHost(m[1], port);
-}
-
-/** Constant-time token comparison. */
-export function tokenMatches(given: string | null | undefined, token: string): boolean {
-  if (typeof given !== 'string' || given.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
-}
-
-function cookieName(port: number): string {
-  // Cookies ignore ports; two bridges on one machine must not overwrite each other's.
-  return `revive_token_${port}`;
-}
-
-function readCookie(req: IncomingMessage, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return null;
-}
-
-/** Safe file name for an upload: the base name with anything outside a conservative set replaced. */
-export function sanitizeUploadName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[^\p{L}\p{N}._ ()-]/gu, '_').replace(/^\.+/, '').slice(0, 180);
-  return cleaned.length ? cleaned : 'upload';
-}
-
-async function uniquePath(dir: string, name: string): Promise<string> {
-  const ext = path.extname(name);
-  const stem = name.slice(0, name.length - ext.length);
-  for (let i = 0; i < 10_000; i += 1) {
-    const candidate = path.join(dir, i === 0 ? name : `${stem}-${i}${ext}`);
-    try {
-      await stat(candidate);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return candidate;
-      throw err;
-    }
-  }
-  throw new CodedError('UPLOAD_FAILED', `no free name for ${name} in ${dir}`);
-}
-
-interface Connection {
-  id: string;
-  socket: WebSocket;
-  uploadDir: string;
-  ctx: CallContext;
-  unsubscribe: () => void;
-}
-
 /** Starts the bridge on 127.0.0.1. Resolves once listening. */
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = opts.token ?? randomBytes(32).toString('hex');
@@ -137,70 +69,15 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const connections = new Map<string, Connection>();
   let port = 0;
 
-  const imageUrl = (file: string): string => `/img/${encodeURIComponent(file)}`;
-  const downloadUrl = (file: string): string => `/download/${encodeURIComponent(file)}`;
-
   function authorised(req: IncomingMessage, url: URL): boolean {
     return tokenMatches(url.searchParams.get('token'), token) || tokenMatches(readCookie(req, cookieName(port)), token);
   }
 
-  function refuse(res: ServerResponse, status: number, message: string): void {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`${message}\n`);
-  }
-
-  async function serveFile(req: IncomingMessage, res: ServerResponse, encoded: string, download: boolean): Promise<void> {
-    let requested: string;
-    try {
-      requested = decodeURIComponent(encoded);
-    } catch {
-      return refuse(res, 400, 'malformed path');
-    }
-    let real: string;
-    try {
-      real = await resolveAllowedFile(core.allowList, requested);
-    } catch (err) {
-      const code = errorCode(err);
-      return refuse(res, code === 'NOT_FOUND' ? 404 : 403, code === 'NOT_FOUND' ? 'not found' : 'not on the allow-list');
-    }
-    const info = await stat(real);
-    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
-    if (!download && req.headers['if-none-match'] === etag) {
-      res.writeHead(304, { etag });
-      res.end();
-      return;
-    }
-    const headers: http.OutgoingHttpHeaders = {
-      'content-type': download ? 'application/octet-stream' : imageContentType(real),
-      'content-length': info.size,
-      'cache-control': 'private, no-cache',
-      'x-content-type-options': 'nosniff',
-      etag,
-    };
-    if (download) headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(path.basename(real))}`;
-    res.writeHead(200, headers);
-    await pipeline(createReadStream(real), res);
-  }
-
-  async function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  function handleUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> | void {
     if (!isOwnOrigin(req.headers.origin, port)) return refuse(res, 403, 'uploads are accepted from the Revive page only');
     const conn = connections.get(url.searchParams.get('connection') ?? '');
     if (!conn) return refuse(res, 409, 'unknown connection: open the page and its socket first');
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (!Number.isFinite(declared)) return refuse(res, 411, 'content-length required');
-    if (declared > maxUpload) return refuse(res, 413, `upload of ${declared} bytes exceeds the ${maxUpload}-byte limit`);
-    const name = sanitizeUploadName(url.searchParams.get('name') ?? 'upload');
-    await mkdir(conn.uploadDir, { recursive: true });
-    const target = await uniquePath(conn.uploadDir, name);
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > maxUpload) req.destroy(new Error(`upload exceeded ${maxUpload} bytes`));
-    });
-    await pipeline(req, createWriteStream(target, { flags: 'wx' }));
-    await allowFileAndTarget(core.allowList, target);
-    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-    res.end(JSON.stringify({ path: target }));
+    return receiveUpload(req, res, { allowList: core.allowList, uploadDir: conn.uploadDir, name: url.searchParams.get('name') ?? 'upload', maxUpload });
   }
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -210,8 +87,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     const method = req.method ?? 'GET';
     if (url.pathname === '/upload' && method === 'POST') return handleUpload(req, res, url);
     if (method !== 'GET' && method !== 'HEAD') return refuse(res, 405, `method ${method} not allowed`);
-    if (url.pathname.startsWith('/img/')) return serveFile(req, res, url.pathname.slice(5), false);
-    if (url.pathname.startsWith('/download/')) return serveFile(req, res, url.pathname.slice(10), true);
+    if (url.pathname.startsWith('/img/')) return serveAllowedFile(core.allowList, req, res, url.pathname.slice(5), false);
+    if (url.pathname.startsWith('/download/')) return serveAllowedFile(core.allowList, req, res, url.pathname.slice(10), true);
     const extra: http.OutgoingHttpHeaders = { 'content-security-policy': BRIDGE_CSP };
     if (url.searchParams.has('token')) {
       extra['set-cookie'] = `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;
@@ -237,46 +114,8 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (!isLoopbackHost(req.headers.host, port)) return reject(421, 'Misdirected Request');
     if (!isOwnOrigin(req.headers.origin, port)) return reject(403, 'Forbidden Origin');
     if (url.pathname !== '/ws' || !tokenMatches(url.searchParams.get('token'), token)) return reject(403, 'Forbidden');
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+    wss.handleUpgrade(req, socket, head, (ws) => openConnection(ws, { core, dispatch, connections, report }));
   });
-
-  function send(ws: WebSocket, msg: ServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  }
-
-  function onConnection(ws: WebSocket): void {
-    const id = randomUUID();
-    const uploadDir = path.join(core.uploadsDir, id);
-    core.allowList.allowDir(uploadDir);
-    const ctx: CallContext = {
-      host: 'bridge',
-      imageUrl,
-      downloadUrl,
-      upload: { dir: uploadDir, url: `/upload?connection=${id}` },
-    };
-    const unsubscribe = forwardEvents(core, (event, payload) => send(ws, { type: 'event', event, payload }));
-    const conn: Connection = { id, socket: ws, uploadDir, ctx, unsubscribe };
-    connections.set(id, conn);
-    send(ws, { type: 'hello', connectionId: id });
-    ws.on('message', (data, isBinary) => {
-      const parsed = parseClientMessage(data, isBinary);
-      if (!parsed.ok) {
-        send(ws, { type: 'result', id: parsed.id, result: { ok: false, error: parsed.error } });
-        return;
-      }
-      const { id: requestId, channel, payload } = parsed.message;
-      dispatch(channel, payload, ctx).then(
-        (result: Result<unknown>) => send(ws, { type: 'result', id: requestId, result }),
-        // The dispatcher never rejects; if it ever does, the client still gets an answer rather than hanging.
-        (err: unknown) => send(ws, { type: 'result', id: requestId, result: { ok: false, error: { code: ERROR_CODES.internal, message: String(err) } } }),
-      );
-    });
-    ws.on('close', () => {
-      unsubscribe();
-      connections.delete(id);
-    });
-    ws.on('error', (err) => report(`socket ${id} failed`, err));
-  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
