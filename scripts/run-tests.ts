@@ -1,7 +1,7 @@
 /**
- * The project's one test command (`npm test`): typecheck, lint, the vitest suites (unit + integration), the fault test
- * and the browser end-to-end suite, in that order. Every step runs even if an earlier one failed, so one run shows
- * everything that is wrong. Ends with the plain `N passed, N failed` line CI reads.
+ * The project's one test command (`npm test`): typecheck, lint, the architecture check (`npm run arch`), the vitest
+ * suites (unit + integration), the fault test and the browser end-to-end suite, in that order. Every step runs even if
+ * an earlier one failed, so one run shows everything that is wrong. Ends with the plain `N passed, N failed` line CI reads.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -26,6 +26,7 @@ const vitestJson = (name: string): string[] => ['--reporter=default', '--reporte
 const steps: Step[] = [
   { name: 'typecheck', cmd: ['npx', 'tsc', '-p', '.'] },
   { name: 'lint', cmd: ['npx', 'eslint', '.'] },
+  { name: 'arch', cmd: ['npm', 'run', '--silent', 'arch'] },
   { name: 'svelte-check', cmd: ['npm', 'run', '--silent', 'check:svelte'], when: 'src-renderer/src/App.svelte' },
   { name: 'vitest', cmd: ['npx', 'vitest', 'run', ...vitestJson('vitest')], report: 'vitest.json' },
   {

@@ -9,10 +9,12 @@ import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from
 import type { ProviderChoice } from '../engine/protocol';
 import type { FormatChoice } from '../jobs/naming';
 import { validateSuffix } from '../jobs/naming';
+import { CodedError } from '../pixels/coded-error';
 
-export class UsageError extends Error {
+/** Bad command-line arguments: printed as `revive: message`, exit code 2 (see cli/main.ts). */
+export class UsageError extends CodedError<'INVALID_USAGE'> {
   constructor(message: string) {
-    super(message);
+    super('INVALID_USAGE', message);
     this.name = 'UsageError';
   }
 }

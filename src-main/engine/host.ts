@@ -12,9 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { atomicLeftovers } from '../imaging/atomic';
 import { AbortedError, type StageProgress } from '../pixels/types';
+import { describeIssues } from '../pixels/zod-issues';
 import { EngineError } from './engine-error';
 import {
-  describeIssues,
   ENGINE_ERROR_CODES,
   EngineEventSchema,
   EnhanceRequestSchema,

@@ -139,8 +139,3 @@ export const ENGINE_ERROR_CODES = {
   /** Anything else. */
   INTERNAL: 'INTERNAL',
 } as const;
-
-/** Formats a zod failure as "field: reason; field: reason" for protocol errors. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-}

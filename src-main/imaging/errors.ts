@@ -2,6 +2,7 @@
  * Errors from reading and writing image files. Each carries a stable `code` so callers (the engine process, the CLI,
  * the job queue) can report one line per file and decide what to do without parsing messages.
  */
+import { CodedError } from '../pixels/coded-error';
 
 export const IMAGE_ERROR_CODES = [
   /** The path does not exist (or is not a regular file). */
@@ -23,13 +24,10 @@ export const IMAGE_ERROR_CODES = [
 export type ImageErrorCode = (typeof IMAGE_ERROR_CODES)[number];
 
 /** A per-file imaging failure with a machine-readable code and a one-line, human-readable message. */
-export class ImageError extends Error {
-  readonly code: ImageErrorCode;
-
+export class ImageError extends CodedError<ImageErrorCode> {
   constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ImageError';
-    this.code = code;
   }
 }
 

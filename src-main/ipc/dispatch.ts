@@ -15,6 +15,7 @@ import {
   type WireError,
 } from '../../src-preload/contract';
 import { errorCode } from '../pixels/coded-error';
+import { describeIssues } from '../pixels/zod-issues';
 
 /** Per-connection facts a handler may need: which host it serves and how that host spells image URLs. */
 export interface CallContext {
@@ -44,13 +45,8 @@ export interface DispatcherOptions {
 
 const MAX_MESSAGE = 2000;
 
-/** Formats zod issues as `field: reason; field: reason`, naming the offending fields. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 8)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(payload)'}: ${i.message}`)
-    .join('; ');
-}
+/** A refused payload or response names its first few offending fields; the whole value is "(payload)". */
+const describePayloadIssues = (error: z.ZodError): string => describeIssues(error, { root: '(payload)', limit: 8 });
 
 /** Turns anything thrown into the wire shape. Unknown errors become `INTERNAL` with their message. */
 export function toWireError(err: unknown): WireError {
@@ -69,7 +65,7 @@ export function createDispatcher(handlers: Handlers, opts: DispatcherOptions = {
     const [reqSchema, resSchema] = channels[channel];
     const parsed = reqSchema.safeParse(payload);
     if (!parsed.success) {
-      return { ok: false, error: { code: ERROR_CODES.invalidPayload, message: `${channel}: ${describeIssues(parsed.error)}` } };
+      return { ok: false, error: { code: ERROR_CODES.invalidPayload, message: `${channel}: ${describePayloadIssues(parsed.error)}` } };
     }
     let value: unknown;
     try {
@@ -82,7 +78,7 @@ export function createDispatcher(handlers: Handlers, opts: DispatcherOptions = {
     }
     const checked = resSchema.safeParse(value);
     if (!checked.success) {
-      const message = `${channel} produced a response outside the contract: ${describeIssues(checked.error)}`;
+      const message = `${channel} produced a response outside the contract: ${describePayloadIssues(checked.error)}`;
       opts.onInternalError?.(channel, new Error(message));
       return { ok: false, error: { code: ERROR_CODES.invalidResponse, message } };
     }

@@ -7,6 +7,7 @@
  */
 import { statfs, stat } from 'node:fs/promises';
 import type { OutputFormat } from '../imaging/formats';
+import { CodedError } from '../pixels/coded-error';
 
 /** Upper-range bytes per output pixel for 8-bit RGB photographs. */
 export const BYTES_PER_PIXEL: Readonly<Record<OutputFormat, number>> = {
@@ -37,11 +38,11 @@ export interface SpaceCheck {
 }
 
 /** Thrown before a batch whose outputs will not fit. */
-export class InsufficientSpaceError extends Error {
-  readonly code = 'INSUFFICIENT_SPACE';
+export class InsufficientSpaceError extends CodedError<'INSUFFICIENT_SPACE'> {
   constructor(readonly checks: SpaceCheck[]) {
     const short = checks.filter((c) => !c.fits);
     super(
+      'INSUFFICIENT_SPACE',
       short
         .map(
           (c) =>

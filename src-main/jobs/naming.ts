@@ -10,6 +10,7 @@ import { DEFAULT_SUFFIX } from '../settings/job-settings';
 export { DEFAULT_SUFFIX };
 import path from 'node:path';
 import { extensionOf, INPUT_EXTENSIONS, OUTPUT_EXTENSION, outputFormatFor, type OutputFormat } from '../imaging/formats';
+import { CodedError } from '../pixels/coded-error';
 
 export type FormatChoice = OutputFormat | 'same';
 
@@ -40,10 +41,9 @@ export interface PlannedOutput {
   format: OutputFormat;
 }
 
-export class NamingError extends Error {
-  readonly code = 'OUTPUT_IS_INPUT';
+export class NamingError extends CodedError<'OUTPUT_IS_INPUT'> {
   constructor(message: string) {
-    super(message);
+    super('OUTPUT_IS_INPUT', message);
     this.name = 'NamingError';
   }
 }

@@ -7,6 +7,7 @@
  * `done` is final: running an item again with other settings is a new job (library "re-run"), so a result is never
  * silently replaced.
  */
+import { CodedError } from '../pixels/coded-error';
 
 export const ITEM_STATES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const;
 export type ItemState = (typeof ITEM_STATES)[number];
@@ -32,14 +33,14 @@ export function canTransition(from: ItemState, to: ItemState): boolean {
 }
 
 /** Thrown for a transition the machine does not allow. */
-export class InvalidTransitionError extends Error {
-  readonly code = 'INVALID_TRANSITION';
+export class InvalidTransitionError extends CodedError<'INVALID_TRANSITION'> {
   constructor(
     readonly itemId: number,
     readonly from: ItemState,
     readonly to: ItemState,
   ) {
     super(
+      'INVALID_TRANSITION',
       `item ${itemId} cannot go from ${from} to ${to} (allowed from ${from}: ${NEXT[from].join(', ') || 'nothing, it is final'})`,
     );
     this.name = 'InvalidTransitionError';

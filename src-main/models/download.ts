@@ -8,6 +8,7 @@
  */
 import { open, rename, stat, truncate } from 'node:fs/promises';
 import { AbortedError } from '../pixels/types';
+import { CodedError } from '../pixels/coded-error';
 
 export interface RetryOptions {
   /** Consecutive failed attempts (without any progress) before giving up; default 5. */
@@ -34,10 +35,9 @@ export interface DownloadFileOptions extends FetchOptions {
 }
 
 /** A failure that another attempt cannot fix (404, a server with the wrong size, a full disk). */
-export class DownloadError extends Error {
-  readonly code = 'DOWNLOAD_FAILED';
+export class DownloadError extends CodedError<'DOWNLOAD_FAILED'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('DOWNLOAD_FAILED', message, options);
     this.name = 'DownloadError';
   }
 }

@@ -17,6 +17,7 @@ import { AbortedError, throwIfAborted } from '../pixels/types';
 import { downloadFile, fetchBytes, type RetryOptions } from './download';
 import { MANIFEST_FILE, PACK_ID_PATTERN, parseManifest, type PackFile, type PackManifest } from './manifest';
 import { exists } from '../pixels/exists';
+import { CodedError } from '../pixels/coded-error';
 
 /** A manifest larger than this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1 << 20;
@@ -52,10 +53,9 @@ export interface InstallResult {
 }
 
 /** An install refused because of the pack's content (bad manifest, damaged file), not the transport. */
-export class PackInstallError extends Error {
-  readonly code = 'PACK_REFUSED';
+export class PackInstallError extends CodedError<'PACK_REFUSED'> {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('PACK_REFUSED', message, options);
     this.name = 'PackInstallError';
   }
 }

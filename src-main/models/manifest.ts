@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../pipelines/options';
+import { describeIssues } from '../pixels/zod-issues';
 
 export const MANIFEST_FILE = 'revive-pack.json';
 
@@ -142,8 +143,7 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
     if (missing.length) throw new Error(`${where}: files not listed in "files": ${missing.join(', ')}`);
     return r.data;
   }
-  const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(`${where} is not a valid Revive pack manifest:\n  ${lines.join('\n  ')}`);
+  throw new Error(`${where} is not a valid Revive pack manifest:\n  ${describeIssues(r.error, { separator: '\n  ' })}`);
 }
 
 /** Every file path a manifest points at (all must appear in `files`). */

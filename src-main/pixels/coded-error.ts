@@ -1,11 +1,12 @@
 /**
- * Errors that carry a stable, machine-readable code across the IPC and bridge boundary (`{ code, message }`).
- * Core modules may throw any Error with a string `code` property; this class is a convenience for the ones here.
+ * The one base of the errors that carry a stable, machine-readable code across the IPC and bridge boundary
+ * (`{ code, message }`). Subclasses keep their own `name` (set after `super`) and may narrow the code's type.
+ * Core modules may still throw any Error with a string `code` property; {@link errorCode} reads either.
  */
-export class CodedError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+export class CodedError<Code extends string = string> extends Error {
+  readonly code: Code;
+  constructor(code: Code, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'CodedError';
     this.code = code;
   }

@@ -4,6 +4,7 @@
  * Pixels travel as interleaved (HWC) integer buffers: 8-bit in `Uint8Array`, 16-bit in `Uint16Array`. Models see
  * planar float32 NCHW in [0, 1]; conversion happens per tile (pixels/tensor.ts), never for the whole image.
  */
+import { CodedError } from './coded-error';
 
 /** An interleaved RGB or RGBA image. `channels` counts alpha when present. */
 export interface PixelBuffer {
@@ -59,10 +60,9 @@ export interface ModelRunner {
   dispose(): Promise<void>;
 }
 
-export class AbortedError extends Error {
-  readonly code = 'ABORTED';
+export class AbortedError extends CodedError<'ABORTED'> {
   constructor(message = 'cancelled') {
-    super(message);
+    super('ABORTED', message);
     this.name = 'AbortedError';
   }
 }

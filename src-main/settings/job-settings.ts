@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
+import { describeIssues } from '../pixels/zod-issues';
 import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
 // The engine protocol (host side) owns the provider list and output scales; process/providers.ts loads onnxruntime.
 import { OUTPUT_SCALES, PROVIDER_CHOICES } from '../engine/protocol';
@@ -59,8 +60,7 @@ export type JobSettingsInput = z.input<typeof JobSettingsSchema>;
 export function parseJobSettings(value: unknown): JobSettings {
   const r = JobSettingsSchema.safeParse(value);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`invalid job settings — ${issues}`);
+    throw new Error(`invalid job settings — ${describeIssues(r.error)}`);
   }
   return r.data;
 }

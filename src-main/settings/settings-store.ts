@@ -8,6 +8,7 @@
  */
 import Conf, { type Options } from 'conf';
 import path from 'node:path';
+import { describeIssues } from '../pixels/zod-issues';
 import { defaultSettings, type Settings, type SettingsPatch, SettingsSchema, settingsJsonSchema, SETTINGS_VERSION } from './schema';
 import type { JobSettings } from './job-settings';
 
@@ -26,10 +27,6 @@ export interface SettingsOptions {
   /** Replace the migrations and version (tests of the mechanism). */
   migrations?: SettingsMigrations;
   version?: string;
-}
-
-function describe(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
-  return error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
 export class SettingsStore {
@@ -87,14 +84,14 @@ export class SettingsStore {
   /** A new job's settings snapshot: the enhance defaults with per-batch changes. */
   jobSettings(changes: Partial<JobSettings> = {}): JobSettings {
     const r = SettingsSchema.shape.enhance.safeParse({ ...this.get().enhance, ...changes });
-    if (!r.success) throw new Error(`invalid settings for this batch — ${describe(r.error)}`);
+    if (!r.success) throw new Error(`invalid settings for this batch — ${describeIssues(r.error)}`);
     return r.data;
   }
 
   #parse(value: unknown): Settings {
     const { __internal__: _internal, ...rest } = value as Record<string, unknown>;
     const r = SettingsSchema.safeParse(rest);
-    if (!r.success) throw new Error(`invalid settings in ${this.#conf.path} — ${describe(r.error)}`);
+    if (!r.success) throw new Error(`invalid settings in ${this.#conf.path} — ${describeIssues(r.error)}`);
     return r.data;
   }
 

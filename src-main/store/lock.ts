@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { CodedError } from '../pixels/coded-error';
 import type { Db } from './types';
 
 /** Who holds a lock. */
@@ -27,13 +28,13 @@ export interface LockHolder {
 }
 
 /** Thrown when another live process holds the lock. */
-export class LockHeldError extends Error {
-  readonly code = 'LOCK_HELD';
+export class LockHeldError extends CodedError<'LOCK_HELD'> {
   constructor(
     readonly lockName: string,
     readonly holder: LockHolder,
   ) {
     super(
+      'LOCK_HELD',
       `another Revive process (pid ${holder.pid} on ${holder.host}) is running the ${lockName}; ` +
         `its last heartbeat was ${new Date(holder.heartbeatAt).toISOString()}`,
     );

@@ -9,9 +9,10 @@
 import { ImageError } from '../../imaging/errors';
 import { closeMetadataTool } from '../../imaging/metadata';
 import { isOutOfMemory } from '../../pixels/out-of-memory';
+import { describeIssues } from '../../pixels/zod-issues';
 import { EngineError } from '../engine-error';
 import { enhanceImage } from './enhance-image';
-import { describeIssues, ENGINE_ERROR_CODES, HostMessageSchema, type EngineEvent, type HostMessage } from '../protocol';
+import { ENGINE_ERROR_CODES, HostMessageSchema, type EngineEvent, type HostMessage } from '../protocol';
 import { openModel } from './session';
 import { SessionCache } from './session-cache';
 

@@ -126,6 +126,7 @@ export class AppState {
   openLink(hash: string): void {
     const m = /^#(\w+)(?:\?(.*))?$/.exec(hash);
     if (!m) return;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- parsed once and read at once, never kept
     const params = new URLSearchParams(m[2] ?? '');
     if (m[1] === 'compare') {
       const before = params.get('before');

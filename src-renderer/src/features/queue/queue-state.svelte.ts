@@ -50,6 +50,7 @@ export class QueueState {
   #items = $state<QueueItem[]>([]);
   #jobs = $state<BatchProgress[]>([]);
   #selected = $state<number | null>(null);
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a plain lookup, replaced with #items ($state)
   #index = new Map<number, number>();
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshing: Promise<void> | null = null;
@@ -91,6 +92,7 @@ export class QueueState {
         const snap = await this.#api.jobsList();
         this.#items = snap.items;
         this.#jobs = snap.jobs;
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a plain lookup, replaced with #items ($state)
         this.#index = new Map(snap.items.map((it, i) => [it.id, i]));
       } catch (err) {
         this.#report(err);
@@ -173,6 +175,7 @@ export class QueueState {
     this.dispose();
     this.#items = [];
     this.#jobs = [];
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a plain lookup, replaced with #items ($state)
     this.#index = new Map();
     this.#selected = null;
   }

@@ -64,6 +64,7 @@ export class StartState {
     if (!paths.length) return;
     try {
       const r = await this.#api.inputsAdd({ paths, recursive });
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, never kept or mutated
       const known = new Set(this.#inputs.map((i) => i.path));
       const fresh = r.added.filter((a) => !known.has(a.path)).map((a) => ({ ...a, width: null, height: null }));
       this.#inputs = [...this.#inputs, ...fresh];
