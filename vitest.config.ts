@@ -6,6 +6,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each ONNX session spins up its own thread pool; two cores cannot take more than one file at a time well.
     fileParallelism: false,
+    // electron-store imports `electron` itself: run it through vitest so tests that mock `electron` reach it too.
+    server: { deps: { inline: ['electron-store'] } },
     projects: [
       {
         extends: true,

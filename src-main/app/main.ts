@@ -23,8 +23,10 @@ import { createLogger } from './logging';
 import { buildMenuTemplate } from './menu';
 import { APP_ORIGIN, imageUrlFor, installProtocols, SCHEME_PRIVILEGES } from './protocol';
 import { installOpenFileHandler, installSingleInstance } from './single-instance';
+import { openShellSettings, type ShellSettingsStore } from './shell-settings';
+import { utilityEngine } from './utility-engine';
 import { createMainWindow } from './windows';
-import { loadWindowState, saveWindowState, visibleOn } from './window-state';
+import { restoredBounds } from './window-state';
 
 /**
  * `npm start` layout: this file runs from source through tsx (electron-entry.mjs); `npm run build:preload` bundles
@@ -93,7 +95,8 @@ function showWindow(): void {
 async function start(): Promise<void> {
   nativeTheme.themeSource = 'system';
   try {
-    core = await openReviveCore(userData, { version: app.getVersion() });
+    // The engine runs as an Electron utility process (utility-engine.ts); the CLI and `revive serve` fork it.
+    core = await openReviveCore(userData, { version: app.getVersion(), engineSpawner: utilityEngine() });
   } catch (err) {
     log.error('cannot open the core', err);
     dialog.showErrorBox('Revive cannot start', (err as Error).message);
@@ -123,8 +126,21 @@ async function start(): Promise<void> {
   });
   if (pendingPaths.length) void enqueueFromShell(pendingPaths.splice(0));
 
-  const saved = loadWindowState(userData);
-  const bounds = saved ? visibleOn(saved, screen.getAllDisplays().map((d) => d.workArea)) : null;
+  // Only conveniences live in the shell settings: when they cannot be read or written, run without remembering.
+  let shellSettings: ShellSettingsStore | null = null;
+  const remember = (what: string, change: (s: ShellSettingsStore) => void): void => {
+    try {
+      if (shellSettings) change(shellSettings);
+    } catch (err) {
+      log.error(`cannot save ${what} in the shell settings`, err);
+    }
+  };
+  try {
+    shellSettings = openShellSettings(userData);
+  } catch (err) {
+    log.error('cannot open the shell settings; the window place and dialog folders will not be remembered', err);
+  }
+  const bounds = restoredBounds(shellSettings?.get().window ?? null, screen.getAllDisplays().map((d) => d.workArea));
   win = createMainWindow({ preload: PRELOAD, backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171b' : '#f4f5f7', ...(bounds ? { bounds } : {}) });
   if (bounds?.maximized) win.maximize();
   const w = win;
@@ -134,12 +150,16 @@ async function start(): Promise<void> {
     imageUrl: imageUrlFor,
     downloadUrl: () => undefined,
     pickPaths: async (folders) => {
+      const kind = folders ? 'addFolder' : 'addPhotos';
       const r = await dialog.showOpenDialog(w, {
         title: folders ? 'Add a folder of photos' : 'Add photos',
+        defaultPath: shellSettings?.lastFolder(kind),
         properties: folders ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'],
         filters: folders ? [] : [{ name: 'Photos', extensions: ['jpg', 'jpeg', 'png', 'webp', 'tif', 'tiff', 'gif', 'avif'] }],
       });
-      return r.canceled ? [] : r.filePaths;
+      if (r.canceled) return [];
+      remember('the dialog folder', (s) => s.rememberPick(kind, r.filePaths));
+      return r.filePaths;
     },
     reveal: (file) => shell.showItemInFolder(file),
   };
@@ -177,7 +197,7 @@ async function start(): Promise<void> {
 
   w.on('close', () => {
     const b = w.getNormalBounds();
-    saveWindowState(userData, { ...b, maximized: w.isMaximized() });
+    remember('the window place', (s) => s.set({ window: { ...b, maximized: w.isMaximized() } }));
   });
   w.on('closed', () => {
     unregister();

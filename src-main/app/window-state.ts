@@ -1,34 +1,46 @@
 /**
- * Remembering the window's size and place between runs: a small JSON file in the user-data folder. A saved place
- * that is no longer on any display (a monitor was unplugged) is dropped, so the window never opens off-screen.
+ * Remembering the window's size and place between runs. The bounds live in the shell settings (shell-settings.ts,
+ * electron-store); this module decides what a saved place is worth on today's displays. A saved place that is no
+ * longer on any display (a monitor was unplugged) is dropped, so the window never opens off-screen.
+ *
+ * Versions before the shell settings kept the bounds in `window-state.json`; {@link takeLegacyWindowState} reads
+ * that file once so an update does not forget where the window was.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { MIN_WINDOW, type WindowBounds } from '../settings/shell-schema';
 
-export interface WindowBounds {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  maximized: boolean;
-}
+export type { WindowBounds };
 
+/** The file older versions wrote the bounds to, in the user-data folder. */
 export const WINDOW_STATE_FILE = 'window-state.json';
 
-/** Reads the saved bounds; null when there are none or they are unreadable. */
-export function loadWindowState(dir: string): WindowBounds | null {
-  try {
-    const v = JSON.parse(readFileSync(path.join(dir, WINDOW_STATE_FILE), 'utf8')) as Partial<WindowBounds>;
-    const nums = [v.x, v.y, v.width, v.height];
-    if (!nums.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
-    return { x: v.x!, y: v.y!, width: Math.max(400, v.width!), height: Math.max(300, v.height!), maximized: v.maximized === true };
-  } catch {
-    return null; // first run, or a damaged file: the default size is the right answer either way
-  }
+/** Raises a saved size below the smallest usable window to it. */
+export function usableSize(bounds: WindowBounds): WindowBounds {
+  return { ...bounds, width: Math.max(MIN_WINDOW.width, bounds.width), height: Math.max(MIN_WINDOW.height, bounds.height) };
 }
 
-export function saveWindowState(dir: string, bounds: WindowBounds): void {
-  writeFileSync(path.join(dir, WINDOW_STATE_FILE), `${JSON.stringify(bounds)}\n`);
+/**
+ * Reads and removes the bounds an older version saved; null when there are none or they are unreadable (first run,
+ * or a damaged file: the default size is the right answer either way).
+ */
+export function takeLegacyWindowState(dir: string): WindowBounds | null {
+  const file = path.join(dir, WINDOW_STATE_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  rmSync(file, { force: true });
+  try {
+    const v = JSON.parse(text) as Partial<WindowBounds>;
+    const nums = [v.x, v.y, v.width, v.height];
+    if (!nums.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
+    return usableSize({ x: v.x!, y: v.y!, width: v.width!, height: v.height!, maximized: v.maximized === true });
+  } catch {
+    return null;
+  }
 }
 
 /** Keeps the bounds only if at least 100×50 px of the title area lies on one of the displays' work areas. */
@@ -39,4 +51,9 @@ export function visibleOn(bounds: WindowBounds, workAreas: readonly { x: number;
     return w >= 100 && h >= 50;
   });
   return ok ? bounds : null;
+}
+
+/** Where to open the window: the saved bounds at a usable size if they still show on a display, else null. */
+export function restoredBounds(saved: WindowBounds | null, workAreas: readonly { x: number; y: number; width: number; height: number }[]): WindowBounds | null {
+  return saved ? visibleOn(usableSize(saved), workAreas) : null;
 }

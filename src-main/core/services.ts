@@ -17,6 +17,7 @@ import { modelsDirIn } from '../store/data-dir';
 import { expandInputs } from '../jobs/inputs';
 import { bundledModelsDir, packRoots } from '../models/pack-roots';
 import { EngineHost } from '../engine/host';
+import type { EngineSpawner } from '../engine/spawn';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, type OutputFormat, sniffFormat } from '../imaging/formats';
 import { decodeImage } from '../imaging/read';
 import { encodeImage } from '../imaging/write';
@@ -46,6 +47,8 @@ export interface OpenCoreOptions {
   version?: string;
   /** Replaceable engine (tests). Default: the engine process. */
   engineHost?: EngineHost;
+  /** How engine processes start (the desktop app: utilityProcess); default child_process.fork. */
+  engineSpawner?: EngineSpawner;
   /** Folders holding installed packs; default the bundled `models/` and `<dataDir>/models`. */
   packRoots?: string[];
 }
@@ -193,6 +196,7 @@ class LocalCore implements ReviveCore {
   /** Files already checked for being images (path → is one), so listing 1,000 items does not reread them. */
   readonly #imageCheck = new Map<string, boolean>();
   #previewHost: EngineHost | null = null;
+  readonly #engineSpawner: EngineSpawner | undefined;
   #closed = false;
 
   constructor(dir: string, store: Store, lock: ProcessLock, options: OpenCoreOptions) {
@@ -202,7 +206,8 @@ class LocalCore implements ReviveCore {
     this.version = options.version ?? '0.1.0';
     this.uploadsDir = path.join(dir, 'uploads');
     this.#previewsDir = path.join(dir, 'previews');
-    this.#host = options.engineHost ?? new EngineHost();
+    this.#engineSpawner = options.engineSpawner;
+    this.#host = options.engineHost ?? new EngineHost({ spawner: this.#engineSpawner });
     this.#registry = new PackRegistry(options.packRoots ?? packRoots(dir));
     this.#settings = new SettingsStore({ cwd: dir });
     this.#runner = new JobRunner({
@@ -559,7 +564,7 @@ class LocalCore implements ReviveCore {
     const after = path.join(this.#previewsDir, `${id}-after.png`);
     await writeFile(before, await encodeImage({ data: crop, width: w, height: h, channels: 3 }, null, { format: 'png' }));
     // A second engine process: the batch's engine may be busy with a long photo, and a preview must not wait for it.
-    this.#previewHost ??= new EngineHost();
+    this.#previewHost ??= new EngineHost({ spawner: this.#engineSpawner });
     try {
       const r = await this.#previewHost.enhance({ input: before, output: after, modelDir: pack.dir, scale: settings.scale, format: 'png', provider: settings.device });
       return { before, after, width: r.width, height: r.height, ms: Date.now() - t0 };

@@ -1,6 +1,7 @@
 /**
- * Starting the engine process, behind a small interface so the Electron shell can swap child_process.fork for
- * utilityProcess.fork without touching the host.
+ * Starting the engine process, behind a small interface ({@link EngineSpawner}): the CLI and `revive serve` use
+ * {@link forkEngine} (child_process.fork), the desktop app passes its utilityProcess spawner
+ * (src-main/app/utility-engine.ts); the host cannot tell them apart.
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -27,9 +28,15 @@ export interface EngineListeners {
 export interface EngineChannel {
   readonly pid: number | undefined;
   send(message: HostMessage): void;
-  /** Ends the process at once (SIGKILL where signals exist): a model run cannot be interrupted any other way. */
+  /**
+   * Ends the process at once — a model run cannot be interrupted any other way: SIGKILL under child_process.fork;
+   * under utilityProcess its kill() (SIGTERM, which the engine does not handle, or TerminateProcess on Windows).
+   */
   kill(): void;
-  /** Asks the process to finish: it releases its model and exits when the channel closes. */
+  /**
+   * Asks the process to finish: it releases its model and exits. Under child_process.fork this closes the IPC
+   * channel; a parent whose channel cannot be closed (utilityProcess) sends {@link ENGINE_CLOSE_REQUEST} instead.
+   */
   disconnect(): void;
 }
 
@@ -53,24 +60,51 @@ export function defaultEngineEntry(): string {
   return path.join(path.dirname(here), 'process', `main${ext}`);
 }
 
-/** Node options that let a child run TypeScript: tsx's loader by absolute URL, so the child's cwd does not matter. */
-function tsxExecArgv(): string[] {
+/**
+ * What a parent that cannot close its channel posts to ask the engine to release its model and exit. It travels
+ * beside the protocol, not in it: the engine's transport (engine/process/transport.ts) answers it, the request
+ * handler never sees it.
+ */
+export const ENGINE_CLOSE_REQUEST = Object.freeze({ type: 'close-engine' });
+
+/** True for {@link ENGINE_CLOSE_REQUEST} (after a structured clone). */
+export function isCloseRequest(message: unknown): boolean {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === ENGINE_CLOSE_REQUEST.type;
+}
+
+/**
+ * Node options the engine entry needs: tsx's loader (by absolute URL, so the child's cwd does not matter) when the
+ * entry is TypeScript (running from source), none when it is built JavaScript.
+ */
+export function engineExecArgv(entry: string): string[] {
+  if (!entry.endsWith('.ts')) return [];
   const require = createRequire(import.meta.url);
   return ['--import', pathToFileURL(require.resolve('tsx')).href];
 }
 
 const TAIL_BYTES = 4096;
 
+/** The last few KiB a process wrote to stdout/stderr, kept for the crash report ({@link EngineExit.outputTail}). */
+export class OutputTail {
+  #text = '';
+
+  /** Appends a chunk, dropping the oldest text beyond the limit. */
+  readonly keep = (chunk: Buffer | string): void => {
+    this.#text = (this.#text + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))).slice(-TAIL_BYTES);
+  };
+
+  get text(): string {
+    return this.#text;
+  }
+}
+
 /** A spawner using child_process.fork (plain Node: the CLI and tests). */
 export function forkEngine(options: ForkOptions = {}): EngineSpawner {
   const entry = options.entry ?? defaultEngineEntry();
-  const execArgv = options.execArgv ?? (entry.endsWith('.ts') ? tsxExecArgv() : []);
+  const execArgv = options.execArgv ?? engineExecArgv(entry);
   return (listeners) => {
-    let tail = '';
+    const tail = new OutputTail();
     let exited = false;
-    const keepTail = (chunk: Buffer): void => {
-      tail = (tail + chunk.toString('utf8')).slice(-TAIL_BYTES);
-    };
     const child = fork(entry, [], {
       execArgv,
       env: options.env ?? process.env,
@@ -79,18 +113,18 @@ export function forkEngine(options: ForkOptions = {}): EngineSpawner {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    child.stdout?.on('data', keepTail);
-    child.stderr?.on('data', keepTail);
+    child.stdout?.on('data', tail.keep);
+    child.stderr?.on('data', tail.keep);
     const finish = (code: number | null, signal: string | null): void => {
       if (exited) return;
       exited = true;
-      listeners.onExit({ code, signal, outputTail: tail });
+      listeners.onExit({ code, signal, outputTail: tail.text });
     };
     child.on('message', (m) => listeners.onMessage(m));
     child.on('exit', (code, signal) => finish(code, signal));
     child.on('error', (err) => {
       // Spawn failures and IPC send failures arrive here; a process that never started will not emit 'exit'.
-      keepTail(Buffer.from(`\n${err.message}`));
+      tail.keep(`\n${err.message}`);
       if (child.pid === undefined) finish(null, null);
     });
     return {

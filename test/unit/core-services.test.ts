@@ -156,3 +156,41 @@ describe('results too large for their format', () => {
     }
   });
 });
+
+describe('engine processes', () => {
+  it('start with the spawner the caller gives (the app: utilityProcess), the preview engine as well as the batch one', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-spawner-'));
+    // An engine that refuses every photo as corrupt: enough to see who started it.
+    const spawned: number[] = [];
+    const spawner: EngineSpawner = (listeners) => {
+      const pid = 5000 + spawned.length;
+      spawned.push(pid);
+      const exit = (signal: string | null): void => queueMicrotask(() => listeners.onExit({ code: signal ? null : 0, signal, outputTail: '' }));
+      return {
+        pid,
+        send: (m: HostMessage) =>
+          queueMicrotask(() =>
+            listeners.onMessage(m.type === 'dispose' ? { type: 'disposed', id: m.id } : { type: 'failed', id: m.id, code: 'CORRUPT', message: 'scripted' }),
+          ),
+        kill: () => exit('SIGKILL'),
+        disconnect: () => exit(null),
+      };
+    };
+    const core = await openReviveCore(dir, { engineSpawner: spawner });
+    try {
+      const photo = await writePhoto(path.join(dir, 'photos', 'a.png'), 1);
+      const failed = new Promise<void>((resolve) => {
+        core.on('progress', (p: JobProgress) => {
+          if (p.kind === 'item' && p.state === 'failed') resolve();
+        });
+      });
+      await core.startJob([photo], DEFAULT_SETTINGS, true);
+      await failed;
+      expect(spawned).toEqual([5000]);
+      await expect(core.previewRegion(photo, { x: 0, y: 0, width: 8, height: 8 }, DEFAULT_SETTINGS)).rejects.toMatchObject({ code: 'CORRUPT' });
+      expect(spawned).toEqual([5000, 5001]);
+    } finally {
+      await core.close();
+    }
+  });
+});

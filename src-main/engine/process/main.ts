@@ -1,10 +1,11 @@
 /**
- * Entry point of the engine process (child_process.fork in Node, utilityProcess in Electron).
+ * Entry point of the engine process (child_process.fork in Node, utilityProcess in Electron; transport.ts hides
+ * which).
  *
  * Serves host messages one at a time (see protocol.ts): each enhance request runs to its `done` or `failed` event
  * before the next starts. Cancellation is the host killing this process — onnxruntime's session.run cannot be
- * interrupted — so nothing here listens for it. When the host goes away (IPC channel closed) the process exits, so
- * no orphan keeps a model in memory.
+ * interrupted — so nothing here listens for it. When the host goes away or asks it to finish, the process releases
+ * the model and exits, so no orphan keeps a model in memory.
  */
 import { ImageError } from '../../imaging/errors';
 import { closeMetadataTool } from '../../imaging/metadata';
@@ -15,16 +16,18 @@ import { enhanceImage } from './enhance-image';
 import { ENGINE_ERROR_CODES, HostMessageSchema, type EngineEvent, type HostMessage } from '../protocol';
 import { openModel } from './session';
 import { SessionCache } from './session-cache';
+import { connectToParent } from './transport';
 
-if (!process.send) {
-  process.stderr.write('engine/process/main must be started by the engine host (child_process.fork), not directly\n');
+const parent = connectToParent();
+if (!parent) {
+  process.stderr.write('engine/process/main must be started by the engine host (child_process.fork or utilityProcess), not directly\n');
   process.exit(2);
 }
 
 const sessions = new SessionCache(openModel);
 
 function send(event: EngineEvent): void {
-  process.send!(event);
+  parent!.send(event);
 }
 
 /** The code and one-line message a failure crosses the boundary with. */
@@ -62,7 +65,7 @@ async function handle(msg: HostMessage): Promise<void> {
 
 let queue: Promise<void> = Promise.resolve();
 
-process.on('message', (raw: unknown) => {
+parent!.onMessage((raw: unknown) => {
   const parsed = HostMessageSchema.safeParse(raw);
   if (!parsed.success) {
     const id = typeof raw === 'object' && raw !== null && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : 'unknown';
@@ -73,8 +76,8 @@ process.on('message', (raw: unknown) => {
   queue = queue.then(() => handle(parsed.data));
 });
 
-process.on('disconnect', () => {
-  // The host is gone: release the model and the ExifTool child, and leave.
+parent!.onClose(() => {
+  // The host is gone or asked us to finish: release the model and the ExifTool child, and leave.
   Promise.all([sessions.dispose(), closeMetadataTool()]).then(
     () => process.exit(0),
     (err: unknown) => {
