@@ -43,8 +43,6 @@ export interface QueueRunOptions {
   summary?: 'always' | 'several';
 }
 
-export { display, type QueueJsonResult } from '../queue-printer';
-
 /**
  * Opens the data folder through the composition root, lock taken. Returns null when another Revive process (the app,
  * `revive serve`, another CLI batch) runs the queue, after printing who holds it and `whenBusy` (what the user can do).
