@@ -61,6 +61,8 @@ function boundaryConfigs() {
     sharp: 'imaging',
     'better-sqlite3': 'store',
     electron: 'app',
+    // electron-store imports electron: only the shell may load it (the core uses conf).
+    'electron-store': 'app',
   };
   // Low → high; app and cli are siblings, neither imports the other.
   const frontEnds = ['core', 'ipc', 'bridge', 'app', 'cli'];

@@ -96,7 +96,7 @@ async function start(): Promise<void> {
   nativeTheme.themeSource = 'system';
   try {
     // The engine runs as an Electron utility process (utility-engine.ts); the CLI and `revive serve` fork it.
-    core = await openReviveCore(userData, { version: app.getVersion(), engineSpawner: utilityEngine() });
+    core = await openReviveCore(userData, { version: app.getVersion(), spawner: utilityEngine() });
   } catch (err) {
     log.error('cannot open the core', err);
     dialog.showErrorBox('Revive cannot start', (err as Error).message);

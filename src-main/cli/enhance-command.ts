@@ -18,20 +18,14 @@ import { probeImage } from '../imaging/probe';
 import { enqueue } from '../jobs/enqueue';
 import { formatsForAll, type TooLargeResult } from '../jobs/output-size';
 import { parseJobSettings, type JobSettings } from '../settings/job-settings';
-import { QueueStore } from '../jobs/queue-store';
 import type { PackManifest } from '../models/manifest';
+import type { InstalledPack } from '../models/registry';
 import { defaultDataDir } from '../store/data-dir';
 import type { DiffusionCliOptions, EnhanceOptions } from './options';
 import { UsageError } from './options';
 import type { ProgressStream } from './progress-view';
-import { display, EXIT_QUEUE_BUSY, openQueueSession, runQueueIn, type QueueJsonResult } from './commands/queue-run';
-
-/** The pack the batch runs, as found by the registry. */
-export interface ResolvedPack {
-  id: string;
-  dir: string;
-  manifest: PackManifest;
-}
+import { EXIT_QUEUE_BUSY, openQueueRoot, runQueueIn } from './commands/queue-run';
+import { display, type QueueJsonResult } from './queue-printer';
 
 export interface CliIo {
   stdout: { write(s: string): boolean };
@@ -42,8 +36,8 @@ export interface CliIo {
 }
 
 export interface EnhanceDeps {
-  /** Finds a pack by id; throws UsageError naming the installed ids when there is none. */
-  findPack(id: string): Promise<ResolvedPack>;
+  /** Finds a pack by id; throws (PackNotFoundError, a usage error) naming the installed ids when there is none. */
+  findPack(id: string): Promise<InstalledPack>;
   /** How to start the engine (tests may pass their own). */
   spawner?: EngineSpawner;
   /** Ctrl-C: the running photo is put back in the queue and the batch paused; `revive resume` continues it. */
@@ -151,13 +145,16 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
   // 2. The queue of the data folder the app shares. Its lock is taken before anything is queued: while another
   //    Revive process runs the queue, nothing is added behind the user's back.
   const dataDir = opts.dataDir !== undefined ? path.resolve(io.cwd, opts.dataDir) : defaultDataDir();
-  const session = openQueueSession(dataDir, io, 'nothing was queued; try again when it has finished (or close it)');
-  if (!session) return EXIT_QUEUE_BUSY;
+  const root = await openQueueRoot(dataDir, io, {
+    whenBusy: 'nothing was queued; try again when it has finished (or close it)',
+    ...(deps.spawner ? { spawner: deps.spawner } : {}),
+  });
+  if (!root) return EXIT_QUEUE_BUSY;
   try {
     // 3. The photos become one job (files expanded, image types only, each once, earlier results left out), once
     //    every result fits its format: a photo whose result the format cannot hold is reported before any work, and
     //    the person at the terminal is offered a format that can (else nothing is queued: exit 2).
-    const queue = new QueueStore(session.store.db);
+    const { queue } = root;
     const earlier = queue.jobs({ unfinished: true }).length;
     const queueWith = (s: JobSettings) =>
       enqueue(queue, s, args, {
@@ -208,20 +205,18 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
 
     // 4. Run just this job, through the queue runner (crash recovery of earlier batches included).
     return await runQueueIn(
-      session,
+      root,
       {
         dataDir,
         json: opts.json,
         jobIds: [job.id],
-        packDirs: new Map([[pack.id, pack.dir]]),
         earlierFailures: problems.length,
         summary: 'several',
         ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(deps.spawner ? { spawner: deps.spawner } : {}),
       },
       io,
     );
   } finally {
-    session.close();
+    await root.close();
   }
 }

@@ -23,9 +23,11 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { PackRegistry } from '../models/registry';
+import { DEFAULT_MODEL } from '../settings/schema';
 import { defaultDataDir } from '../store/data-dir';
 import { runEnhance, type CliIo, type EnhanceDeps } from './enhance-command';
-import { findPackOrExplain, formatListing, listingJson, runModelsAdd, runModelsRemove } from './models-command';
+import { formatListing, listingJson, runModelsAdd, runModelsRemove } from './models-command';
+import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
 import { DEFAULT_SUFFIX } from '../jobs/naming';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
 import { packRoots } from '../models/pack-roots';
@@ -35,35 +37,23 @@ import { register as registerHistory } from './commands/history';
 
 export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
 
-export const DEFAULT_MODEL = 'realesrgan-x4fast';
-
 export interface MainOptions extends Partial<CliIo> {
   /** Cancels a running batch (the bin wires Ctrl-C to it). */
   signal?: AbortSignal;
   spawner?: EnhanceDeps['spawner'];
 }
 
-/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
-export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
-  const io: CliIo = {
-    stdout: options.stdout ?? process.stdout,
-    stderr: options.stderr ?? process.stderr,
-    cwd: options.cwd ?? process.cwd(),
-    ...(options.ask ? { ask: options.ask } : {}),
-  };
-  let exitCode: number = EXIT.OK;
-  const registryFor = (dataDir: string | undefined): PackRegistry =>
-    new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+/** What the subcommands share: where they write, the caller's options, and where their exit code goes. */
+interface CommandContext {
+  io: CliIo;
+  options: MainOptions;
+  setExitCode(code: number): void;
+  /** The packs a data folder sees (`--data-dir` as given, or the default). */
+  registryFor(dataDir: string | undefined): PackRegistry;
+}
 
-  const program = new Command('revive')
-    .description('Restore and upscale photos, locally and offline.')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
-    .showHelpAfterError('(run "revive --help" for usage)');
-
+/** Adds `enhance`: its options, and the run. */
+function registerEnhance(program: Command, { io, options, setExitCode, registryFor }: CommandContext): void {
   program
     .command('enhance')
     .description('restore and upscale photos; results go next to each original unless -o is given')
@@ -93,14 +83,19 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);
       const registry = registryFor(opts.dataDir);
-      exitCode = await runEnhance(paths, opts, io, {
+      let code = await runEnhance(paths, opts, io, {
         findPack: (id) => findPackOrExplain(registry, id),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.spawner ? { spawner: options.spawner } : {}),
       });
-      if (options.signal?.aborted) exitCode = EXIT.INTERRUPTED;
+      if (options.signal?.aborted) code = EXIT.INTERRUPTED;
+      setExitCode(code);
     });
 
+}
+
+/** Adds `models`, `models add` and `models remove`. */
+function registerModels(program: Command, { io, options, setExitCode, registryFor }: CommandContext): void {
   const models = program
     .command('models')
     .description('list installed model packs (and folders that are not valid packs, with the reason); add or remove packs')
@@ -122,11 +117,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--replace', 'replace an installed pack with the same id')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (source: string, raw: { replace?: boolean }, cmd: Command) => {
-      exitCode = await runModelsAdd(source, dataDirOf(cmd), io, {
+      setExitCode(await runModelsAdd(source, dataDirOf(cmd), io, {
         cwd: io.cwd,
         ...(raw.replace ? { replace: true } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
-      });
+      }));
     });
   models
     .command('remove')
@@ -134,17 +129,43 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .argument('<id>', 'pack id (see "revive models")')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (id: string, _raw: unknown, cmd: Command) => {
-      exitCode = await runModelsRemove(id, dataDirOf(cmd), io);
+      setExitCode(await runModelsRemove(id, dataDirOf(cmd), io));
     });
 
+}
+
+/** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const io: CliIo = {
+    stdout: options.stdout ?? process.stdout,
+    stderr: options.stderr ?? process.stderr,
+    cwd: options.cwd ?? process.cwd(),
+    ...(options.ask ? { ask: options.ask } : {}),
+  };
+  let exitCode: number = EXIT.OK;
+  const setExitCode = (code: number): void => {
+    exitCode = code;
+  };
+  const registryFor = (dataDir: string | undefined): PackRegistry =>
+    new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+
+  const program = new Command('revive')
+    .description('Restore and upscale photos, locally and offline.')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError('(run "revive --help" for usage)');
+
+  registerEnhance(program, { io, options, setExitCode, registryFor });
+  registerModels(program, { io, options, setExitCode, registryFor });
   registerServe(program, { io, ...(options.signal ? { signal: options.signal } : {}) });
   registerResume(program, {
     io,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.spawner ? { spawner: options.spawner } : {}),
-    setExitCode: (code) => {
-      exitCode = code;
-    },
+    setExitCode,
   });
   registerHistory(program, { io });
 
@@ -156,7 +177,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       // Help and version are successful exits; everything else commander rejects is a usage error (already printed).
       return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (err instanceof UsageError) {
+    // An unknown model on the command line is the user's to fix, like any other bad argument.
+    if (err instanceof UsageError || err instanceof PackNotFoundError) {
       io.stderr.write(`revive: ${err.message}\n`);
       return EXIT.USAGE;
     }

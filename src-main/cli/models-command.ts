@@ -5,11 +5,9 @@
 import path from 'node:path';
 import { DownloadError } from '../models/download';
 import { cleanInterruptedInstalls, installPack, isUrlSource, PackInstallError, removePack, type InstallProgress } from '../models/install';
-import { listPacks, PackRegistry, type InstalledPack, type PackListing } from '../models/registry';
+import { listPacks, type InstalledPack, type PackListing } from '../models/registry';
 import { AbortedError } from '../pixels/types';
 import { modelsDirIn } from '../store/data-dir';
-import type { ResolvedPack } from './enhance-command';
-import { UsageError } from './options';
 import { bundledModelsDir } from '../models/pack-roots';
 import { bar } from './progress-view';
 
@@ -63,19 +61,6 @@ export function listingJson(listing: PackListing): unknown {
     })),
     invalid: listing.invalid,
   };
-}
-
-/** Finds a pack for `enhance`; a missing id is a usage error that lists what is installed (and why a same-named folder is not a valid pack). */
-export async function findPackOrExplain(registry: PackRegistry, id: string): Promise<ResolvedPack> {
-  const listing = await registry.list();
-  const pack = listing.packs.find((p) => p.id === id);
-  if (pack) return pack;
-  const broken = listing.invalid.find((b) => path.basename(b.dir) === id);
-  if (broken) throw new UsageError(`model "${id}" at ${broken.dir} is not a valid pack: ${broken.reason}`);
-  const ids = listing.packs.map((p) => p.id);
-  throw new UsageError(
-    `no model "${id}" is installed (looked in ${registry.roots.join(', ')}); ${ids.length ? `installed: ${ids.join(', ')}` : 'none are installed — run "npm run setup:packs"'}`,
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ export {
   type JobSettings,
   type JobSettingsInput,
 } from '../settings/job-settings';
-export { engineFromHost, type Engine, type EnhanceJob, type EnhanceResult, type EnhanceCallOptions } from './engine';
+export { engineFromHost, type Engine, type EnhanceJob, type EnhanceResult, type EnhanceCallOptions, type EstimateListener } from './engine';
 export { rerun, removeEntry, type RemoveOptions, type RemoveResult } from './library-actions';
 export { enqueue, type EnqueueOptions, type EnqueueResult } from './enqueue';
 export { checkSpace, InsufficientSpaceError, estimateOutputBytes, formatBytes, type SpaceCheck } from './disk-space';

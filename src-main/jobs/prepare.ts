@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { OutputNamer } from './naming';
+import { OutputNamer, resolveOutputFormat } from './naming';
+import type { PlannedOutput } from './disk-space';
 import { DEFAULT_MAX_INPUT_PIXELS, inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
@@ -114,6 +115,32 @@ export function maxPixelsOf(settings: JobRecord['settings']): number {
 /** The folder an item's output goes to. */
 export function outputDirFor(job: JobRecord, source: string): string {
   return job.settings.outputDir ? path.resolve(job.settings.outputDir) : path.dirname(source);
+}
+
+/**
+ * Where the queued items of these jobs will write and how many pixels, for the disk-space check. Sizes not probed
+ * yet are stood in for by the mean of a sample: header probes are cheap but not free, so up to 200 per job.
+ */
+export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecord[], probe: PrepareDeps['probe']): Promise<PlannedOutput[]> {
+  const outputs: PlannedOutput[] = [];
+  for (const job of jobs) {
+    const queued = queue.items(job.id).filter((i) => i.state === 'queued' || i.state === 'running');
+    const sample = queued.filter((_, k) => k % Math.max(1, Math.ceil(queued.length / 200)) === 0);
+    const known: number[] = [];
+    for (const it of sample) {
+      if (it.width && it.height) known.push(it.width * it.height);
+      else {
+        const p = await probe(it.sourcePath).catch(() => null);
+        if (p) known.push(p.width * p.height);
+      }
+    }
+    const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+    for (const it of queued) {
+      const px = (it.width && it.height ? it.width * it.height : mean) * job.settings.scale ** 2;
+      outputs.push({ dir: outputDirFor(job, it.sourcePath), pixels: px, format: resolveOutputFormat(it.sourcePath, job.settings.format) });
+    }
+  }
+  return outputs;
 }
 
 /**

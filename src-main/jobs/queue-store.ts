@@ -379,6 +379,15 @@ export class QueueStore {
     return c;
   }
 
+  /** Each item's state and probed size (null until probed): what the ETA needs, without reading whole rows. */
+  sizes(jobId: number): { state: string; width: number | null; height: number | null }[] {
+    return this.db.prepare('SELECT state, width, height FROM items WHERE job_id = ?').all(jobId) as {
+      state: string;
+      width: number | null;
+      height: number | null;
+    }[];
+  }
+
   /** Whether some unfinished item (of any job) other than `exceptItemId` has planned to write this path. */
   isPlannedByOther(outputPath: string, exceptItemId: number): { itemId: number; sourceHash: string | null } | null {
     const r = this.db

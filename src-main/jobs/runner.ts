@@ -10,33 +10,35 @@
  *   machine whose cores the model saturates, this host work competes for the same cores, so the gain is the hiding
  *   of disk latency and of the host's own wall time, not free computation. The bench measures both modes.
  *
+ * The runner is the loop and the controls; {@link ProgressReporter} says what happens (events, ETAs) and
+ * {@link ResultRecorder} writes down how each item ended (queue, library, thumbnails). The stores are the caller's:
+ * the composition root (core/open.ts) builds them once per data folder.
+ *
  * Control: `cancel` aborts the running image at once (the engine host kills its process; the item becomes
  * cancelled, no partial output exists because the engine writes atomically); `pause` lets the running image finish
  * and starts nothing new; `pause({ now: true })` aborts the running image and puts it back in the queue.
  */
-import { stat } from 'node:fs/promises';
-import { resolveOutputFormat } from './naming';
-import { imageFraction } from './progress';
 import type { ProcessLock } from '../store/lock';
-import type { Store } from '../store/database';
-import type { StageProgress } from '../pixels/types';
-import { LibraryStore } from '../library/library-store';
+import type { LibraryStore } from '../library/library-store';
 import { readPhotoFacts } from '../library/photo-facts';
-import { ThumbnailCache } from '../library/thumbnails';
+import type { ThumbnailCache } from '../library/thumbnails';
 import { probeImage } from '../imaging/probe';
 import { decodeImage } from '../imaging/read';
-import { estimatePixels, EtaEstimator } from './eta';
 import type { Engine, EnhanceResult } from './engine';
-import { failureCode } from './failure-code';
 import { hashFile } from './hash';
 import { checkSpace, InsufficientSpaceError, type SpaceCheck, type SpaceProbe, systemSpaceProbe } from './disk-space';
-import { JobOutputPlanner, maxPixelsOf, outputDirFor, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
-import type { BatchProgress, ItemProgress, JobProgress, JobProgressListener } from './progress';
-import { QueueStore, type ItemRecord, type JobRecord } from './queue-store';
+import { expectedOutputs, JobOutputPlanner, maxPixelsOf, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
+import type { JobProgressListener } from './progress';
+import { ProgressReporter, type RunningItem } from './progress-reporter';
+import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 import { recoverInterrupted, type RecoveryReport } from './recovery';
+import { ResultRecorder } from './result-recorder';
 
 export interface RunnerOptions {
-  store: Store;
+  queue: QueueStore;
+  library: LibraryStore;
+  /** Where library thumbnails go; null makes none. */
+  thumbnails: ThumbnailCache | null;
   engine: Engine;
   /** The queue lock, held by this process ({@link acquireLock} with QUEUE_LOCK). */
   lock: ProcessLock;
@@ -44,8 +46,6 @@ export interface RunnerOptions {
   resolveModelDir(modelId: string): string;
   /** Prepare the next item and make thumbnails while the engine runs (default true). */
   overlap?: boolean;
-  /** Make library thumbnails (default true). */
-  thumbnails?: boolean;
   now?: () => number;
   /** Replaceable for tests. */
   probe?: PrepareDeps['probe'];
@@ -77,60 +77,42 @@ export interface RunSummary {
 /** Why the running item is being stopped. */
 type StopIntent = 'cancel' | 'requeue' | 'abandon';
 
-interface Current {
-  item: ItemRecord;
-  ready: ReadyItem;
+interface Current extends RunningItem {
   controller: AbortController;
   intent: StopIntent | null;
-  startedAt: number;
-  fraction: number;
 }
 
-/** At most one batch event per this many ms from tile progress (every state change emits one anyway). */
-const BATCH_PROGRESS_INTERVAL_MS = 100;
-
-/** Per-job figures kept in memory during a run (refreshed from the database when items change). */
-interface JobStats {
-  /** Sizes of queued items already probed. */
-  knownPixels: number[];
-  /** Queued items not probed yet. */
-  unknown: number;
-  /** Mean size of every probed item of the job (to stand in for the unknown ones), or null. */
-  meanPixels: number | null;
-  startedAt: number;
+/** The next item, being prepared while the engine works on the current one. */
+interface Prefetch {
+  itemId: number;
+  result: Promise<Preparation>;
 }
 
 export class JobRunner {
   readonly queue: QueueStore;
   readonly library: LibraryStore;
-  readonly thumbnails: ThumbnailCache;
+  readonly thumbnails: ThumbnailCache | null;
   readonly #o: RunnerOptions;
   readonly #now: () => number;
   readonly #deps: PrepareDeps;
-  readonly #listeners = new Set<JobProgressListener>();
+  readonly #reporter: ProgressReporter;
+  readonly #recorder: ResultRecorder;
   readonly #planners = new Map<number, JobOutputPlanner>();
-  readonly #etas = new Map<string, EtaEstimator>();
-  readonly #stats = new Map<number, JobStats>();
-  /** Job rows for progress events (tile events come many times a second; the row changes only on pause/cancel). */
-  readonly #jobs = new Map<number, JobRecord>();
-  #lastBatchEmit = 0;
   #current: Current | null = null;
   #running: Promise<RunSummary> | null = null;
   #stopRequested = false;
   #lockLost = false;
   /** Model (and scale) the engine last loaded; a different one, or a restart, makes the next image "cold". */
   #warmModel: string | null = null;
-  #device: string | null = null;
-  #post: Promise<void> = Promise.resolve();
   /** The running item's id → settles once its engine call has ended and its new state is recorded. */
   readonly #settling = new Map<number, Promise<void>>();
 
   constructor(options: RunnerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.queue = new QueueStore(options.store.db, this.#now);
-    this.library = new LibraryStore(options.store.db);
-    this.thumbnails = new ThumbnailCache(options.store.dataDir);
+    this.queue = options.queue;
+    this.library = options.library;
+    this.thumbnails = options.thumbnails;
     this.#deps = {
       queue: this.queue,
       library: this.library,
@@ -138,6 +120,14 @@ export class JobRunner {
       hash: options.hash ?? hashFile,
       readFacts: options.readFacts ?? readPhotoFacts,
     };
+    this.#reporter = new ProgressReporter({ queue: this.queue, now: this.#now, current: () => this.#current });
+    this.#recorder = new ResultRecorder({
+      queue: this.queue,
+      library: this.library,
+      thumbnails: this.thumbnails,
+      reporter: this.#reporter,
+      now: this.#now,
+    });
     options.lock.onLost(() => {
       this.#lockLost = true;
       this.#stopRequested = true;
@@ -148,8 +138,7 @@ export class JobRunner {
 
   /** Subscribes to progress events. Returns the unsubscribe function. */
   onProgress(listener: JobProgressListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#reporter.onProgress(listener);
   }
 
   /** Whether a run is in progress. */
@@ -166,7 +155,7 @@ export class JobRunner {
     return recoverInterrupted({
       queue: this.queue,
       library: this.library,
-      thumbnails: this.#o.thumbnails === false ? null : this.thumbnails,
+      thumbnails: this.thumbnails,
       verifyOutput: this.#o.verifyOutput ?? (async (p) => {
         const d = await decodeImage(p);
         return { width: d.width, height: d.height };
@@ -180,26 +169,7 @@ export class JobRunner {
   /** Expected output size against free space, per file system, for the queued items of these jobs. */
   async checkSpace(jobIds?: readonly number[]): Promise<SpaceCheck[]> {
     const jobs = jobIds ? jobIds.map((id) => this.queue.job(id)) : this.queue.jobs({ unfinished: true });
-    const outputs = [];
-    for (const job of jobs) {
-      const queued = this.queue.items(job.id).filter((i) => i.state === 'queued' || i.state === 'running');
-      // Header probes are cheap but not free; a sample of up to 200 sizes stands for the rest.
-      const sample = queued.filter((_, k) => k % Math.max(1, Math.ceil(queued.length / 200)) === 0);
-      const known: number[] = [];
-      for (const it of sample) {
-        if (it.width && it.height) known.push(it.width * it.height);
-        else {
-          const p = await this.#deps.probe(it.sourcePath).catch(() => null);
-          if (p) known.push(p.width * p.height);
-        }
-      }
-      const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
-      for (const it of queued) {
-        const px = (it.width && it.height ? it.width * it.height : mean) * job.settings.scale ** 2;
-        outputs.push({ dir: outputDirFor(job, it.sourcePath), pixels: px, format: resolveOutputFormat(it.sourcePath, job.settings.format) });
-      }
-    }
-    return checkSpace(outputs, this.#o.space ?? systemSpaceProbe);
+    return checkSpace(await expectedOutputs(this.queue, jobs, this.#deps.probe), this.#o.space ?? systemSpaceProbe);
   }
 
   /**
@@ -228,24 +198,24 @@ export class JobRunner {
    */
   pause(jobId: number, options: { now?: boolean } = {}): void {
     this.queue.setPaused(jobId, true);
-    this.#jobs.delete(jobId);
+    this.#reporter.forgetJob(jobId);
     if (options.now && this.#current?.item.jobId === jobId) this.#abortCurrent('requeue');
-    this.#emitBatch(jobId);
+    this.#reporter.batch(jobId);
   }
 
   /** Unpauses a job (call {@link run} to process it if no run is in progress). */
   resume(jobId: number): void {
     this.queue.setPaused(jobId, false);
-    this.#jobs.delete(jobId);
-    this.#emitBatch(jobId);
+    this.#reporter.forgetJob(jobId);
+    this.#reporter.batch(jobId);
   }
 
   /** Cancels a job: its queued items are cancelled and its running image is stopped now. */
   cancel(jobId: number): void {
     this.queue.cancelJob(jobId);
     if (this.#current?.item.jobId === jobId) this.#abortCurrent('cancel');
-    this.#invalidate(jobId);
-    this.#emitBatch(jobId);
+    this.#reporter.invalidate(jobId);
+    this.#reporter.batch(jobId);
   }
 
   /** Cancels one item (stopping it now if it is running). */
@@ -256,8 +226,8 @@ export class JobRunner {
     }
     const item = this.queue.item(itemId);
     this.queue.transition(itemId, 'cancelled', { finishedAt: this.#now() });
-    this.#invalidate(item.jobId);
-    this.#emitBatch(item.jobId);
+    this.#reporter.invalidate(item.jobId);
+    this.#reporter.batch(item.jobId);
   }
 
   /**
@@ -272,21 +242,21 @@ export class JobRunner {
   move(itemId: number, index: number): void {
     const item = this.queue.item(itemId);
     this.queue.move(itemId, index);
-    this.#emitBatch(item.jobId);
+    this.#reporter.batch(item.jobId);
   }
 
   /** Removes a queued, finished or failed item from its job (never a file). */
   remove(itemId: number): void {
     const item = this.queue.item(itemId);
     this.queue.remove(itemId);
-    this.#invalidate(item.jobId);
-    this.#emitBatch(item.jobId);
+    this.#reporter.invalidate(item.jobId);
+    this.#reporter.batch(item.jobId);
   }
 
   /** Waits for background work (thumbnails) to finish. */
   async idle(): Promise<void> {
     await this.#running?.catch(() => undefined);
-    await this.#post;
+    await this.#recorder.idle();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -310,81 +280,77 @@ export class JobRunner {
       if (checks.some((c) => !c.fits)) throw new InsufficientSpaceError(checks);
     }
     const overlap = this.#o.overlap !== false;
-    let prefetched: { itemId: number; result: Promise<Preparation> } | null = null;
+    let prefetched: Prefetch | null = null;
     try {
       while (!this.#stopRequested) {
         const next = this.queue.upcoming(1, options.jobIds)[0];
         if (!next) break;
         const job = this.queue.job(next.jobId);
-        const prep =
-          prefetched?.itemId === next.id ? await prefetched.result : await prepareItem(next, job, this.#planner(job), this.#deps);
+        const prep = prefetched?.itemId === next.id ? await prefetched.result : await prepareItem(next, job, this.#planner(job), this.#deps);
         prefetched = null;
         // The user may have cancelled, removed, moved or paused while this item was being prepared.
         const fresh = this.#stillNext(next.id, options.jobIds);
         if (!fresh) continue;
-
         if (prep.kind === 'failed') {
-          this.#finishUnusable(fresh, job, prep);
+          this.#recorder.unusable(fresh, job, prep);
           summary.failed++;
           continue;
         }
         if (prep.kind === 'skip') {
-          this.queue.transition(fresh.id, 'done', {
-            skipped: true,
-            outputPath: prep.match.outputPath,
-            sourceHash: prep.hash,
-            finishedAt: this.#now(),
-          });
-          this.#invalidate(job.id);
-          this.#emitItem(fresh, 'done', 1, 0, { outputPath: prep.match.outputPath ?? undefined, skipped: true });
-          this.#emitBatch(job.id);
+          this.#recorder.skipped(fresh, prep);
           summary.skipped++;
           continue;
         }
-
-        const startedAt = this.#now();
-        this.queue.transition(fresh.id, 'running', { startedAt, error: null }, 'queued');
-        const current: Current = { item: fresh, ready: prep, controller: new AbortController(), intent: null, startedAt, fraction: 0 };
-        this.#current = current;
-        this.#invalidate(job.id);
-        this.#emitItem(fresh, 'running', 0, 0);
-        this.#emitBatch(job.id);
-        if (prep.factsWarning) this.#emit({ kind: 'warning', jobId: job.id, itemId: fresh.id, message: prep.factsWarning });
-        if (prep.formatNote) this.#emit({ kind: 'warning', jobId: job.id, itemId: fresh.id, message: prep.formatNote });
-
+        const current = this.#start(fresh, job, prep);
         // Prepare the following item while the engine works on this one.
-        if (overlap) {
-          const after = this.queue.upcoming(1, options.jobIds)[0];
-          if (after) {
-            const afterJob = this.queue.job(after.jobId);
-            const result = prepareItem(after, afterJob, this.#planner(afterJob), this.#deps);
-            result.catch(() => undefined); // awaited when its turn comes; a failure there is reported then
-            prefetched = { itemId: after.id, result };
-          }
-        }
-
-        const settled = this.#runEngine(current, job);
-        this.#settling.set(fresh.id, settled.then(() => undefined, () => undefined));
-        let outcome: Awaited<typeof settled>;
-        try {
-          outcome = await settled;
-        } finally {
-          this.#settling.delete(fresh.id);
-        }
-        this.#current = null;
-        if (!overlap) await this.#post;
-        summary[outcome]++;
+        if (overlap) prefetched = this.#prefetch(options.jobIds);
+        summary[await this.#settle(current, job)]++;
+        if (!overlap) await this.#recorder.idle();
       }
     } finally {
       this.#current = null;
       if (prefetched) await prefetched.result.catch(() => undefined);
-      await this.#post;
+      await this.#recorder.idle();
     }
     summary.lockLost = this.#lockLost;
     for (const id of options.jobIds ?? this.queue.jobs({ unfinished: true }).map((j) => j.id)) {
-      if (this.queue.finishIfComplete(id)) this.#emitBatch(id);
+      if (this.queue.finishIfComplete(id)) this.#reporter.batch(id);
     }
     return summary;
+  }
+
+  /** Marks the item running and announces it; it becomes the current item. */
+  #start(item: ItemRecord, job: JobRecord, ready: ReadyItem): Current {
+    const startedAt = this.#now();
+    this.queue.transition(item.id, 'running', { startedAt, error: null }, 'queued');
+    const current: Current = { item, ready, controller: new AbortController(), intent: null, startedAt, fraction: 0 };
+    this.#current = current;
+    this.#reporter.changed(item, 'running', 0, 0);
+    if (ready.factsWarning) this.#reporter.warn(job.id, item.id, ready.factsWarning);
+    if (ready.formatNote) this.#reporter.warn(job.id, item.id, ready.formatNote);
+    return current;
+  }
+
+  #prefetch(jobIds?: readonly number[]): Prefetch | null {
+    const after = this.queue.upcoming(1, jobIds)[0];
+    if (!after) return null;
+    const afterJob = this.queue.job(after.jobId);
+    const result = prepareItem(after, afterJob, this.#planner(afterJob), this.#deps);
+    result.catch(() => undefined); // awaited when its turn comes; a failure there is reported then
+    return { itemId: after.id, result };
+  }
+
+  /** Runs the current item through the engine; {@link whenSettled} waits on it meanwhile. */
+  async #settle(current: Current, job: JobRecord): Promise<'done' | 'failed' | 'cancelled' | 'requeued'> {
+    const id = current.item.id;
+    const settled = this.#runEngine(current, job);
+    this.#settling.set(id, settled.then(() => undefined, () => undefined));
+    try {
+      return await settled;
+    } finally {
+      this.#settling.delete(id);
+      this.#current = null;
+    }
   }
 
   /** The item if it is still queued, its job still active and unpaused, and it is still first in line. */
@@ -423,16 +389,16 @@ export class JobRunner {
           promptMode: s.promptMode,
           prompt: s.prompt,
           colorFix: s.colorFix,
-          // The job keeps strength as a 0–1 fraction (the app's slider); the engine takes a percentage.
-          strength: s.strength === undefined ? undefined : s.strength * 100,
+          // The job and the engine both keep strength as the app's 0–1 fraction.
+          strength: s.strength,
           metadata: s.metadata,
           keepFileTimes: s.keepFileTimes,
           maxPixels: maxPixelsOf(s),
         },
         {
           signal: cur.controller.signal,
-          onProgress: (p) => this.#onStage(cur, p),
-          onWarning: (message) => this.#emit({ kind: 'warning', jobId: job.id, itemId: item.id, message }),
+          onProgress: (p) => this.#reporter.stage(cur, p),
+          onWarning: (message) => this.#reporter.warn(job.id, item.id, message),
         },
       );
     } catch (e) {
@@ -444,267 +410,23 @@ export class JobRunner {
     this.#warmModel = modelKey;
     this.#current = null;
     if (cur.intent === 'abandon') return 'requeued';
-    await this.#finishDone(cur, job, result, cold);
+    await this.#recorder.done(cur, job, result, cold);
     return 'done';
   }
 
   #afterFailure(cur: Current, job: JobRecord, err: Error): 'failed' | 'cancelled' | 'requeued' {
-    const { item } = cur;
-    const now = this.#now();
-    if (cur.intent === 'abandon') return 'requeued';
-    if (cur.intent === 'cancel') {
-      this.queue.transition(item.id, 'cancelled', { finishedAt: now }, 'running');
-      this.#invalidate(job.id);
-      this.#emitItem(item, 'cancelled', cur.fraction, now - cur.startedAt);
-      this.#emitBatch(job.id);
-      return 'cancelled';
+    switch (cur.intent) {
+      case 'abandon':
+        return 'requeued';
+      case 'cancel':
+        this.#recorder.cancelled(cur);
+        return 'cancelled';
+      case 'requeue':
+        this.#recorder.requeued(cur);
+        return 'requeued';
+      default:
+        this.#recorder.failed(cur, job, err);
+        return 'failed';
     }
-    if (cur.intent === 'requeue') {
-      this.queue.transition(item.id, 'queued', { startedAt: null }, 'running');
-      this.#invalidate(job.id);
-      this.#emitItem(item, 'queued', 0, now - cur.startedAt);
-      this.#emitBatch(job.id);
-      return 'requeued';
-    }
-    const message = err.message || String(err);
-    const code = failureCode(err);
-    this.#o.store.db.transaction(() => {
-      this.queue.transition(item.id, 'failed', { error: message, finishedAt: now, ms: now - cur.startedAt }, 'running');
-      this.#insertLibrary(job, item, cur.ready, { status: 'failed', error: message, startedAt: cur.startedAt, finishedAt: now });
-    })();
-    this.#invalidate(job.id);
-    this.#emitItem(item, 'failed', cur.fraction, now - cur.startedAt, { error: message, code });
-    this.#emitBatch(job.id);
-    this.#thumbnailsLater(item.id, item.sourcePath, null);
-    return 'failed';
-  }
-
-  async #finishDone(cur: Current, job: JobRecord, result: EnhanceResult, cold: boolean): Promise<void> {
-    const { item, ready } = cur;
-    const now = this.#now();
-    const ms = now - cur.startedAt;
-    const outSize = await stat(ready.output).then(
-      (s) => s.size,
-      () => null,
-    );
-    this.#o.store.db.transaction(() => {
-      this.queue.transition(item.id, 'done', { outputPath: ready.output, finishedAt: now, ms }, 'running');
-      this.#insertLibrary(job, item, ready, {
-        status: 'done',
-        error: null,
-        startedAt: cur.startedAt,
-        finishedAt: now,
-        ms,
-        device: result.provider,
-        outputSize: outSize,
-        outputWidth: result.width,
-        outputHeight: result.height,
-      });
-    })();
-    const pixels = ready.probe.width * ready.probe.height;
-    this.#device = result.provider;
-    const eta = this.#eta(job);
-    if (ms > 0) eta.record({ pixels, ms, cold });
-    const warm = eta.warmPxPerMs;
-    if (warm !== null) this.queue.saveThroughput(job.settings.model, job.settings.scale, result.provider, warm, 1);
-    this.#invalidate(job.id);
-    this.#emitItem(item, 'done', 1, ms, { outputPath: ready.output });
-    this.#emitBatch(job.id);
-    this.#thumbnailsLater(item.id, item.sourcePath, ready.output);
-  }
-
-  #finishUnusable(item: ItemRecord, job: JobRecord, prep: Extract<Preparation, { kind: 'failed' }>): void {
-    const now = this.#now();
-    this.#o.store.db.transaction(() => {
-      this.queue.transition(item.id, 'failed', { error: prep.error, finishedAt: now, sourceHash: prep.hash }, 'queued');
-      this.#insertLibrary(job, item, null, {
-        status: 'failed',
-        error: prep.error,
-        startedAt: null,
-        finishedAt: now,
-        sourceHash: prep.hash,
-        sourceSize: prep.sizeBytes,
-      });
-    })();
-    this.#invalidate(job.id);
-    this.#emitItem(item, 'failed', 0, 0, { error: prep.error, code: prep.code });
-    this.#emitBatch(job.id);
-  }
-
-  #insertLibrary(
-    job: JobRecord,
-    item: ItemRecord,
-    ready: ReadyItem | null,
-    r: {
-      status: 'done' | 'failed';
-      error: string | null;
-      startedAt: number | null;
-      finishedAt: number;
-      ms?: number;
-      device?: string;
-      outputSize?: number | null;
-      outputWidth?: number;
-      outputHeight?: number;
-      sourceHash?: string | null;
-      sourceSize?: number | null;
-    },
-  ): void {
-    this.library.insert({
-      itemId: item.id,
-      jobId: job.id,
-      sourcePath: item.sourcePath,
-      // A source that could not even be hashed still gets its row (with an empty hash) so the failure is listed.
-      sourceHash: ready?.hash ?? r.sourceHash ?? '',
-      sourceSize: ready?.probe.bytes ?? r.sourceSize ?? null,
-      sourceWidth: ready?.probe.width ?? null,
-      sourceHeight: ready?.probe.height ?? null,
-      outputPath: r.status === 'done' ? (ready?.output ?? null) : null,
-      outputSize: r.outputSize ?? null,
-      outputWidth: r.outputWidth ?? null,
-      outputHeight: r.outputHeight ?? null,
-      model: job.settings.model,
-      settings: job.settings,
-      settingsKey: ready?.settingsKey ?? '',
-      status: r.status,
-      error: r.error,
-      ms: r.ms ?? null,
-      startedAt: r.startedAt,
-      finishedAt: r.finishedAt,
-      device: r.device ?? null,
-      dateTaken: ready?.facts.dateTaken ?? null,
-      camera: ready?.facts.camera ?? null,
-      hasGps: ready?.facts.hasGps ?? false,
-    });
-  }
-
-  /** Thumbnails after the row is committed: a kill before they exist costs only a preview ({@link ThumbnailCache.ensure}). */
-  #thumbnailsLater(itemId: number, source: string, output: string | null): void {
-    if (this.#o.thumbnails === false) return;
-    this.#post = this.#post.then(async () => {
-      const entry = this.library.forItem(itemId);
-      if (!entry) return;
-      let errors: string[];
-      try {
-        const t = await this.thumbnails.ensure(entry.id, source, output);
-        this.library.setThumbnails(entry.id, t.before, t.after);
-        errors = t.errors;
-      } catch (e) {
-        // A preview is not worth stopping the batch for (the cache folder may be unwritable); say so instead.
-        errors = [(e as Error).message];
-      }
-      for (const message of errors) {
-        this.#emit({ kind: 'warning', jobId: entry.jobId ?? 0, itemId, message: `thumbnail: ${message}` });
-      }
-    });
-  }
-
-  #onStage(cur: Current, p: StageProgress): void {
-    cur.fraction = Math.max(cur.fraction, imageFraction(p.stage, p.done, p.total));
-    const { item } = cur;
-    this.#emit({ kind: 'tile', jobId: item.jobId, itemId: item.id, stage: p.stage, done: p.done, total: p.total });
-    this.#emitItem(item, 'running', cur.fraction, this.#now() - cur.startedAt);
-    // The batch figures move little between tiles and cost a query; state changes always emit them.
-    if (this.#now() - this.#lastBatchEmit >= BATCH_PROGRESS_INTERVAL_MS) this.#emitBatch(item.jobId);
-  }
-
-  #eta(job: JobRecord): EtaEstimator {
-    const key = `${job.settings.model}|${job.settings.scale}`;
-    let e = this.#etas.get(key);
-    if (!e) {
-      e = new EtaEstimator(this.queue.throughput(job.settings.model, job.settings.scale, this.#device));
-      this.#etas.set(key, e);
-    }
-    return e;
-  }
-
-  #job(jobId: number): JobRecord {
-    let j = this.#jobs.get(jobId);
-    if (!j) {
-      j = this.queue.job(jobId);
-      this.#jobs.set(jobId, j);
-    }
-    return j;
-  }
-
-  #invalidate(jobId: number): void {
-    this.#jobs.delete(jobId);
-    const s = this.#stats.get(jobId);
-    this.#stats.delete(jobId);
-    // Keep the start time across refreshes: elapsed time is for the whole run of the job.
-    if (s) this.#stats.set(jobId, { ...this.#loadStats(jobId), startedAt: s.startedAt });
-  }
-
-  #loadStats(jobId: number): JobStats {
-    const rows = this.#o.store.db
-      .prepare('SELECT state, width, height FROM items WHERE job_id = ?')
-      .all(jobId) as { state: string; width: number | null; height: number | null }[];
-    const knownPixels: number[] = [];
-    let unknown = 0;
-    let sum = 0;
-    let n = 0;
-    for (const r of rows) {
-      const px = r.width && r.height ? r.width * r.height : null;
-      if (px !== null) {
-        sum += px;
-        n++;
-      }
-      if (r.state !== 'queued') continue;
-      if (px !== null) knownPixels.push(px);
-      else unknown++;
-    }
-    return { knownPixels, unknown, meanPixels: n ? sum / n : null, startedAt: this.#now() };
-  }
-
-  #jobStats(jobId: number): JobStats {
-    let s = this.#stats.get(jobId);
-    if (!s) {
-      s = this.#loadStats(jobId);
-      this.#stats.set(jobId, s);
-    }
-    return s;
-  }
-
-  #emit(e: JobProgress): void {
-    for (const l of this.#listeners) l(e);
-  }
-
-  #emitItem(item: ItemRecord, state: ItemProgress['state'], fraction: number, elapsedMs: number, extra: Partial<ItemProgress> = {}): void {
-    if (this.#listeners.size === 0) return;
-    const cur = this.#current;
-    let etaMs: number | null = null;
-    if (state === 'running' && cur?.item.id === item.id) {
-      const job = this.#job(item.jobId);
-      const total = this.#eta(job).imageMs(cur.ready.probe.width * cur.ready.probe.height);
-      etaMs = total === null ? null : total * (1 - fraction);
-    } else if (state !== 'queued') etaMs = 0;
-    this.#emit({ kind: 'item', jobId: item.jobId, itemId: item.id, sourcePath: item.sourcePath, state, fraction, elapsedMs, etaMs, ...extra });
-  }
-
-  #emitBatch(jobId: number): void {
-    if (this.#listeners.size === 0) return;
-    this.#lastBatchEmit = this.#now();
-    const job = this.#job(jobId);
-    const counts = this.queue.counts(jobId);
-    const stats = this.#jobStats(jobId);
-    const cur = this.#current?.item.jobId === jobId ? this.#current : null;
-    const eta = this.#eta(job);
-    const remaining = estimatePixels(stats.knownPixels, stats.unknown, stats.meanPixels);
-    const currentPixels = cur ? cur.ready.probe.width * cur.ready.probe.height : 0;
-    const etaMs =
-      remaining === null ? null : eta.remainingMs({ remainingPixels: remaining, currentPixels, currentFraction: cur?.fraction ?? 0 });
-    const finished = counts.done + counts.failed + counts.cancelled;
-    const fraction = counts.total === 0 ? 1 : (finished + (cur?.fraction ?? 0)) / counts.total;
-    const rate = eta.measured ? eta.pxPerMs : null;
-    const progress: BatchProgress = {
-      kind: 'batch',
-      jobId,
-      counts,
-      paused: job.paused,
-      fraction,
-      elapsedMs: this.#now() - stats.startedAt,
-      etaMs: counts.queued + counts.running === 0 ? 0 : etaMs,
-      megapixelsPerSecond: rate === null ? null : (rate * 1000) / 1e6,
-    };
-    this.#emit(progress);
   }
 }

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 // The project's zod-issue formatter ("field: reason; …"); no second one here.
-import { describeIssues } from '../engine/protocol';
+import { describeIssues } from '../pixels/zod-issues';
 
 /** The store's file name, without `.json`. */
 export const SHELL_SETTINGS_NAME = 'shell';

@@ -27,6 +27,7 @@ import { parseJobSettings, type JobSettingsInput } from '../../src-main/settings
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { JobRunner } from '../../src-main/jobs/runner';
 import { LibraryStore, type LibraryQuery } from '../../src-main/library/library-store';
+import { ThumbnailCache } from '../../src-main/library/thumbnails';
 import { openStore, type Store } from '../../src-main/store/database';
 import { acquireLock, QUEUE_LOCK, type ProcessLock } from '../../src-main/store/lock';
 import type { BenchRow } from './rows';
@@ -119,6 +120,11 @@ export async function benchQueries(rows = 100_000): Promise<BenchRow[]> {
   }
 }
 
+/** The stores the runner works on, as the composition root builds them. */
+function storesOf(store: Store): { queue: QueueStore; library: LibraryStore; thumbnails: ThumbnailCache } {
+  return { queue: new QueueStore(store.db), library: new LibraryStore(store.db), thumbnails: new ThumbnailCache(store.dataDir) };
+}
+
 interface World {
   dir: string;
   photos: string;
@@ -159,7 +165,7 @@ export async function benchCancelAndRestart(): Promise<BenchRow[]> {
   const host = new EngineHost();
   const w = world(engineFromHost(host));
   try {
-    const runner = new JobRunner({ store: w.store, engine: w.engine, lock: w.lock, resolveModelDir: () => PACK_DIR, thumbnails: false });
+    const runner = new JobRunner({ queue: new QueueStore(w.store.db), library: new LibraryStore(w.store.db), thumbnails: null, engine: w.engine, lock: w.lock, resolveModelDir: () => PACK_DIR });
     const [tiny] = await crops(w.photos, 1, 32, 'tiny');
     const [big] = await crops(w.photos, 1, 384, 'big');
     // Warm the engine, then time the tiny image warm.
@@ -217,7 +223,7 @@ export async function benchOverlap(images = 8, size = 96, repeats = 3): Promise<
   try {
     const sources = await crops(w.photos, images, size, 'c');
     const rate = async (overlap: boolean): Promise<number> => {
-      const runner = new JobRunner({ store: w.store, engine: w.engine, lock: w.lock, resolveModelDir: () => PACK_DIR, overlap });
+      const runner = new JobRunner({ ...storesOf(w.store), engine: w.engine, lock: w.lock, resolveModelDir: () => PACK_DIR, overlap });
       runner.queue.createJob(parseJobSettings(SETTINGS), sources, { force: true });
       const t = performance.now();
       await runner.run({ checkSpace: false });

@@ -12,7 +12,7 @@ import { engineFromHost } from '../../src-main/jobs/engine';
 import { parseJobSettings } from '../../src-main/settings/job-settings';
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { JobRunner } from '../../src-main/jobs/runner';
-import { tempWorld, type TempWorld } from '../support/job-fixtures';
+import { runnerStores, tempWorld, type TempWorld } from '../support/job-fixtures';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const PACK = path.join(ROOT, 'models', 'realesrgan-x4fast');
@@ -41,7 +41,7 @@ describe('JobRunner with the real engine', () => {
     const a = await crop(path.join(w.photos, 'a.png'), 100, 400, 24);
     const big = await crop(path.join(w.photos, 'big.png'), 200, 600, 256);
     const b = await crop(path.join(w.photos, 'b.png'), 500, 900, 24);
-    const runner = new JobRunner({ store: w.store, engine: engineFromHost(host), lock: w.lock, resolveModelDir: () => PACK });
+    const runner = new JobRunner({ ...runnerStores(w), engine: engineFromHost(host), lock: w.lock, resolveModelDir: () => PACK });
     const settings = parseJobSettings({ model: 'realesrgan-x4fast', scale: 2, format: 'png', provider: 'cpu', threads: 1 });
     const job = runner.queue.createJob(settings, [a, big, b]);
     const ids = runner.queue.items(job.id).map((i) => i.id);

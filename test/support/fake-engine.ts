@@ -83,7 +83,7 @@ export class FakeEngine implements Engine {
       await rm(temp, { force: true });
       throw e;
     }
-    return { width: 8, height: 8, ms: 1, provider: 'fake' };
+    return { id: job.id ?? 'fake', width: 8, height: 8, ms: 1, provider: 'fake', warnings: [] };
   }
 
   async dispose(): Promise<void> {

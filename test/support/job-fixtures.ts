@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import { QueueStore } from '../../src-main/jobs/queue-store';
+import { LibraryStore } from '../../src-main/library/library-store';
+import { ThumbnailCache } from '../../src-main/library/thumbnails';
 import { openStore, type Store } from '../../src-main/store/database';
 import { acquireLock, QUEUE_LOCK, type ProcessLock } from '../../src-main/store/lock';
 
@@ -35,6 +38,21 @@ export function tempWorld(): TempWorld {
       store.close();
       rmSync(root, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The stores a JobRunner works on, over the world's database (what the composition root builds for the app and the
+ * CLI). `thumbnails: false` makes none; `now` is the queue's clock (give the runner the same one).
+ */
+export function runnerStores(
+  w: TempWorld,
+  options: { thumbnails?: boolean; now?: () => number } = {},
+): { queue: QueueStore; library: LibraryStore; thumbnails: ThumbnailCache | null } {
+  return {
+    queue: new QueueStore(w.store.db, options.now),
+    library: new LibraryStore(w.store.db),
+    thumbnails: options.thumbnails === false ? null : new ThumbnailCache(w.store.dataDir),
   };
 }
 

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { fromJobSettings, fromSettings, openReviveCore, toJobSettings, toSettingsPatch } from '../../src-main/core/services';
+import { fromJobSettings, fromSettings, toJobSettings, toSettingsPatch } from '../../src-main/core/contract-mapping';
+import { openReviveCore } from '../../src-main/core/services';
 import { EngineHost } from '../../src-main/engine/host';
 import type { HostMessage } from '../../src-main/engine/protocol';
 import type { EngineChannel, EngineSpawner } from '../../src-main/engine/spawn';
@@ -176,7 +177,7 @@ describe('engine processes', () => {
         disconnect: () => exit(null),
       };
     };
-    const core = await openReviveCore(dir, { engineSpawner: spawner });
+    const core = await openReviveCore(dir, { spawner });
     try {
       const photo = await writePhoto(path.join(dir, 'photos', 'a.png'), 1);
       const failed = new Promise<void>((resolve) => {

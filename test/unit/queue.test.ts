@@ -7,7 +7,7 @@ import { InsufficientSpaceError } from '../../src-main/jobs/disk-space';
 import { parseJobSettings, type JobSettingsInput } from '../../src-main/settings/job-settings';
 import type { JobProgress } from '../../src-main/jobs/progress';
 import { FakeEngine } from '../support/fake-engine';
-import { tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
+import { runnerStores, tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
 
 const base: JobSettingsInput = { model: 'fake-model', scale: 4, format: 'png' };
 
@@ -35,11 +35,10 @@ describe('JobRunner with a fake engine', () => {
     w = tempWorld();
     engine = new FakeEngine();
     runner = new JobRunner({
-      store: w.store,
+      ...runnerStores(w, { thumbnails: false }),
       engine,
       lock: w.lock,
       resolveModelDir: (id) => `/packs/${id}`,
-      thumbnails: false,
     });
     events = [];
     runner.onProgress((e) => events.push(e));
@@ -56,7 +55,7 @@ describe('JobRunner with a fake engine', () => {
     return runner.queue.createJob(parseJobSettings(s), sources, { force });
   }
 
-  it('hands the engine every setting of the job snapshot, strength as the engine\'s percentage', async () => {
+  it('hands the engine every setting of the job snapshot, strength as the same 0–1 fraction', async () => {
     const src = await photos(1);
     job(src, { ...base, quality: 80, tile: 64, threads: 2, provider: 'cpu', promptMode: 'custom', prompt: 'old photo', colorFix: 'wavelet', strength: 0.375, metadata: 'no-gps', keepFileTimes: true });
     await runner.run();
@@ -73,7 +72,7 @@ describe('JobRunner with a fake engine', () => {
         promptMode: 'custom',
         prompt: 'old photo',
         colorFix: 'wavelet',
-        strength: 37.5,
+        strength: 0.375,
         metadata: 'no-gps',
         keepFileTimes: true,
       }),
@@ -245,11 +244,10 @@ describe('JobRunner with a fake engine', () => {
     const src = await photos(2);
     job(src);
     const small = new JobRunner({
-      store: w.store,
+      ...runnerStores(w, { thumbnails: false }),
       engine,
       lock: w.lock,
       resolveModelDir: () => '/p',
-      thumbnails: false,
       space: { free: async () => 50 * 1024 * 1024, device: async () => 1 },
     });
     const err = await small.run().catch((e: unknown) => e);
@@ -258,11 +256,10 @@ describe('JobRunner with a fake engine', () => {
     expect(engine.calls).toHaveLength(0);
     // Within the budget it runs: 2 images of 8×8 at 4× as PNG ≈ 2 × 1024 px × 3 B.
     const roomy = new JobRunner({
-      store: w.store,
+      ...runnerStores(w, { thumbnails: false }),
       engine,
       lock: w.lock,
       resolveModelDir: () => '/p',
-      thumbnails: false,
       space: { free: async () => 200 * 1024 * 1024, device: async () => 1 },
     });
     const checks = await roomy.checkSpace();
@@ -273,13 +270,13 @@ describe('JobRunner with a fake engine', () => {
   it('reports ETA from measured throughput once the first image is done', async () => {
     const src = await photos(4);
     let t = 0;
+    const now = (): number => (t += 100); // every clock read advances 100 ms: a steady, known speed
     const timed = new JobRunner({
-      store: w.store,
+      ...runnerStores(w, { thumbnails: false, now }),
       engine,
       lock: w.lock,
       resolveModelDir: () => '/p',
-      thumbnails: false,
-      now: () => (t += 100), // every clock read advances 100 ms: a steady, known speed
+      now,
     });
     const seen: JobProgress[] = [];
     timed.onProgress((e) => seen.push(e));

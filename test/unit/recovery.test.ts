@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobRunner } from '../../src-main/jobs/runner';
 import { parseJobSettings } from '../../src-main/settings/job-settings';
 import { FakeEngine } from '../support/fake-engine';
-import { tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
+import { runnerStores, tempWorld, writePhoto, type TempWorld } from '../support/job-fixtures';
 
 const settings = parseJobSettings({ model: 'fake-model', scale: 4, format: 'png' });
 
@@ -15,7 +15,7 @@ describe('crash recovery', () => {
   beforeEach(() => {
     w = tempWorld();
     engine = new FakeEngine();
-    runner = new JobRunner({ store: w.store, engine, lock: w.lock, resolveModelDir: () => '/p' });
+    runner = new JobRunner({ ...runnerStores(w), engine, lock: w.lock, resolveModelDir: () => '/p' });
   });
   afterEach(() => w.cleanup());
 

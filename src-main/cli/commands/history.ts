@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { LibraryStore, type LibraryEntry, type LibraryQuery } from '../../library/library-store';
-import { openStore } from '../../store/database';
+import { openLibrary } from '../../core/open';
+import type { LibraryEntry, LibraryQuery } from '../../library/library-store';
 import { defaultDataDir } from '../../store/data-dir';
 import { UsageError } from '../options';
 
@@ -86,9 +86,9 @@ export function register(program: Command, deps: { io?: HistoryIo } = {}): void 
     .addOption(new Option('--data-dir <dir>', 'user data folder (queue, library)').env('REVIVE_DATA_DIR'))
     .action((query: string | undefined, raw: RawHistoryOptions) => {
       const q = historyQuery(query, raw, io.cwd);
-      const store = openStore(raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir());
+      const history = openLibrary(raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir());
       try {
-        const rows = new LibraryStore(store.db).search(q);
+        const rows = history.library.search(q);
         if (raw.json) {
           for (const e of rows) io.stdout.write(`${JSON.stringify(e)}\n`);
         } else if (rows.length === 0) {
@@ -97,7 +97,7 @@ export function register(program: Command, deps: { io?: HistoryIo } = {}): void 
           for (const e of rows) io.stdout.write(formatEntry(e));
         }
       } finally {
-        store.close();
+        history.close();
       }
     });
 }
