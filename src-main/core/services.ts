@@ -7,9 +7,8 @@
  * Translation between the interface's contract and the core's own shapes happens here and only here (settings
  * sections, library rows, pack manifests), so either side can change its vocabulary without the other noticing.
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, open, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppSettings, BatchProgress, DeviceInfo, ModelInfo, RestoreSettings } from '../../src-preload/contract';
@@ -18,8 +17,6 @@ import { expandInputs } from '../jobs/inputs';
 import { bundledModelsDir, packRoots } from '../models/pack-roots';
 import { EngineHost } from '../engine/host';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, type OutputFormat, sniffFormat } from '../imaging/formats';
-import { decodeImage } from '../imaging/read';
-import { encodeImage } from '../imaging/write';
 import { engineFromHost } from '../jobs/engine';
 import { enqueue } from '../jobs/enqueue';
 import { findTooLarge, formatsForAll } from '../jobs/output-size';
@@ -37,6 +34,7 @@ import { SettingsStore, type Settings, type SettingsPatch as CoreSettingsPatch }
 import { acquireLock, QUEUE_LOCK, type ProcessLock } from '../store/lock';
 import { openStore, type Store } from '../store/database';
 import { AllowList } from './allow-list';
+import { previewRegion } from './region-preview';
 import { allowFileAndTarget } from './allowed-file';
 import { CodedError } from '../pixels/coded-error';
 import type { CoreEvents, CoreItem, CoreLibraryEntry, LibraryQueryParsed, ModelSource, ReviveCore, SettingsPatch } from './port';
@@ -542,31 +540,9 @@ class LocalCore implements ReviveCore {
   async previewRegion(source: string, rect: { x: number; y: number; width: number; height: number }, settings: RestoreSettings) {
     if (!this.allowList.isAllowed(source)) throw new CodedError('NOT_ALLOWED', `${source} was not added as an input`);
     const pack = await this.#pack(settings.modelId);
-    const t0 = Date.now();
-    const decoded = await decodeImage(source);
-    const { width: W, height: H } = decoded;
-    const x = Math.min(rect.x, W - 1);
-    const y = Math.min(rect.y, H - 1);
-    const w = Math.min(rect.width, W - x);
-    const h = Math.min(rect.height, H - y);
-    if (w < 1 || h < 1) throw new CodedError('INVALID_REGION', `region ${rect.width}×${rect.height} at ${rect.x},${rect.y} is outside the ${W}×${H} photo`);
-    // Crop rows out of the interleaved RGB buffer.
-    const crop = new Uint8Array(w * h * 3);
-    const src = decoded.rgb.data;
-    for (let row = 0; row < h; row++) crop.set(src.subarray(((y + row) * W + x) * 3, ((y + row) * W + x + w) * 3), row * w * 3);
-    const id = randomUUID();
-    const before = path.join(this.#previewsDir, `${id}-before.png`);
-    const after = path.join(this.#previewsDir, `${id}-after.png`);
-    await writeFile(before, await encodeImage({ data: crop, width: w, height: h, channels: 3 }, null, { format: 'png' }));
     // A second engine process: the batch's engine may be busy with a long photo, and a preview must not wait for it.
     this.#previewHost ??= new EngineHost();
-    try {
-      const r = await this.#previewHost.enhance({ input: before, output: after, modelDir: pack.dir, scale: settings.scale, format: 'png', provider: settings.device });
-      return { before, after, width: r.width, height: r.height, ms: Date.now() - t0 };
-    } catch (err) {
-      await rm(before, { force: true });
-      throw err;
-    }
+    return previewRegion(this.#previewHost, this.#previewsDir, source, rect, pack.dir, settings);
   }
 
   async deviceInfo(): Promise<DeviceInfo> {

@@ -10,11 +10,12 @@
  *   again (a dead child is restarted).
  */
 import type { StageProgress } from '../pixels/types';
-import type { DoneEvent, EnhanceRequest } from '../engine/protocol';
+import type { DoneEvent } from '../engine/protocol';
+import type { EnhanceJob as HostEnhanceJob } from '../engine/enhance-job';
 import type { EngineHost } from '../engine/host';
 
 /** One image's request as the runner gives it (the engine assigns the request id). */
-export type EnhanceJob = Omit<EnhanceRequest, 'type' | 'id'>;
+export type EnhanceJob = Omit<HostEnhanceJob, 'type' | 'id'>;
 
 /** What a finished image reports: its written size, the engine's time and the provider that ran. */
 export type EnhanceResult = Omit<DoneEvent, 'type' | 'id'>;
