@@ -6,9 +6,8 @@
  * Translation to and from the contract's vocabulary lives in ./contract-mapping.ts; which files the page may load is
  * decided with ./allow-list.ts and ./image-check.ts.
  */
-import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
@@ -16,8 +15,6 @@ import { expandInputs } from '../jobs/inputs';
 import type { EngineSpawner } from '../engine/spawn';
 import { EngineHost } from '../engine/host';
 import { DEFAULT_MAX_INPUT_PIXELS, type OutputFormat } from '../imaging/formats';
-import { decodeImage } from '../imaging/read';
-import { encodeImage } from '../imaging/write';
 import { enqueue } from '../jobs/enqueue';
 import { findTooLarge, formatsForAll } from '../jobs/output-size';
 import { probeImage } from '../imaging/probe';
@@ -26,6 +23,7 @@ import type { ItemRecord } from '../jobs/queue-store';
 import { removeEntry, rerun } from '../jobs/library-actions';
 import { SettingsStore } from '../settings';
 import { AllowList } from './allow-list';
+import { previewRegion } from './region-preview';
 import { allowFileAndTarget } from './allowed-file';
 import { fromSettings, toBatchProgress, toCoreItem, toJobSettings, toLibraryEntry, toSettingsPatch } from './contract-mapping';
 import { describeDevice } from './device-info';
@@ -335,31 +333,9 @@ class LocalCore implements ReviveCore {
   async previewRegion(source: string, rect: { x: number; y: number; width: number; height: number }, settings: RestoreSettings) {
     if (!this.allowList.isAllowed(source)) throw new CodedError('NOT_ALLOWED', `${source} was not added as an input`);
     const pack = await this.#models.pack(settings.modelId);
-    const t0 = Date.now();
-    const decoded = await decodeImage(source);
-    const { width: W, height: H } = decoded;
-    const x = Math.min(rect.x, W - 1);
-    const y = Math.min(rect.y, H - 1);
-    const w = Math.min(rect.width, W - x);
-    const h = Math.min(rect.height, H - y);
-    if (w < 1 || h < 1) throw new CodedError('INVALID_REGION', `region ${rect.width}×${rect.height} at ${rect.x},${rect.y} is outside the ${W}×${H} photo`);
-    // Crop rows out of the interleaved RGB buffer.
-    const crop = new Uint8Array(w * h * 3);
-    const src = decoded.rgb.data;
-    for (let row = 0; row < h; row++) crop.set(src.subarray(((y + row) * W + x) * 3, ((y + row) * W + x + w) * 3), row * w * 3);
-    const id = randomUUID();
-    const before = path.join(this.#previewsDir, `${id}-before.png`);
-    const after = path.join(this.#previewsDir, `${id}-after.png`);
-    await writeFile(before, await encodeImage({ data: crop, width: w, height: h, channels: 3 }, null, { format: 'png' }));
     // A second engine process: the batch's engine may be busy with a long photo, and a preview must not wait for it.
     this.#previewHost ??= new EngineHost(this.#spawner ? { spawner: this.#spawner } : {});
-    try {
-      const r = await this.#previewHost.enhance({ input: before, output: after, modelDir: pack.dir, scale: settings.scale, format: 'png', provider: settings.device });
-      return { before, after, width: r.width, height: r.height, ms: Date.now() - t0 };
-    } catch (err) {
-      await rm(before, { force: true });
-      throw err;
-    }
+    return previewRegion(this.#previewHost, this.#previewsDir, source, rect, pack.dir, settings);
   }
 
   async deviceInfo(): Promise<DeviceInfo> {

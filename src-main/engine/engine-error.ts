@@ -1,12 +1,13 @@
+import { CodedError } from '../pixels/coded-error';
+
 /**
  * A failure the engine reports for one item, with the code that crosses the process boundary in a `failed` event.
  */
-export class EngineError extends Error {
-  readonly code: string;
-
+export class EngineError extends CodedError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message);
     this.name = 'EngineError';
-    this.code = code;
+    // The base takes no options; keep the underlying error for whoever logs the chain.
+    if (options && 'cause' in options) this.cause = options.cause;
   }
 }

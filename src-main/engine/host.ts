@@ -14,6 +14,7 @@ import { atomicLeftovers } from '../imaging/atomic';
 import { AbortedError, type StageProgress } from '../pixels/types';
 import { describeIssues } from '../pixels/zod-issues';
 import { EngineError } from './engine-error';
+import { requestFromJob, type EnhanceJob } from './enhance-job';
 import {
   ENGINE_ERROR_CODES,
   EngineEventSchema,
@@ -23,11 +24,7 @@ import {
 } from './protocol';
 import { forkEngine, type EngineChannel, type EngineExit, type EngineSpawner } from './spawn';
 
-/**
- * An enhance request as callers give it. The host assigns a fresh id unless the caller brings one (the job queue
- * uses its own ids); ids must be unique among requests in flight, since they also name the temp file.
- */
-export type EnhanceJob = Omit<EnhanceRequest, 'type' | 'id'> & { id?: string; type?: 'enhance' };
+export type { EnhanceJob } from './enhance-job';
 
 export interface EnhanceResult {
   id: string;
@@ -98,7 +95,13 @@ export class EngineHost {
    * engine's code (NOT_AN_IMAGE, CORRUPT, …) when the item failed.
    */
   enhance(job: EnhanceJob, callbacks: EnhanceCallbacks = {}): Promise<EnhanceResult> {
-    const parsed = EnhanceRequestSchema.safeParse({ ...job, type: 'enhance', id: job.id ?? randomUUID() });
+    let raw: Record<string, unknown>;
+    try {
+      raw = requestFromJob(job, job.id ?? randomUUID());
+    } catch (err) {
+      return Promise.reject(new EngineError('BAD_REQUEST', `invalid enhance request: ${(err as Error).message}`));
+    }
+    const parsed = EnhanceRequestSchema.safeParse(raw);
     if (!parsed.success) {
       return Promise.reject(new EngineError('BAD_REQUEST', `invalid enhance request: ${describeIssues(parsed.error)}`));
     }

@@ -1,7 +1,7 @@
 /**
  * The messages between the engine host (parent) and the engine process (child).
  *
- * One request at a time: the host sends `enhance`, the child answers with any number of `progress` and `warning`
+ * One request at a time: the host sends `enhance` (an ordered chain of stages over one photo), the child answers with any number of `progress` and `warning`
  * events and exactly one `done` or `failed` carrying the same `id`. `dispose` releases the cached model sessions
  * (end of a batch) and is answered by `disposed`. Both sides validate what they receive with these schemas: a
  * malformed message is a bug in the other side and is reported, never guessed at.
@@ -30,6 +30,50 @@ export type OutputScale = (typeof OUTPUT_SCALES)[number];
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _scalesAgree: Same<OutputScale, 1 | 2 | 3 | 4> = true;
 
+/**
+ * The positions of the restoration chain, in the order a photo meets them: repair (dust, scratches, fading) →
+ * enhance (super-resolution or one-step diffusion) → faces → colour. The engine's stage table says which pack kinds
+ * serve which position; a position no pack kind serves yet is refused by the engine (BAD_PACK).
+ */
+export const CHAIN_STAGES = ['repair', 'enhance', 'faces', 'colour'] as const;
+export type ChainStage = (typeof CHAIN_STAGES)[number];
+
+/** One stage of a request's chain: the pack that runs it and the options that pack kind reads. */
+export const EnhanceStageSchema = z.object({
+  stage: z.enum(CHAIN_STAGES),
+  /** Folder of a model pack (holds revive-pack.json); its kind must serve `stage`. */
+  modelDir: z.string().min(1),
+  /**
+   * Tile edge; default from the memory budget and the pack's defaults. pixel-sr: input pixels; onestep-diffusion:
+   * the UNet's latent tile in latent pixels (the pack's `tile.size` unit).
+   */
+  tile: z.number().int().positive().optional(),
+  /** Diffusion packs only: where the prompt comes from; default the pack's. */
+  promptMode: PromptModeSchema.optional(),
+  /** Diffusion packs only: the user's text (added after the tags, or the whole prompt in `custom` mode). */
+  prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
+  /** Diffusion packs only: colour correction against the input; default the pack's. */
+  colorFix: ColorFixSchema.optional(),
+  /** Diffusion packs only: 0–1, the share of the model's result blended over the bicubic input; default 1. */
+  strength: z.number().min(0).max(1).optional(),
+});
+export type EnhanceStage = z.infer<typeof EnhanceStageSchema>;
+
+/**
+ * A region preview: only this rectangle of the original (upright pixels, clamped to the photo) goes through the
+ * chain, as 8-bit RGB without alpha, metadata or colour profile; the crop itself is written as a PNG to `before` so
+ * the two can be compared.
+ */
+export const RegionSchema = z.object({
+  x: z.number().int().nonnegative(),
+  y: z.number().int().nonnegative(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Absolute path where the cropped original is written (PNG). */
+  before: z.string().min(1),
+});
+export type Region = z.infer<typeof RegionSchema>;
+
 export const EnhanceRequestSchema = z.object({
   type: z.literal('enhance'),
   id: RequestId,
@@ -37,35 +81,24 @@ export const EnhanceRequestSchema = z.object({
   input: z.string().min(1),
   /** Absolute path of the result; written atomically (temp file in the same folder, then rename). */
   output: z.string().min(1),
-  /** Folder of a model pack (holds revive-pack.json): pixel-sr or onestep-diffusion. */
-  modelDir: z.string().min(1),
-  /** Output size relative to the input. */
+  /** The restoration chain, run in this order over the decoded image (today one stage: enhance). */
+  stages: z.array(EnhanceStageSchema).min(1).max(CHAIN_STAGES.length),
+  /** Output size relative to the input (made by the chain's one enlarging stage; 1 when none enlarges). */
   scale: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]),
   format: z.enum(OUTPUT_FORMATS),
   /** 1–100; default per format. */
   quality: z.number().int().min(1).max(100).optional(),
-  /**
-   * Tile edge; default from the memory budget and the pack's defaults. pixel-sr: input pixels; onestep-diffusion:
-   * the UNet's latent tile in latent pixels (the pack's `tile.size` unit).
-   */
-  tile: z.number().int().positive().optional(),
   provider: z.enum(PROVIDER_CHOICES),
   /** Intra-op threads; default from the core count. */
   threads: z.number().int().positive().optional(),
   /** Input pixel limit (decompression-bomb guard); default imaging's. */
   maxPixels: z.number().int().positive().optional(),
-  /** Diffusion packs only: where the prompt comes from; default the pack's. */
-  promptMode: PromptModeSchema.optional(),
-  /** Diffusion packs only: the user's text (added after the tags, or the whole prompt in `custom` mode). */
-  prompt: z.string().max(MAX_PROMPT_CHARS).optional(),
-  /** Diffusion packs only: colour correction against the input; default the pack's. */
-  colorFix: ColorFixSchema.optional(),
-  /** Diffusion packs only: 0–100 % of the model's result blended over the bicubic input; default 100. */
-  strength: z.number().min(0).max(100).optional(),
   /** The original's metadata in the result: 'all' (default), 'no-gps' (for sharing) or 'none'. */
   metadata: z.enum(METADATA_MODES).optional(),
   /** Give the result the original's file times (modified, accessed); default false. */
   keepFileTimes: z.boolean().optional(),
+  /** Preview only this part of the photo (see {@link RegionSchema}). */
+  region: RegionSchema.optional(),
 });
 export type EnhanceRequest = z.infer<typeof EnhanceRequestSchema>;
 
@@ -134,6 +167,8 @@ export const ENGINE_ERROR_CODES = {
   MODEL_ERROR: 'MODEL_ERROR',
   /** The engine process died (crash, killed by the OS) while working on the item. */
   ENGINE_CRASHED: 'ENGINE_CRASHED',
+  /** A region preview's rectangle starts outside the photo. */
+  INVALID_REGION: 'INVALID_REGION',
   /** A message broke the protocol (a bug). */
   PROTOCOL: 'PROTOCOL',
   /** Anything else. */

@@ -138,3 +138,10 @@ export function checkTextEncoder(runner: ModelRunner, p: DiffusionParams): void 
   requireDim('text encoder output', out, 1, p.maxTokens, 'the manifest\'s diffusion.maxTokens');
   requireDim('text encoder output', out, 2, p.hiddenSize, 'the manifest\'s diffusion.hiddenSize');
 }
+
+/** A model's named output, or an error naming what the model returned instead. */
+export function requireOutput(what: string, out: Record<string, FloatTensor>, name: string): FloatTensor {
+  const t = out[name];
+  if (!t) throw new Error(`${what} returned no "${name}" (it returned: ${Object.keys(out).join(', ')})`);
+  return t;
+}

@@ -15,7 +15,7 @@ const hooks = {
   onProgress: (stage: string, _done: number, total: number) => void tiles.set(stage, total),
   onWarning: (m: string) => void process.stderr.write(`warning: ${m}\n`),
 };
-const req = { type: 'enhance' as const, id: 'rss-probe', input, output, modelDir, scale: 4 as const, format: 'jpg' as const, provider: 'cpu' as const, threads: Number(threads) };
+const req = { type: 'enhance' as const, id: 'rss-probe', input, output, stages: [{ stage: 'enhance' as const, modelDir }], scale: 4 as const, format: 'jpg' as const, provider: 'cpu' as const, threads: Number(threads) };
 const baselineRssBytes = process.resourceUsage().maxRSS * 1024;
 const t = performance.now();
 const r = await enhanceImage(req, cache, hooks);

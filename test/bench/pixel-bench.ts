@@ -84,7 +84,7 @@ export async function overheadRow(work: string, megapixels: number, threads: num
     return { ...opened, runner: recorder };
   });
   const modelDir = path.join(MODELS, 'realesrgan-x4fast');
-  const req = (out: string) => ({ type: 'enhance' as const, id: 'bench', input, output: out, modelDir, scale: 4 as const, format: 'jpg' as const, provider: 'cpu' as const, threads });
+  const req = (out: string) => ({ type: 'enhance' as const, id: 'bench', input, output: out, stages: [{ stage: 'enhance' as const, modelDir }], scale: 4 as const, format: 'jpg' as const, provider: 'cpu' as const, threads });
   const hooks = { onProgress: () => {}, onWarning: () => {} };
   // Warm: open the session (graph optimisation is a per-batch cost, not per image).
   const tiny = await fixture(work, 'warm', 64, 48);

@@ -12,7 +12,7 @@ import { SessionCache } from '../../src-main/engine/process/session-cache';
 const [input, output, modelDir, threads, warmUp] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const cache = new SessionCache(openModel);
 const hooks = { onProgress: () => {}, onWarning: () => {} };
-const req = { type: 'enhance' as const, id: 'probe', input, output, modelDir, scale: 4 as const, format: 'png' as const, provider: 'cpu' as const, threads: Number(threads) };
+const req = { type: 'enhance' as const, id: 'probe', input, output, stages: [{ stage: 'enhance' as const, modelDir }], scale: 4 as const, format: 'png' as const, provider: 'cpu' as const, threads: Number(threads) };
 // Open the session first so the timed run measures the per-image cost only.
 await cache.get({ modelPath: `${modelDir}/model.onnx`, provider: 'cpu', threads: Number(threads) }, () => {});
 if (warmUp) await enhanceImage({ ...req, id: 'warm', input: warmUp, output: `${output}.warm.png` }, cache, hooks);

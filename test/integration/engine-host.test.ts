@@ -3,14 +3,16 @@
  * small crops of real photos.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { previewRegion } from '../../src-main/core/region-preview';
 import { EngineError } from '../../src-main/engine/engine-error';
 import { EngineHost, type EnhanceJob } from '../../src-main/engine/host';
 import { atomicTempPath } from '../../src-main/imaging/atomic';
+import { decodeImage } from '../../src-main/imaging/read';
 import { AbortedError, type StageProgress } from '../../src-main/pixels/types';
 import { sha256, writePhotoFixtures } from '../fixtures/real-photos';
 
@@ -156,6 +158,47 @@ describe('EngineHost with the real engine process', () => {
     expect([next.width, next.height]).toEqual([256, 192]);
     expect(host.pid).not.toBe(victim);
     expect((await readdir(dir)).filter((n) => n.startsWith('.revive-tmp-'))).toEqual([]);
+  });
+
+  it('previews a region: the engine crops the photo, writes the crop as the before PNG and restores just that', async () => {
+    const previews = path.join(dir, 'previews');
+    await mkdir(previews, { recursive: true });
+    // Starts inside the 64×48 photo and runs past its corner: cut to 24×18.
+    const r = await previewRegion(host, previews, small, { x: 40, y: 30, width: 32, height: 32 }, PACK, { scale: 4, device: 'cpu' });
+    expect([r.width, r.height]).toEqual([96, 72]);
+    const photo = await decodeImage(small);
+    const before = await sharp(r.before).raw().toBuffer({ resolveWithObject: true });
+    expect([before.info.width, before.info.height, before.info.channels]).toEqual([24, 18, 3]);
+    const crop = Buffer.alloc(24 * 18 * 3);
+    for (let y = 0; y < 18; y++) crop.set(photo.rgb.data.subarray(((30 + y) * 64 + 40) * 3, ((30 + y) * 64 + 64) * 3), y * 24 * 3);
+    expect(before.data.equals(crop)).toBe(true);
+    // The same pixels as enhancing the before PNG as a photo of its own (how the preview used to be made).
+    const whole = path.join(dir, 'before_as_photo.png');
+    await host.enhance(job(r.before, whole, { threads: undefined }));
+    const after = await sharp(r.after).raw().toBuffer();
+    expect(after.equals(await sharp(whole).raw().toBuffer())).toBe(true);
+  });
+
+  it('refuses a preview region that starts outside the photo with INVALID_REGION and leaves no files', async () => {
+    const previews = path.join(dir, 'previews-bad');
+    await mkdir(previews, { recursive: true });
+    const err = await previewRegion(host, previews, small, { x: 64, y: 0, width: 16, height: 16 }, PACK, { scale: 4, device: 'cpu' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err).toMatchObject({ code: 'INVALID_REGION', message: 'region 16×16 at 64,0 is outside the 64×48 photo' });
+    expect(await readdir(previews)).toEqual([]);
+  });
+
+  it('dispatches each stage through the table: a pack serves only its own stage, and a chain enlarges once', async () => {
+    const { modelDir: _unused, ...rest } = job(small, path.join(dir, 'chain.png'));
+    const faces = await host.enhance({ ...rest, scale: 1, stages: [{ stage: 'faces', modelDir: PACK }] }).catch((e: unknown) => e);
+    expect(faces).toMatchObject({ code: 'BAD_PACK', message: /is a pixel-sr pack, which serves the enhance stage, not faces/ });
+    const twice = [
+      { stage: 'enhance' as const, modelDir: PACK },
+      { stage: 'enhance' as const, modelDir: PACK },
+    ];
+    await expect(host.enhance({ ...rest, stages: twice })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: /a chain may enlarge once; 2 of its stages enlarge/ });
+    const chain = await host.enhance({ ...rest, scale: 2, stages: [{ stage: 'enhance', modelDir: PACK }] });
+    expect([chain.width, chain.height]).toEqual([128, 96]);
   });
 
   it('disposes sessions on request and closes the engine process', async () => {

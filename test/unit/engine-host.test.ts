@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../src-main/engine/engine-error';
+import { CodedError } from '../../src-main/pixels/coded-error';
 import { describeExit, EngineHost, type EnhanceJob } from '../../src-main/engine/host';
 import type { EngineEvent, HostMessage } from '../../src-main/engine/protocol';
 import type { EngineChannel, EngineListeners, EngineSpawner } from '../../src-main/engine/spawn';
@@ -108,6 +109,9 @@ describe('EngineHost (fake engine)', () => {
     const err = await new EngineHost({ spawner }).enhance(job(1)).catch((x: unknown) => x);
     expect(err).toBeInstanceOf(EngineError);
     expect(err).toMatchObject({ code: 'CORRUPT', message: '/in/1.jpg: cannot decode' });
+    // One coded-error base for the whole house: IPC and the bridge read `code` off it.
+    expect(err).toBeInstanceOf(CodedError);
+    expect((err as Error).name).toBe('EngineError');
   });
 
   it('rejects an invalid request before it reaches the engine', async () => {
@@ -170,6 +174,58 @@ describe('EngineHost (fake engine)', () => {
     expect(engines[0]!.disconnected).toBe(true);
     expect(engines[0]!.killed).toBe(false);
     expect(host.pid).toBeUndefined();
+  });
+});
+
+describe('EngineHost requests: the restoration chain', () => {
+  it('sends a single model dir as a one-stage chain carrying that pack\'s options', async () => {
+    const { spawner, engines } = fakeSpawner(succeed);
+    await new EngineHost({ spawner }).enhance({ ...job(1), tile: 64, promptMode: 'custom', prompt: 'old photo', colorFix: 'wavelet', strength: 0.375 });
+    const sent = engines[0]!.sent[0]!;
+    expect(sent).toMatchObject({ type: 'enhance', input: '/in/1.jpg', scale: 4, provider: 'cpu' });
+    expect(sent.type === 'enhance' && sent.stages).toEqual([
+      { stage: 'enhance', modelDir: '/models/x', tile: 64, promptMode: 'custom', prompt: 'old photo', colorFix: 'wavelet', strength: 0.375 },
+    ]);
+    expect(sent).not.toHaveProperty('modelDir');
+    expect(sent).not.toHaveProperty('strength');
+  });
+
+  it('passes a chain as given, in order', async () => {
+    const { spawner, engines } = fakeSpawner(succeed);
+    const { modelDir: _unused, ...rest } = job(1);
+    const stages = [
+      { stage: 'enhance' as const, modelDir: '/models/x', strength: 1 },
+      { stage: 'faces' as const, modelDir: '/models/faces' },
+    ];
+    await new EngineHost({ spawner }).enhance({ ...rest, stages });
+    expect(engines[0]!.sent[0]).toMatchObject({ type: 'enhance', stages });
+  });
+
+  it('takes strength as a 0–1 fraction and refuses a percentage', async () => {
+    const { spawner, engines } = fakeSpawner(succeed);
+    const host = new EngineHost({ spawner });
+    await expect(host.enhance({ ...job(1), strength: 50 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: /stages\.0\.strength/ });
+    await expect(host.enhance({ ...job(1), strength: -0.1 })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(host.enhance({ ...job(1), strength: 1 })).resolves.toMatchObject({ width: 40 });
+    expect(engines[0]!.sent).toHaveLength(1);
+  });
+
+  it('refuses a request with both a chain and a single model dir, or with neither', async () => {
+    const { spawner, engines } = fakeSpawner(succeed);
+    const host = new EngineHost({ spawner });
+    const both = { ...job(1), stages: [{ stage: 'enhance' as const, modelDir: '/models/y' }] };
+    await expect(host.enhance(both)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: /either stages or modelDir.*also given: modelDir/ });
+    const { modelDir: _unused, ...neither } = job(1);
+    await expect(host.enhance(neither)).rejects.toMatchObject({ code: 'BAD_REQUEST', message: /stages/ });
+    await expect(host.enhance({ ...neither, stages: [] })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: /stages/ });
+    expect(engines).toHaveLength(0);
+  });
+
+  it('sends a region preview with its rectangle and before-file', async () => {
+    const { spawner, engines } = fakeSpawner(succeed);
+    const region = { x: 3, y: 4, width: 32, height: 16, before: '/previews/b.png' };
+    await new EngineHost({ spawner }).enhance({ ...job(1), region });
+    expect(engines[0]!.sent[0]).toMatchObject({ type: 'enhance', region });
   });
 });
 

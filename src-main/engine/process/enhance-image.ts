@@ -1,42 +1,66 @@
 /**
- * One whole image in the engine process, in numbered stages:
- *   1. check   — output is not the input; a onestep-diffusion pack continues in enhance-diffusion.ts; the scale
- *                is one the pixel-sr pack can make
- *   2. decode  — imaging: upright 8-bit RGB + alpha; pixel limit checked before decoding
+ * One whole image in the engine process: the request's restoration chain between one decode and one write.
+ *   1. check   — output is not the input (nor a preview's 'before' file); every stage's pack loaded, looked up in
+ *                the stage table (stages/table.ts) and checked against its options and scale
+ *   2. decode  — imaging: upright RGB + alpha, at 16 bits when every stage keeps depth; pixel limit checked before
+ *                decoding; a region preview continues with its crop
  *   3. size    — the output format can hold the result (checked before the long run)
- *   4. session — the cached session for this model/provider/threads, opened on first use
- *   5. upscale — tiled model run at the model's native scale
- *   6. resize  — Lanczos down to the requested scale (1× restores without enlarging); alpha up to match
- *   7. encode  — converted back into the original's colour profile
- *   8. write   — atomically, the temp file named after the request id so a host that kills us can remove it; the
+ *   4. stages  — in the request's order, each image in → image out (sessions, model runs, resizes: stages/*.ts)
+ *   5. encode  — alpha upscaled to match; converted back into the original's colour profile
+ *   6. write   — atomically, the temp file named after the request id so a host that kills us can remove it; the
  *                original's metadata (ExifTool) is copied onto the temp file before the rename
  */
 import { realpath } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { resizeTo } from '../../imaging/write';
-import { runPixelSr } from '../../pipelines/pixel-sr';
-import type { PixelBuffer } from '../../pixels/types';
 import { EngineError } from '../engine-error';
-import { enhanceWithDiffusion } from './enhance-diffusion';
-import { isOneStepPack, loadPack } from './pack';
+import type { EnhanceHooks } from './hooks';
+import { loadPack } from './pack';
 import { decodeForRequest, writeForRequest } from './request-io';
 import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from '../protocol';
 import type { SessionCache } from './session-cache';
-import { chooseTiling } from './tile-choice';
+import type { PreparedStage, StageKind } from './stages/stage-kind';
+import { stageKindOf } from './stages/table';
 
-export interface EnhanceHooks {
-  onProgress(stage: string, done: number, total: number): void;
-  onWarning(message: string): void;
-  /** Time left for the model stages, refined as they start (diffusion packs on the CPU). */
-  onEstimate?(ms: number, basis: string): void;
-  /** Memory the model may use for a tile, in bytes. Default: half of the currently free memory. */
-  freeBytes?: () => number;
-}
+export type { EnhanceHooks } from './hooks';
 
 /** Resolves symlinks where the file exists, so "is this the original?" compares real files. */
 async function realOrResolved(p: string): Promise<string> {
   return realpath(p).catch(() => path.resolve(p));
+}
+
+async function refuseOverwritingInput(req: EnhanceRequest): Promise<void> {
+  const input = await realOrResolved(req.input);
+  for (const out of [req.output, ...(req.region ? [req.region.before] : [])]) {
+    if ((await realOrResolved(out)) === input) throw new EngineError('OUTPUT_IS_INPUT', `refusing to write ${out}: it is the original photo`);
+  }
+}
+
+interface ChainStep {
+  kind: StageKind;
+  prepared: PreparedStage;
+}
+
+/**
+ * Stage 1 for the chain: loads each stage's pack and prepares it through the table. The one enlarging stage makes
+ * the request's scale; a chain without one can only restore at 1×.
+ */
+async function prepareChain(req: EnhanceRequest): Promise<ChainStep[]> {
+  const packs = [];
+  for (const options of req.stages) {
+    const pack = await loadPack(options.modelDir);
+    const kind = stageKindOf(pack);
+    if (kind.serves !== options.stage) {
+      throw new EngineError(
+        ENGINE_ERROR_CODES.BAD_PACK,
+        `model pack "${pack.manifest.id}" is a ${pack.manifest.kind} pack, which serves the ${kind.serves} stage, not ${options.stage}`,
+      );
+    }
+    packs.push({ pack, kind, options });
+  }
+  const enlarging = packs.filter((p) => p.kind.enlarges).length;
+  if (enlarging > 1) throw new EngineError('BAD_REQUEST', `a chain may enlarge once; ${enlarging} of its stages enlarge`);
+  if (enlarging === 0 && req.scale !== 1) throw new EngineError('BAD_REQUEST', `no stage of the chain enlarges, so it cannot make ${req.scale}×`);
+  return packs.map(({ pack, kind, options }) => ({ kind, prepared: kind.prepare(pack, options, kind.enlarges ? req.scale : 1) }));
 }
 
 /** Runs one enhance request to completion; throws ImageError / EngineError (or the runtime's error) on failure. */
@@ -44,60 +68,26 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   const started = performance.now();
 
   // 1. check
-  if ((await realOrResolved(req.output)) === (await realOrResolved(req.input))) {
-    throw new EngineError('OUTPUT_IS_INPUT', `refusing to write ${req.output}: it is the original photo`);
-  }
-  const loaded = await loadPack(req.modelDir);
-  if (isOneStepPack(loaded)) return enhanceWithDiffusion(req, loaded, sessions, hooks, started);
-  const pack = loaded;
-  const modelScale = pack.manifest.scale;
-  if (req.scale > modelScale) {
-    throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model "${pack.manifest.id}" upscales ${modelScale}×; it cannot make ${req.scale}×`);
-  }
+  await refuseOverwritingInput(req);
+  const chain = await prepareChain(req);
 
   // 2. decode + 3. size (before any model work)
-  // pixel-sr runs 16-bit sources at 16 bits end to end, so PNG/TIFF results keep their depth.
-  const decoded = await decodeForRequest(req, hooks, { keepDepth: true });
-  const { image, outW, outH } = decoded;
+  const decoded = await decodeForRequest(req, hooks, { keepDepth: chain.every((s) => s.kind.depth === 'keep') });
+  const { outW, outH } = decoded;
 
-  // 4. session
-  hooks.onProgress('load-model', 0, 1);
-  let opened;
-  try {
-    opened = await sessions.get(
-      { modelPath: pack.modelPath, provider: req.provider, ...(req.threads !== undefined ? { threads: req.threads } : {}) },
-      hooks.onWarning,
-    );
-  } catch (err) {
-    throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `cannot open model "${pack.manifest.id}": ${(err as Error).message}`, { cause: err });
+  // 4. stages
+  const ctx = { provider: req.provider, ...(req.threads !== undefined ? { threads: req.threads } : {}), sessions, hooks };
+  let rgb = decoded.image.rgb;
+  let provider = '';
+  for (const step of chain) {
+    ({ rgb, provider } = await step.prepared.run(rgb, ctx));
   }
-  hooks.onProgress('load-model', 1, 1);
-
-  // 5. upscale
-  const tiling = chooseTiling(
-    { size: pack.manifest.tile.size, overlap: pack.manifest.tile.overlap, pad: pack.manifest.tile.pad, multiple: pack.manifest.tile.multiple },
-    modelScale,
-    { ...(req.tile !== undefined ? { explicit: req.tile } : {}), freeBytes: hooks.freeBytes?.() ?? os.freemem() / 2 },
-  );
-  const upscaled = await runPixelSr(image.rgb, opened.runner, {
-    scale: modelScale,
-    ...tiling,
-    inputName: pack.manifest.model.input,
-    outputName: pack.manifest.model.output,
-    onProgress: (p) => hooks.onProgress(p.stage, p.done, p.total),
-    onWarning: hooks.onWarning,
-  });
-
-  // 6. resize
-  let rgb: PixelBuffer = upscaled;
-  if (upscaled.width !== outW || upscaled.height !== outH) {
-    hooks.onProgress('resize', 0, 1);
-    rgb = await resizeTo(upscaled, outW, outH);
-    hooks.onProgress('resize', 1, 1);
+  if (rgb.width !== outW || rgb.height !== outH) {
+    throw new EngineError(ENGINE_ERROR_CODES.INTERNAL, `the chain made ${rgb.width}×${rgb.height}, expected ${outW}×${outH}`);
   }
 
-  // 7. encode + 8. write
-  await writeForRequest(req, hooks, decoded, rgb, pack.manifest.id);
+  // 5. encode + 6. write
+  await writeForRequest(req, hooks, decoded, rgb, chain.map((s) => s.prepared.modelId).join(' + '));
 
-  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider: opened.provider };
+  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider };
 }
