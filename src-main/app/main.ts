@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, shell } from 'electron';
+import { appPaths } from '../pixels/app-paths';
 import { defaultDataDir } from '../store/data-dir';
 import type { ReviveCore } from '../core/port';
 import type { OutputFormat } from '../imaging/formats';
@@ -27,13 +28,11 @@ import { createMainWindow } from './windows';
 import { loadWindowState, saveWindowState, visibleOn } from './window-state';
 
 /**
- * `npm start` layout: this file runs from source through tsx (electron-entry.mjs); `npm run build:preload` bundles
- * the preload to dist/preload/preload.cjs (sandboxed preloads must be one CommonJS file) and `npm run
- * build:renderer` the interface to dist/renderer/. A packaged app keeps the same relative layout.
+ * `npm start` runs this file from source through tsx (electron-entry.mjs); `npm run build` bundles it to
+ * dist/main/main.js (package.json `main`, what the packaged app runs). Either way the preload and the interface are
+ * the built ones in dist/ (pixels/app-paths.ts knows where that is in each layout).
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-const PRELOAD = path.join(root, 'dist', 'preload', 'preload.cjs');
-const RENDERER_DIR = path.join(root, 'dist', 'renderer');
+const { preload: PRELOAD, renderer: RENDERER_DIR } = appPaths();
 
 protocol.registerSchemesAsPrivileged(SCHEME_PRIVILEGES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
 

@@ -1,5 +1,6 @@
 /**
- * The `revive` command line (bin/revive.js runs this through tsx).
+ * The `revive` command line: bin/revive.js runs its bundle, dist/cli/main.js (`npm run build`), or with REVIVE_DEV=1 this
+ * source through tsx.
  *
  *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--suffix S] [--device D] [--tile PX]
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
@@ -22,10 +23,9 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { PackRegistry } from '../models/registry';
+import type { PackRegistry } from '../models/registry';
 import { defaultDataDir } from '../store/data-dir';
-import { runEnhance, type CliIo, type EnhanceDeps } from './enhance-command';
-import { findPackOrExplain, formatListing, listingJson, runModelsAdd, runModelsRemove } from './models-command';
+import type { CliIo, EnhanceDeps } from './enhance-command';
 import { DEFAULT_SUFFIX } from '../jobs/naming';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
 import { packRoots } from '../models/pack-roots';
@@ -52,8 +52,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     ...(options.ask ? { ask: options.ask } : {}),
   };
   let exitCode: number = EXIT.OK;
-  const registryFor = (dataDir: string | undefined): PackRegistry =>
-    new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+  // Each command's implementation (the store, sharp, the engine host…) loads when the command runs, so `revive
+  // --help` and usage errors start in a fraction of the time (the built CLI splits them into chunks).
+  const registryFor = async (dataDir: string | undefined): Promise<PackRegistry> => {
+    const { PackRegistry } = await import('../models/registry');
+    return new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+  };
 
   const program = new Command('revive')
     .description('Restore and upscale photos, locally and offline.')
@@ -92,7 +96,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);
-      const registry = registryFor(opts.dataDir);
+      const [registry, { runEnhance }, { findPackOrExplain }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command'), import('./models-command')]);
       exitCode = await runEnhance(paths, opts, io, {
         findPack: (id) => findPackOrExplain(registry, id),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -107,7 +111,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--json', 'print the listing as JSON')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (raw: { json?: boolean; dataDir?: string }) => {
-      const listing = await registryFor(raw.dataDir).list();
+      const { formatListing, listingJson } = await import('./models-command');
+      const listing = await (await registryFor(raw.dataDir)).list();
       io.stdout.write(raw.json ? `${JSON.stringify(listingJson(listing), null, 2)}\n` : formatListing(listing));
     });
   // --data-dir may come before or after the subcommand: commander gives it to `models` when it comes first.
@@ -122,6 +127,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .option('--replace', 'replace an installed pack with the same id')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (source: string, raw: { replace?: boolean }, cmd: Command) => {
+      const { runModelsAdd } = await import('./models-command');
       exitCode = await runModelsAdd(source, dataDirOf(cmd), io, {
         cwd: io.cwd,
         ...(raw.replace ? { replace: true } : {}),
@@ -134,6 +140,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .argument('<id>', 'pack id (see "revive models")')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (id: string, _raw: unknown, cmd: Command) => {
+      const { runModelsRemove } = await import('./models-command');
       exitCode = await runModelsRemove(id, dataDirOf(cmd), io);
     });
 

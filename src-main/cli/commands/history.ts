@@ -4,8 +4,7 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { LibraryStore, type LibraryEntry, type LibraryQuery } from '../../library/library-store';
-import { openStore } from '../../store/database';
+import type { LibraryEntry, LibraryQuery } from '../../library/library-store';
 import { defaultDataDir } from '../../store/data-dir';
 import { UsageError } from '../options';
 
@@ -84,8 +83,9 @@ export function register(program: Command, deps: { io?: HistoryIo } = {}): void 
     .option('--taken-to <date>', 'taken on or before (same forms)')
     .option('--limit <n>', 'at most this many results', '50')
     .addOption(new Option('--data-dir <dir>', 'user data folder (queue, library)').env('REVIVE_DATA_DIR'))
-    .action((query: string | undefined, raw: RawHistoryOptions) => {
+    .action(async (query: string | undefined, raw: RawHistoryOptions) => {
       const q = historyQuery(query, raw, io.cwd);
+      const [{ openStore }, { LibraryStore }] = await Promise.all([import('../../store/database'), import('../../library/library-store')]);
       const store = openStore(raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir());
       try {
         const rows = new LibraryStore(store.db).search(q);
