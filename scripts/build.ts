@@ -87,12 +87,15 @@ function buildRenderer(): void {
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
 }
 
+/** One line per bundle: its entry's size, and its chunks' (the CLI's commands) together. */
 function report(metas: Metafile[]): void {
   for (const meta of metas) {
-    for (const [file, out] of Object.entries(meta.outputs)) {
-      if (file.endsWith('.map')) continue;
-      console.log(`  ${path.relative(root, path.resolve(root, file)).padEnd(28)} ${(out.bytes / 1024).toFixed(0).padStart(6)} KiB`);
-    }
+    const outs = Object.entries(meta.outputs).filter(([f]) => !f.endsWith('.map'));
+    const entry = outs.find(([f]) => !path.basename(f).startsWith('chunk-'))!;
+    const chunks = outs.filter((o) => o !== entry);
+    const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
+    const more = chunks.length ? ` + ${chunks.length} chunks, ${kib(chunks.reduce((a, [, o]) => a + o.bytes, 0))}` : '';
+    console.log(`  ${path.relative(root, path.resolve(root, entry[0])).padEnd(26)} ${kib(entry[1].bytes).padStart(9)}${more}`);
   }
 }
 

@@ -6,6 +6,7 @@
  *
  * Order matters: schemes are registered and the single-instance lock taken before `ready`; the core opens after it.
  */
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, shell } from 'electron';
 import { appPaths } from '../pixels/app-paths';
@@ -21,7 +22,8 @@ import { createBatchIndicators } from './batch-indicators';
 import { createShellHandoff } from './handoff';
 import { tooLargePrompt } from './too-large-prompt';
 import { createLogger } from './logging';
-import { buildMenuTemplate } from './menu';
+import { adminPromptArgs, installCliCommand, nodeFsOps, uninstallCliCommand, type CliInstallDeps, type CliInstallResult } from './cli-command-install';
+import { buildMenuTemplate, type MenuActions } from './menu';
 import { APP_ORIGIN, imageUrlFor, installProtocols, SCHEME_PRIVILEGES } from './protocol';
 import { installOpenFileHandler, installSingleInstance } from './single-instance';
 import { createMainWindow } from './windows';
@@ -170,6 +172,7 @@ async function start(): Promise<void> {
         show: (screenName) => go(`#${screenName}`),
         openLogFile: () => void shell.openPath(log.file),
         openDataFolder: () => void shell.openPath(userData),
+        ...(process.platform === 'darwin' ? cliCommandActions(w) : {}),
       }),
     ),
   );
@@ -187,6 +190,25 @@ async function start(): Promise<void> {
     app.quit();
   });
   log.info(`started ${app.getVersion()} with data in ${userData}`);
+}
+
+/** macOS: Revive → Install/Uninstall 'revive' Command (app/cli-command-install.ts) on the dialog and osascript. */
+function cliCommandActions(w: BrowserWindow): Pick<MenuActions, 'installCliCommand' | 'uninstallCliCommand'> {
+  const deps: CliInstallDeps = {
+    ...nodeFsOps(),
+    launcher: path.join(appPaths().resources, 'bin', 'revive'),
+    runAsAdmin: (command) => new Promise((resolve, reject) => execFile('osascript', adminPromptArgs(command), (err) => (err ? reject(err) : resolve()))),
+    confirm: async (message, detail, button) =>
+      (await dialog.showMessageBox(w, { type: 'question', message, detail, buttons: [button, 'Cancel'], defaultId: 0, cancelId: 1 })).response === 0,
+  };
+  const report = (r: CliInstallResult): void => {
+    if (r.status === 'failed') dialog.showErrorBox("The 'revive' command", r.message);
+    else if (r.status !== 'cancelled') log.info(`revive command: ${r.status}`);
+  };
+  return {
+    installCliCommand: () => void installCliCommand(deps).then(report),
+    uninstallCliCommand: () => void uninstallCliCommand(deps).then(report),
+  };
 }
 
 app.on('window-all-closed', () => app.quit());
