@@ -41,6 +41,13 @@ const steps: Step[] = [
     report: 'e2e.json',
     when: 'test/e2e/app.e2e.ts',
   },
+  // The package check (issue 19): builds, packages once with `npm run package:dir`, then reads and runs the package.
+  {
+    name: 'package',
+    cmd: ['npm', 'run', '--silent', 'test:package', '--', ...vitestJson('package-check')],
+    report: 'package-check.json',
+    when: 'test/package/package.test.ts',
+  },
 ];
 
 let passed = 0;

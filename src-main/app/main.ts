@@ -6,8 +6,10 @@
  *
  * Order matters: schemes are registered and the single-instance lock taken before `ready`; the core opens after it.
  */
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, nativeTheme, Notification, powerSaveBlocker, protocol, screen, shell } from 'electron';
+import { appPaths } from '../pixels/app-paths';
 import { defaultDataDir } from '../store/data-dir';
 import type { ReviveCore } from '../core/port';
 import type { OutputFormat } from '../imaging/formats';
@@ -20,7 +22,8 @@ import { createBatchIndicators } from './batch-indicators';
 import { createShellHandoff } from './handoff';
 import { tooLargePrompt } from './too-large-prompt';
 import { createLogger } from './logging';
-import { buildMenuTemplate } from './menu';
+import { adminPromptArgs, installCliCommand, nodeFsOps, uninstallCliCommand, type CliInstallDeps, type CliInstallResult } from './cli-command-install';
+import { buildMenuTemplate, type MenuActions } from './menu';
 import { APP_ORIGIN, imageUrlFor, installProtocols, SCHEME_PRIVILEGES } from './protocol';
 import { installOpenFileHandler, installSingleInstance } from './single-instance';
 import { openShellSettings, type ShellSettingsStore } from './shell-settings';
@@ -29,13 +32,11 @@ import { createMainWindow } from './windows';
 import { restoredBounds } from './window-state';
 
 /**
- * `npm start` layout: this file runs from source through tsx (electron-entry.mjs); `npm run build:preload` bundles
- * the preload to dist/preload/preload.cjs (sandboxed preloads must be one CommonJS file) and `npm run
- * build:renderer` the interface to dist/renderer/. A packaged app keeps the same relative layout.
+ * `npm start` runs this file from source through tsx (electron-entry.mjs); `npm run build` bundles it to
+ * dist/main/main.js (package.json `main`, what the packaged app runs). Either way the preload and the interface are
+ * the built ones in dist/ (pixels/app-paths.ts knows where that is in each layout).
  */
-const root = path.resolve(import.meta.dirname, '..', '..');
-const PRELOAD = path.join(root, 'dist', 'preload', 'preload.cjs');
-const RENDERER_DIR = path.join(root, 'dist', 'renderer');
+const { preload: PRELOAD, renderer: RENDERER_DIR } = appPaths();
 
 protocol.registerSchemesAsPrivileged(SCHEME_PRIVILEGES.map((s) => ({ scheme: s.scheme, privileges: { ...s.privileges } })));
 
@@ -191,6 +192,7 @@ async function start(): Promise<void> {
         show: (screenName) => go(`#${screenName}`),
         openLogFile: () => void shell.openPath(log.file),
         openDataFolder: () => void shell.openPath(userData),
+        ...(process.platform === 'darwin' ? cliCommandActions(w) : {}),
       }),
     ),
   );
@@ -208,6 +210,25 @@ async function start(): Promise<void> {
     app.quit();
   });
   log.info(`started ${app.getVersion()} with data in ${userData}`);
+}
+
+/** macOS: Revive → Install/Uninstall 'revive' Command (app/cli-command-install.ts) on the dialog and osascript. */
+function cliCommandActions(w: BrowserWindow): Pick<MenuActions, 'installCliCommand' | 'uninstallCliCommand'> {
+  const deps: CliInstallDeps = {
+    ...nodeFsOps(),
+    launcher: path.join(appPaths().resources, 'bin', 'revive'),
+    runAsAdmin: (command) => new Promise((resolve, reject) => execFile('osascript', adminPromptArgs(command), (err) => (err ? reject(err) : resolve()))),
+    confirm: async (message, detail, button) =>
+      (await dialog.showMessageBox(w, { type: 'question', message, detail, buttons: [button, 'Cancel'], defaultId: 0, cancelId: 1 })).response === 0,
+  };
+  const report = (r: CliInstallResult): void => {
+    if (r.status === 'failed') dialog.showErrorBox("The 'revive' command", r.message);
+    else if (r.status !== 'cancelled') log.info(`revive command: ${r.status}`);
+  };
+  return {
+    installCliCommand: () => void installCliCommand(deps).then(report),
+    uninstallCliCommand: () => void uninstallCliCommand(deps).then(report),
+  };
 }
 
 app.on('window-all-closed', () => app.quit());

@@ -9,6 +9,32 @@ export interface MenuActions {
   show(screen: 'start' | 'queue' | 'compare' | 'library' | 'models'): void;
   openLogFile(): void;
   openDataFolder(): void;
+  /** macOS: link `revive` into /usr/local/bin (app/cli-command-install.ts); the app menu lists it when given. */
+  installCliCommand?(): void;
+  uninstallCliCommand?(): void;
+}
+
+/** The macOS app menu: Electron's own, or the same items with the command-line entries after About. */
+function appMenu(actions: MenuActions): MenuItemConstructorOptions {
+  const { installCliCommand: install, uninstallCliCommand: uninstall } = actions;
+  if (!install || !uninstall) return { role: 'appMenu' };
+  return {
+    role: 'appMenu',
+    submenu: [
+      { role: 'about' },
+      { type: 'separator' },
+      { label: "Install 'revive' Command…", click: () => install() },
+      { label: "Uninstall 'revive' Command…", click: () => uninstall() },
+      { type: 'separator' },
+      { role: 'services' },
+      { type: 'separator' },
+      { role: 'hide' },
+      { role: 'hideOthers' },
+      { role: 'unhide' },
+      { type: 'separator' },
+      { role: 'quit' },
+    ],
+  };
 }
 
 /** The menu template for a platform. */
@@ -22,7 +48,7 @@ export function buildMenuTemplate(platform: NodeJS.Platform, actions: MenuAction
     }),
   );
   const template: MenuItemConstructorOptions[] = [
-    ...(mac ? [{ role: 'appMenu' as const }] : []),
+    ...(mac ? [appMenu(actions)] : []),
     {
       label: 'File',
       submenu: [

@@ -22,11 +22,10 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { PackRegistry } from '../models/registry';
+import type { PackRegistry } from '../models/registry';
 import { DEFAULT_MODEL } from '../settings/schema';
 import { defaultDataDir } from '../store/data-dir';
-import { runEnhance, type CliIo, type EnhanceDeps } from './enhance-command';
-import { formatListing, listingJson, runModelsAdd, runModelsRemove } from './models-command';
+import type { CliIo, EnhanceDeps } from './enhance-command';
 import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
 import { DEFAULT_SUFFIX } from '../jobs/naming';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
@@ -49,7 +48,7 @@ interface CommandContext {
   options: MainOptions;
   setExitCode(code: number): void;
   /** The packs a data folder sees (`--data-dir` as given, or the default). */
-  registryFor(dataDir: string | undefined): PackRegistry;
+  registryFor(dataDir: string | undefined): Promise<PackRegistry>;
 }
 
 /** Adds `enhance`: its options, and the run. */
@@ -82,7 +81,7 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);
-      const registry = registryFor(opts.dataDir);
+      const [registry, { runEnhance }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command')]);
       let code = await runEnhance(paths, opts, io, {
         findPack: (id) => findPackOrExplain(registry, id),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -102,7 +101,8 @@ function registerModels(program: Command, { io, options, setExitCode, registryFo
     .option('--json', 'print the listing as JSON')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (raw: { json?: boolean; dataDir?: string }) => {
-      const listing = await registryFor(raw.dataDir).list();
+      const [registry, { formatListing, listingJson }] = await Promise.all([registryFor(raw.dataDir), import('./models-command')]);
+      const listing = await registry.list();
       io.stdout.write(raw.json ? `${JSON.stringify(listingJson(listing), null, 2)}\n` : formatListing(listing));
     });
   // --data-dir may come before or after the subcommand: commander gives it to `models` when it comes first.
@@ -117,6 +117,7 @@ function registerModels(program: Command, { io, options, setExitCode, registryFo
     .option('--replace', 'replace an installed pack with the same id')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (source: string, raw: { replace?: boolean }, cmd: Command) => {
+      const { runModelsAdd } = await import('./models-command');
       setExitCode(await runModelsAdd(source, dataDirOf(cmd), io, {
         cwd: io.cwd,
         ...(raw.replace ? { replace: true } : {}),
@@ -129,6 +130,7 @@ function registerModels(program: Command, { io, options, setExitCode, registryFo
     .argument('<id>', 'pack id (see "revive models")')
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action(async (id: string, _raw: unknown, cmd: Command) => {
+      const { runModelsRemove } = await import('./models-command');
       setExitCode(await runModelsRemove(id, dataDirOf(cmd), io));
     });
 
@@ -146,8 +148,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const setExitCode = (code: number): void => {
     exitCode = code;
   };
-  const registryFor = (dataDir: string | undefined): PackRegistry =>
-    new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+  // Each command's implementation (the store, sharp, the engine host…) loads when the command runs, so `revive
+  // --help` and usage errors start in a fraction of the time (the built CLI splits them into chunks).
+  const registryFor = async (dataDir: string | undefined): Promise<PackRegistry> => {
+    const { PackRegistry } = await import('../models/registry');
+    return new PackRegistry(packRoots(dataDir ? path.resolve(io.cwd, dataDir) : defaultDataDir()));
+  };
 
   const program = new Command('revive')
     .description('Restore and upscale photos, locally and offline.')

@@ -5,8 +5,8 @@
  */
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { appPaths } from '../pixels/app-paths';
 import type { HostMessage } from './protocol';
 
 /** How the engine process ended. */
@@ -51,13 +51,12 @@ export interface ForkOptions {
 }
 
 /**
- * The engine entry beside this module: `process/main.ts` when running from source (dev, tests, the CLI via tsx),
- * `process/main.js` when built.
+ * The engine entry for the layout this process runs from (pixels/app-paths.ts): `engine/process/main.ts` from source
+ * (dev, tests, the CLI under REVIVE_DEV=1), the bundle `dist/engine/main.js` when built or packaged — plain JS that
+ * `child_process.fork` and Electron's `utilityProcess.fork` both start without a loader.
  */
 export function defaultEngineEntry(): string {
-  const here = fileURLToPath(import.meta.url);
-  const ext = path.extname(here) === '.ts' ? '.ts' : '.js';
-  return path.join(path.dirname(here), 'process', `main${ext}`);
+  return appPaths().engineEntry;
 }
 
 /**

@@ -23,6 +23,7 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
+import { appPaths } from '../pixels/app-paths';
 import type { OutputFormat } from './formats';
 import type { MetadataMode } from './metadata-modes';
 import { sharp } from './sharp-instance';
@@ -42,10 +43,10 @@ const NO_IPTC_BLOCK: ReadonlySet<OutputFormat> = new Set(['png', 'webp', 'avif']
 
 let cachedVersion: string | undefined;
 
-/** Revive's version, from the package.json at the project root ("0.1.0"). */
+/** Revive's version, from the app's own package.json ("0.1.0"). */
 export function reviveVersion(): string {
   if (cachedVersion === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    const pkg = JSON.parse(readFileSync(appPaths().packageJson, 'utf8')) as { version?: unknown };
     if (typeof pkg.version !== 'string') throw new Error('package.json has no "version" string');
     cachedVersion = pkg.version;
   }

@@ -1,6 +1,7 @@
 /**
  * Runs the real `revive` command (bin/revive.js) in a child process, as a user would, with a given user data folder
- * so tests never touch the real one.
+ * so tests never touch the real one. REVIVE_DEV=1: the sources through tsx, so the tests never run a stale build (the
+ * built CLI is checked by test/package).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -17,7 +18,7 @@ export function runCli(args: string[], opts: { cwd: string; dataDir: string }): 
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REVIVE_BIN, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, REVIVE_DATA_DIR: opts.dataDir, NO_COLOR: '1' },
+      env: { ...process.env, REVIVE_DATA_DIR: opts.dataDir, NO_COLOR: '1', REVIVE_DEV: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -107,12 +107,15 @@ describe('electron-builder.yml', () => {
     named.push(str(win.icon, 'win.icon'), str(mac.icon, 'mac.icon'), str(linux.icon, 'linux.icon'));
     named.push(str(nsis.include, 'nsis.include'), str(nsis.installerIcon, 'nsis.installerIcon'), str(nsis.uninstallerIcon, 'nsis.uninstallerIcon'));
     named.push(str(mac.entitlements, 'mac.entitlements'), str(mac.entitlementsInherit, 'mac.entitlementsInherit'));
-    for (const section of [config, mac]) {
+    for (const section of [config, mac, win, linux]) {
       for (const e of arr(section.extraResources, 'extraResources')) named.push(str(obj(e, 'extraResources[]').from, 'from'));
     }
+    const deb = obj(config.deb, 'deb');
+    named.push(str(deb.afterInstall, 'deb.afterInstall'), str(deb.afterRemove, 'deb.afterRemove'));
     const missing = named.filter((p) => !existsSync(path.join(root, p)));
     expect(missing).toEqual([]);
-    expect(named.length).toBe(10);
+    // 10 before the `revive` launchers (one per platform) and the deb scripts that install the Linux one.
+    expect(named.length).toBe(15);
   });
 
   it('keeps the Linux desktop entry in step with resources/linux/revive.desktop', () => {

@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { openLibrary } from '../../core/open';
 import type { LibraryEntry, LibraryQuery } from '../../library/library-store';
 import { defaultDataDir } from '../../store/data-dir';
 import { UsageError } from '../options';
@@ -84,8 +83,10 @@ export function register(program: Command, deps: { io?: HistoryIo } = {}): void 
     .option('--taken-to <date>', 'taken on or before (same forms)')
     .option('--limit <n>', 'at most this many results', '50')
     .addOption(new Option('--data-dir <dir>', 'user data folder (queue, library)').env('REVIVE_DATA_DIR'))
-    .action((query: string | undefined, raw: RawHistoryOptions) => {
+    .action(async (query: string | undefined, raw: RawHistoryOptions) => {
       const q = historyQuery(query, raw, io.cwd);
+      // Loaded on demand: `revive --help` must not load SQLite.
+      const { openLibrary } = await import('../../core/open');
       const history = openLibrary(raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir());
       try {
         const rows = history.library.search(q);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { EngineSpawner } from '../../engine/spawn';
 import { defaultDataDir } from '../../store/data-dir';
-import { runQueue, type QueueIo } from './queue-run';
+import type { QueueIo } from './queue-run';
 
 export interface ResumeDeps {
   io?: QueueIo;
@@ -29,6 +29,7 @@ export function register(program: Command, deps: ResumeDeps = {}): void {
     .addOption(new Option('--data-dir <dir>', 'user data folder (queue, library, models)').env('REVIVE_DATA_DIR'))
     .action(async (raw: { json?: boolean; dataDir?: string }) => {
       const dataDir = raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir();
+      const { runQueue } = await import('./queue-run');
       const code = await runQueue(
         {
           dataDir,

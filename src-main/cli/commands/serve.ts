@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
+import { appPaths } from '../../pixels/app-paths';
 import { defaultDataDir } from '../../store/data-dir';
 import { UsageError } from '../options';
 
-/** The built interface: `dist/renderer` at the repository root (`npm run build:renderer`). */
+/** The built interface: `dist/renderer` in the repository or inside the installed app (`npm run build`). */
 export function defaultRendererDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'renderer');
+  return appPaths().renderer;
 }
 
 export interface ServeDeps {
@@ -42,7 +42,7 @@ export function register(program: Command, deps: ServeDeps = {}): void {
       const dataDir = raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir();
       const rendererDir = raw.rendererDir ? path.resolve(io.cwd, raw.rendererDir) : defaultRendererDir();
       if (!existsSync(path.join(rendererDir, 'index.html'))) {
-        throw new UsageError(`the interface is not built in ${rendererDir}: run "npm run build:renderer" first`);
+        throw new UsageError(`the interface is not built in ${rendererDir}: run "npm run build" first`);
       }
       // Loaded here, not at the top: every other `revive` command would otherwise pay for the bridge and the whole core.
       const [{ openReviveCore }, { startBridge }] = await Promise.all([import('../../core/services'), import('../../bridge/server')]);
