@@ -93,43 +93,28 @@ function showWindow(): void {
   win.focus();
 }
 
-async function start(): Promise<void> {
-  nativeTheme.themeSource = 'system';
-  try {
-    // The engine runs as an Electron utility process (utility-engine.ts); the CLI and `revive serve` fork it.
-    core = await openReviveCore(userData, { version: app.getVersion(), spawner: utilityEngine() });
-  } catch (err) {
-    log.error('cannot open the core', err);
-    dialog.showErrorBox('Revive cannot start', (err as Error).message);
-    app.quit();
-    return;
+type Remember = (what: string, change: (s: ShellSettingsStore) => void) => void;
+
+/** A hand-off from the file manager: asks for a fallback format when results would be too large, then queues. */
+async function addFromShell(c: ReviveCore, paths: string[]) {
+  const defaults = (await c.getSettings()).defaults;
+  // Results too large for the default format: ask which format to use before anything is queued.
+  const prompt = tooLargePrompt(await c.checkJob(paths, defaults), (p) => path.basename(p));
+  let fallback: OutputFormat | undefined;
+  if (prompt) {
+    showWindow();
+    const opts = { type: 'question' as const, message: prompt.message, detail: prompt.detail, buttons: prompt.buttons, defaultId: 0, cancelId: prompt.buttons.length - 1 };
+    const answer = win ? await dialog.showMessageBox(win, opts) : await dialog.showMessageBox(opts);
+    fallback = prompt.formats[answer.response];
+    if (!fallback) return null; // Cancel: nothing queued
   }
-  const c = core;
-  // Native dialogs and menus follow the same choice as the page ("system" unless the user picked one).
-  nativeTheme.themeSource = (await c.getSettings()).theme;
-  installProtocols(protocol, RENDERER_DIR, c.allowList);
+  return c.startJob(paths, defaults, false, fallback);
+}
 
-  handoff = createShellHandoff({
-    addInputs: async (paths: string[]) => {
-      const defaults = (await c.getSettings()).defaults;
-      // Results too large for the default format: ask which format to use before anything is queued.
-      const prompt = tooLargePrompt(await c.checkJob(paths, defaults), (p) => path.basename(p));
-      let fallback: OutputFormat | undefined;
-      if (prompt) {
-        showWindow();
-        const opts = { type: 'question' as const, message: prompt.message, detail: prompt.detail, buttons: prompt.buttons, defaultId: 0, cancelId: prompt.buttons.length - 1 };
-        const answer = win ? await dialog.showMessageBox(win, opts) : await dialog.showMessageBox(opts);
-        fallback = prompt.formats[answer.response];
-        if (!fallback) return null; // Cancel: nothing queued
-      }
-      return c.startJob(paths, defaults, false, fallback);
-    },
-  });
-  if (pendingPaths.length) void enqueueFromShell(pendingPaths.splice(0));
-
-  // Only conveniences live in the shell settings: when they cannot be read or written, run without remembering.
+/** The shell's own settings. Only conveniences live there: when they cannot be read or written, run without remembering. */
+function openRememberingShellSettings(): { shellSettings: ShellSettingsStore | null; remember: Remember } {
   let shellSettings: ShellSettingsStore | null = null;
-  const remember = (what: string, change: (s: ShellSettingsStore) => void): void => {
+  const remember: Remember = (what, change) => {
     try {
       if (shellSettings) change(shellSettings);
     } catch (err) {
@@ -141,11 +126,11 @@ async function start(): Promise<void> {
   } catch (err) {
     log.error('cannot open the shell settings; the window place and dialog folders will not be remembered', err);
   }
-  const bounds = restoredBounds(shellSettings?.get().window ?? null, screen.getAllDisplays().map((d) => d.workArea));
-  win = createMainWindow({ preload: PRELOAD, backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171b' : '#f4f5f7', ...(bounds ? { bounds } : {}) });
-  if (bounds?.maximized) win.maximize();
-  const w = win;
+  return { shellSettings, remember };
+}
 
+/** Connects the window to the core: IPC, events, taskbar progress, the menu, and remembering its place. */
+function connectWindow(c: ReviveCore, w: BrowserWindow, shellSettings: ShellSettingsStore | null, remember: Remember): void {
   const ctx: CallContext = {
     host: 'electron',
     imageUrl: imageUrlFor,
@@ -209,6 +194,34 @@ async function start(): Promise<void> {
     win = null;
     app.quit();
   });
+}
+
+async function start(): Promise<void> {
+  nativeTheme.themeSource = 'system';
+  try {
+    // The engine runs as an Electron utility process (utility-engine.ts); the CLI and `revive serve` fork it.
+    core = await openReviveCore(userData, { version: app.getVersion(), spawner: utilityEngine() });
+  } catch (err) {
+    log.error('cannot open the core', err);
+    dialog.showErrorBox('Revive cannot start', (err as Error).message);
+    app.quit();
+    return;
+  }
+  const c = core;
+  // Native dialogs and menus follow the same choice as the page ("system" unless the user picked one).
+  nativeTheme.themeSource = (await c.getSettings()).theme;
+  installProtocols(protocol, RENDERER_DIR, c.allowList);
+
+  handoff = createShellHandoff({ addInputs: (paths: string[]) => addFromShell(c, paths) });
+  if (pendingPaths.length) void enqueueFromShell(pendingPaths.splice(0));
+
+  const { shellSettings, remember } = openRememberingShellSettings();
+  const bounds = restoredBounds(shellSettings?.get().window ?? null, screen.getAllDisplays().map((d) => d.workArea));
+  win = createMainWindow({ preload: PRELOAD, backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171b' : '#f4f5f7', ...(bounds ? { bounds } : {}) });
+  if (bounds?.maximized) win.maximize();
+  const w = win;
+
+  connectWindow(c, w, shellSettings, remember);
   log.info(`started ${app.getVersion()} with data in ${userData}`);
 }
 
