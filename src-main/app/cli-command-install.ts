@@ -6,7 +6,7 @@
  * macOS's administrator prompt. The links point into the app bundle, so moving the app breaks them: installing again
  * replaces a link to an older place, and a file that is not a link is never touched.
  *
- * Pure logic over injected operations (tested with fakes in test/unit/cli-command-install.test.ts); app/main.ts wires
+ * Pure logic over injected operations (tested with fakes in test/unit/app/cli-command-install.test.ts); app/main.ts wires
  * Node's fs, Electron's dialog and osascript.
  */
 import { existsSync } from 'node:fs';

@@ -1,0 +1,62 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AllowList } from '../../../src-main/core/allow-list';
+import { resolveAllowedFile } from '../../../src-main/core/allowed-file';
+
+describe('AllowList (pure)', () => {
+  it('allows exactly the added files and what lies below allowed folders', () => {
+    const a = new AllowList({ platform: 'linux' });
+    a.allowFile('/photos/mum.jpg');
+    a.allowDir('/data/thumbnails');
+    expect(a.isAllowed('/photos/mum.jpg')).toBe(true);
+    expect(a.isAllowed('/photos/dad.jpg')).toBe(false);
+    expect(a.isAllowed('/photos')).toBe(false);
+    expect(a.isAllowed('/data/thumbnails/1-after.webp')).toBe(true);
+    expect(a.isAllowed('/data/thumbnails-evil/x.webp')).toBe(false); // a prefix is not a parent
+    expect(a.isAllowed('/data/thumbnails')).toBe(false); // the folder itself is not a file to serve
+  });
+
+  it('refuses relative, NUL, "." and ".." spellings instead of normalising them', () => {
+    const a = new AllowList({ platform: 'linux' });
+    a.allowDir('/data/uploads');
+    for (const p of ['/data/uploads/../secret.txt', '/data/uploads/./a.jpg', 'data/uploads/a.jpg', '/data/uploads/a\0.jpg', '', '/data/uploads/x/../../etc/passwd']) {
+      expect(a.isAllowed(p)).toBe(false);
+    }
+    expect(() => a.allowFile('relative.jpg')).toThrow('must be absolute');
+  });
+
+  it('compares case-insensitively on Windows and macOS only', () => {
+    const win = new AllowList({ platform: 'win32' });
+    win.allowFile('C:\\Photos\\Mum.JPG');
+    expect(win.isAllowed('c:\\photos\\mum.jpg')).toBe(true);
+    expect(win.isAllowed('C:\\Photos\\..\\Windows\\system.ini')).toBe(false);
+    const linux = new AllowList({ platform: 'linux' });
+    linux.allowFile('/Photos/Mum.JPG');
+    expect(linux.isAllowed('/photos/mum.jpg')).toBe(false);
+  });
+
+  it('forgets a file that was withdrawn', () => {
+    const a = new AllowList({ platform: 'linux' });
+    a.allowFile('/o/x.jpg');
+    a.forgetFile('/o/x.jpg');
+    expect(a.isAllowed('/o/x.jpg')).toBe(false);
+  });
+});
+
+describe('resolveAllowedFile', () => {
+  it('refuses a symlink inside an allowed folder that points outside it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-allow-'));
+    mkdirSync(path.join(dir, 'uploads'));
+    writeFileSync(path.join(dir, 'secret.txt'), 'secret');
+    writeFileSync(path.join(dir, 'uploads', 'ok.jpg'), 'ok');
+    symlinkSync(path.join(dir, 'secret.txt'), path.join(dir, 'uploads', 'link.jpg'));
+    const a = new AllowList();
+    a.allowDir(path.join(dir, 'uploads'));
+    await expect(resolveAllowedFile(a, path.join(dir, 'uploads', 'ok.jpg'))).resolves.toBe(path.join(dir, 'uploads', 'ok.jpg'));
+    await expect(resolveAllowedFile(a, path.join(dir, 'uploads', 'link.jpg'))).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    await expect(resolveAllowedFile(a, path.join(dir, 'secret.txt'))).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    await expect(resolveAllowedFile(a, path.join(dir, 'uploads', 'gone.jpg'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
