@@ -91,6 +91,8 @@ function revive(args: string[], kill: Kill | null): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
+      // The sources, as every other test runs them: a stale dist/ must not decide this test.
+      env: { ...process.env, REVIVE_DEV: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let lines = 0;
