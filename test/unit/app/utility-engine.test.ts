@@ -102,6 +102,15 @@ describe('utilityEngine', () => {
     expect(forked[1]!.options.execArgv).toEqual(['--max-old-space-size=8192']);
   });
 
+  it('in the installed app starts the bundled engine inside app.asar, with no loader', async () => {
+    const { appPathsFor } = await import('../../../src-main/pixels/app-paths');
+    const installed = appPathsFor('/opt/Revive/resources/app.asar/dist/main/main.js');
+    const { listeners } = listen();
+    utilityEngine({ entry: installed.engineEntry })(listeners);
+    expect(forked[0]!.modulePath).toBe('/opt/Revive/resources/app.asar/dist/engine/main.js');
+    expect(forked[0]!.options.execArgv).toEqual([]);
+  });
+
   it('passes messages both ways and reports the exit once, with the last output', async () => {
     const { messages, exits, listeners } = listen();
     const channel = utilityEngine()(listeners);
