@@ -71,7 +71,7 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--keep-file-times', 'give each result its original\'s modification time')
     .option('--max-megapixels <n>', 'refuse photos larger than this many megapixels, from their header (guards against damaged or hostile files; default 200)')
     .option('-r, --recursive', 'include photos in subfolders')
-    .option('--overwrite', 'replace earlier results instead of numbering them, redoing photos already done (never an original)')
+    .option('--overwrite', 'replace earlier results Revive wrote instead of numbering them, redoing photos already done (never an original; a file Revive did not write, or one changed since, is kept and the result gets the next free name)')
     .option('--force', 'redo photos that already have a result with the same settings (default: they are skipped)')
     .option('--json', 'print one JSON object per input on stdout')
     .option('--prompt-mode <mode>', 'diffusion models: tags (from the photo), none (fidelity) or custom (default: the model\'s)')

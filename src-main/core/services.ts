@@ -153,7 +153,9 @@ class LocalCore implements ReviveCore {
   async checkJob(paths: string[], settings: RestoreSettings) {
     // The same expansion as jobs:start (enqueue): the page passes the files inputs:add returned.
     const { files } = await expandInputs(paths, { recursive: false, cwd: os.homedir(), skipSuffix: settings.suffix });
-    const tooLarge = await findTooLarge(files, toJobSettings(settings), probeImage);
+    // With the app-wide input limit startJob gives the job: a photo over it fails alone, it is not "too large" here.
+    const { maxInputMegapixels } = this.#settings.get().queue;
+    const tooLarge = await findTooLarge(files, { ...toJobSettings(settings), maxMegapixels: maxInputMegapixels }, probeImage);
     return { tooLarge, formats: formatsForAll(tooLarge) };
   }
 

@@ -116,3 +116,37 @@ export async function checkSpace(outputs: readonly PlannedOutput[], probe: Space
   }
   return checks;
 }
+
+/** One job's expected outputs, for {@link splitBySpace}. */
+export interface JobOutputs {
+  jobId: number;
+  outputs: readonly PlannedOutput[];
+}
+
+/** A job whose outputs do not fit, with the checks that say where and by how much. */
+export interface ShortJob {
+  jobId: number;
+  checks: SpaceCheck[];
+}
+
+/**
+ * Which jobs fit, oldest first: each is counted against the free space less what the jobs before it that fit will
+ * take. A job that does not fit is left out (and so takes nothing), so one job needing too much space never holds
+ * back the others. Its checks are its own outputs' when they alone do not fit, else those counted with the earlier jobs.
+ */
+export async function splitBySpace(jobs: readonly JobOutputs[], probe: SpaceProbe = systemSpaceProbe): Promise<{ fit: number[]; short: ShortJob[] }> {
+  const taken: PlannedOutput[] = [];
+  const fit: number[] = [];
+  const short: ShortJob[] = [];
+  for (const job of jobs) {
+    const together = await checkSpace([...taken, ...job.outputs], probe);
+    if (together.every((c) => c.fits)) {
+      taken.push(...job.outputs);
+      fit.push(job.jobId);
+      continue;
+    }
+    const alone = await checkSpace(job.outputs, probe);
+    short.push({ jobId: job.jobId, checks: alone.some((c) => !c.fits) ? alone : together });
+  }
+  return { fit, short };
+}

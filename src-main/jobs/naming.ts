@@ -1,7 +1,8 @@
 /**
  * Where each result goes: `<name><suffix>.<ext>` next to the original (or in `--output`), numbered `-1`, `-2`, … when
- * the name is taken. `--overwrite` lets a result replace an earlier result, but an original photo is never a
- * target: an output path equal to any input of the batch is refused.
+ * the name is taken. `--overwrite` lets a result replace an earlier result — a file Revive wrote, as the context says
+ * ({@link NamingContext.replaceable}) — never a file it did not write (that one is numbered around, as without
+ * `--overwrite`), and an original photo is never a target: an output path equal to any input of the batch is refused.
  *
  * Pure: the file system is reached only through the `exists` callback, so every rule is a unit test.
  */
@@ -22,13 +23,18 @@ export interface NamingOptions {
   suffix?: string;
   /** Output format, or 'same' to keep the original's (PNG when that cannot be written, e.g. GIF). */
   format: FormatChoice;
-  /** Replace an existing file at the computed name instead of numbering (never an input). */
+  /** Replace an earlier result at the computed name instead of numbering (never an input, never a file Revive did not write). */
   overwrite: boolean;
 }
 
 export interface NamingContext {
-  /** Whether something exists at an absolute path. */
+  /** Whether something exists at an absolute path (or the name is otherwise taken). */
   exists(p: string): boolean;
+  /**
+   * With `overwrite`: whether the taken name `p` may be replaced — a result Revive wrote and recorded, that nothing
+   * else is about to write. Anything else is numbered around.
+   */
+  replaceable(p: string): boolean;
   /** Every input of the batch (absolute; include real paths of symlinks too). Never chosen as an output. */
   inputs: Iterable<string>;
   /** Compare paths case-insensitively (Windows and macOS file systems). Default: by `process.platform`. */
@@ -117,7 +123,7 @@ export class OutputNamer {
         }
         continue;
       }
-      if (!overwrite && this.#ctx.exists(candidate)) continue;
+      if (this.#ctx.exists(candidate) && !(overwrite && this.#ctx.replaceable(candidate))) continue;
       this.#reserved.add(key);
       return { path: candidate, format: resolved };
     }

@@ -6,6 +6,7 @@
  *
  * A job may name a `fallbackFormat`: photos whose result does not fit the chosen format are written in it instead.
  */
+import { overInputLimit } from './input-limit';
 import { resolveOutputFormat } from './naming';
 import { formatsThatFit, MAX_OUTPUT_SIDE, type OutputFormat, outputFits, tooLargeMessage } from '../imaging/formats';
 import type { JobSettings } from '../settings/job-settings';
@@ -31,7 +32,7 @@ export interface TooLargeResult {
   message: string;
 }
 
-type SizeSettings = Pick<JobSettings, 'scale' | 'format' | 'fallbackFormat'>;
+type SizeSettings = Pick<JobSettings, 'scale' | 'format' | 'fallbackFormat' | 'maxMegapixels'>;
 
 /**
  * What an item is written as: `format` (the job's, or its fallback when that one cannot hold the result; `fellBack`
@@ -68,7 +69,8 @@ const PROBE_CONCURRENCY = 8;
 
 /**
  * The photos among `files` whose result fits neither the job's format nor its fallback. Photos whose header cannot
- * be read are left out: they fail later with their own reason (missing, not an image, damaged).
+ * be read are left out: they fail later with their own reason (missing, not an image, damaged); so are photos over
+ * the input pixel limit (jobs/input-limit.ts), which fail alone as TOO_LARGE and must not refuse the whole batch.
  */
 export async function findTooLarge(
   files: readonly string[],
@@ -87,6 +89,7 @@ export async function findTooLarge(
       } catch {
         continue; // reported when the item runs, with the reason the decoder gives
       }
+      if (overInputLimit(size, settings)) continue;
       const d = decideFormat(file, size, settings);
       if (!d.ok) found[i] = d.tooLarge;
     }

@@ -3,11 +3,12 @@
  * header, hash the content, read the metadata the library indexes, decide skip-if-done, plan and record the output
  * path. The runner does this for the next item while the engine works on the current one.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OutputNamer, resolveOutputFormat } from './naming';
-import type { PlannedOutput } from './disk-space';
-import { DEFAULT_MAX_INPUT_PIXELS, inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
+import { type PlannedOutput, type ShortJob, type SpaceProbe, splitBySpace } from './disk-space';
+import { inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
+import { maxPixelsOf, overInputLimit } from './input-limit';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
 import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
@@ -68,7 +69,12 @@ export type Preparation = ReadyItem | SkipItem | UnusableItem;
  * Plans output names for one job. Numbered names ("-1", "-2") are only for files Revive did not write: a file at the
  * planned name that is Revive's own result for the same content and settings (recorded in the library, or planned by
  * an item — the crash case: written, then killed before it was recorded) is replaced, not dodged. A name another
- * unfinished item has planned is taken.
+ * unfinished item has planned is taken — unless that item is the same photo with the same settings, left queued by an
+ * earlier batch (killed, or its lock taken over): a new batch for it supersedes it and its name is released.
+ *
+ * With overwrite, an earlier result is replaced only when Revive wrote it: its path is recorded as the output of a
+ * done library row, with the size recorded there (when there is one) still matching. A file Revive did not write —
+ * or one changed since — gets the next free name, exactly as without overwrite.
  */
 export class JobOutputPlanner {
   readonly #namer: OutputNamer;
@@ -82,7 +88,7 @@ export class JobOutputPlanner {
     const s = job.settings;
     this.#namer = new OutputNamer(
       { outDir: s.outputDir ?? undefined, suffix: s.suffix, format: s.format, overwrite: s.overwrite },
-      { exists: (p) => this.#taken(p), inputs },
+      { exists: (p) => this.#taken(p), replaceable: (p) => this.#written(p), inputs },
     );
   }
 
@@ -96,9 +102,22 @@ export class JobOutputPlanner {
     return !ours;
   }
 
+  /** A file Revive wrote and recorded, that no other unfinished item is about to write (see the class doc). */
+  #written(p: string): boolean {
+    if (this.deps.queue.isPlannedByOther(p, this.#current!.itemId)) return false;
+    let size: number;
+    try {
+      size = statSync(p).size;
+    } catch {
+      return false;
+    }
+    return this.deps.library.byOutputPath(p).some((e) => e.status === 'done' && (e.outputSize === null || e.outputSize === size));
+  }
+
   /** The output path for an item; `fallback` when its result is written in the job's fallback format. */
   plan(item: ItemRecord, hash: string, key: string, fallback?: OutputFormat): string {
     this.#current = { itemId: item.id, hash, key };
+    this.deps.queue.releaseSuperseded(item, hash, key);
     try {
       return this.#namer.plan(item.sourcePath, fallback).path;
     } finally {
@@ -107,10 +126,7 @@ export class JobOutputPlanner {
   }
 }
 
-/** The input pixel limit a job runs with. */
-export function maxPixelsOf(settings: JobRecord['settings']): number {
-  return settings.maxMegapixels !== undefined ? Math.round(settings.maxMegapixels * 1e6) : DEFAULT_MAX_INPUT_PIXELS;
-}
+export { maxPixelsOf };
 
 /** The folder an item's output goes to. */
 export function outputDirFor(job: JobRecord, source: string): string {
@@ -119,7 +135,9 @@ export function outputDirFor(job: JobRecord, source: string): string {
 
 /**
  * Where the queued items of these jobs will write and how many pixels, for the disk-space check. Sizes not probed
- * yet are stood in for by the mean of a sample: header probes are cheap but not free, so up to 200 per job.
+ * yet are stood in for by the mean of a sample: header probes are cheap but not free, so up to 200 per job. Photos
+ * over the job's input pixel limit write nothing (they fail alone when prepared): they count neither as an output
+ * nor in the sample.
  */
 export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecord[], probe: PrepareDeps['probe']): Promise<PlannedOutput[]> {
   const outputs: PlannedOutput[] = [];
@@ -127,20 +145,39 @@ export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecor
     const queued = queue.items(job.id).filter((i) => i.state === 'queued' || i.state === 'running');
     const sample = queued.filter((_, k) => k % Math.max(1, Math.ceil(queued.length / 200)) === 0);
     const known: number[] = [];
+    const refused = new Set<number>();
     for (const it of sample) {
-      if (it.width && it.height) known.push(it.width * it.height);
-      else {
-        const p = await probe(it.sourcePath).catch(() => null);
-        if (p) known.push(p.width * p.height);
-      }
+      const size = it.width && it.height ? { width: it.width, height: it.height } : await probe(it.sourcePath).catch(() => null);
+      if (size && overInputLimit(size, job.settings)) refused.add(it.id);
+      else if (size) known.push(size.width * size.height);
     }
     const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
     for (const it of queued) {
+      if (refused.has(it.id)) continue;
+      if (it.width && it.height && overInputLimit({ width: it.width, height: it.height }, job.settings)) continue;
       const px = (it.width && it.height ? it.width * it.height : mean) * job.settings.scale ** 2;
       outputs.push({ dir: outputDirFor(job, it.sourcePath), pixels: px, format: resolveOutputFormat(it.sourcePath, job.settings.format) });
     }
   }
   return outputs;
+}
+
+/**
+ * The disk-space check of a run, job by job (oldest first; paused jobs are not counted): the jobs whose outputs do
+ * not fit beside the earlier ones are `short`; `runnable` counts the others that have something to write.
+ */
+export async function jobsShortOfSpace(
+  queue: QueueStore,
+  jobs: readonly JobRecord[],
+  probe: PrepareDeps['probe'],
+  space: SpaceProbe,
+): Promise<{ runnable: number; short: ShortJob[] }> {
+  const groups = [];
+  for (const job of jobs.filter((j) => j.state === 'active' && !j.paused)) {
+    groups.push({ jobId: job.id, outputs: await expectedOutputs(queue, [job], probe) });
+  }
+  const { fit, short } = await splitBySpace(groups, space);
+  return { runnable: groups.filter((g) => g.outputs.length && fit.includes(g.jobId)).length, short };
 }
 
 /**
@@ -161,8 +198,8 @@ export async function prepareItem(
     return { ...common, kind: 'failed', error: (e as Error).message, code: failureCode(e), hash: null, sizeBytes: null };
   }
   // The pixel limit, from the header: a decompression bomb is refused before it is hashed or handed to the engine.
-  const maxPixels = maxPixelsOf(job.settings);
-  if (probe.width * probe.height > maxPixels) {
+  if (overInputLimit(probe, job.settings)) {
+    const maxPixels = maxPixelsOf(job.settings);
     const error = inputTooLargeMessage(item.sourcePath, probe.width, probe.height, maxPixels);
     return { ...common, kind: 'failed', error, code: 'TOO_LARGE', hash: null, sizeBytes: probe.bytes };
   }

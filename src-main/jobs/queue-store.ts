@@ -400,6 +400,16 @@ export class QueueStore {
   }
 
   /**
+   * Releases the output names queued items of other jobs planned for the same photo (source path, content, settings):
+   * `item`'s batch supersedes them. They keep their place; if they ever run they plan again (and find `item`'s result).
+   */
+  releaseSuperseded(item: Pick<ItemRecord, 'id' | 'sourcePath'>, sourceHash: string, settingsKey: string): number {
+    const sql = `UPDATE items SET planned_output = NULL WHERE source_path = ? AND id != ? AND state = 'queued'
+      AND source_hash = ? AND settings_key = ? AND planned_output IS NOT NULL`;
+    return this.db.prepare(sql).run(item.sourcePath, item.id, sourceHash, settingsKey).changes;
+  }
+
+  /**
    * Whether an item (any job, any state) planned this output for the same content and settings — i.e. the file there
    * is Revive's own result for this photo (possibly written just before a crash), not someone else's file.
    */

@@ -27,7 +27,7 @@ import { decodeImage } from '../imaging/read';
 import type { Engine, EnhanceResult } from './engine';
 import { hashFile } from './hash';
 import { checkSpace, InsufficientSpaceError, type SpaceCheck, type SpaceProbe, systemSpaceProbe } from './disk-space';
-import { expectedOutputs, JobOutputPlanner, maxPixelsOf, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
+import { expectedOutputs, JobOutputPlanner, jobsShortOfSpace, maxPixelsOf, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
 import type { JobProgressListener } from './progress';
 import { ProgressReporter, type RunningItem } from './progress-reporter';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
@@ -59,7 +59,11 @@ export interface RunnerOptions {
 export interface RunOptions {
   /** Only these jobs (default: every active job, oldest first). */
   jobIds?: readonly number[];
-  /** Check free disk space before starting (default true). */
+  /**
+   * Check free disk space before starting (default true). A job whose outputs do not fit is paused, with a warning
+   * that says where and how much (resuming it checks again), and the others run; when none fits, nothing is paused
+   * and the run throws.
+   */
   checkSpace?: boolean;
 }
 
@@ -275,10 +279,7 @@ export class JobRunner {
   async #run(options: RunOptions): Promise<RunSummary> {
     this.#assertLock();
     const summary: RunSummary = { done: 0, skipped: 0, failed: 0, cancelled: 0, requeued: 0, lockLost: false };
-    if (options.checkSpace !== false) {
-      const checks = await this.checkSpace(options.jobIds);
-      if (checks.some((c) => !c.fits)) throw new InsufficientSpaceError(checks);
-    }
+    if (options.checkSpace !== false) await this.#makeRoom(options.jobIds);
     const overlap = this.#o.overlap !== false;
     let prefetched: Prefetch | null = null;
     try {
@@ -317,6 +318,17 @@ export class JobRunner {
       if (this.queue.finishIfComplete(id)) this.#reporter.batch(id);
     }
     return summary;
+  }
+
+  /** The space check (see {@link RunOptions.checkSpace}); a job-wide warning carries item id 0. */
+  async #makeRoom(jobIds?: readonly number[]): Promise<void> {
+    const jobs = jobIds ? jobIds.map((id) => this.queue.job(id)) : this.queue.jobs({ unfinished: true });
+    const { runnable, short } = await jobsShortOfSpace(this.queue, jobs, this.#deps.probe, this.#o.space ?? systemSpaceProbe);
+    if (short.length && !runnable) throw new InsufficientSpaceError(short.flatMap((j) => j.checks));
+    for (const j of short) {
+      this.pause(j.jobId);
+      this.#reporter.warn(j.jobId, 0, `batch ${j.jobId} paused: ${new InsufficientSpaceError(j.checks).message}; free some space, then resume it`);
+    }
   }
 
   /** Marks the item running and announces it; it becomes the current item. */

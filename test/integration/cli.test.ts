@@ -84,7 +84,7 @@ describe('revive enhance', () => {
     expect(await Promise.all(files.map(sha256))).toEqual(before);
   });
 
-  it('does not overwrite an existing result (the new one gets -1); --overwrite replaces it', async () => {
+  it('does not overwrite an existing file (the new one gets -1); --overwrite replaces only the result Revive wrote', async () => {
     const { dir, files } = await album('numbering', [{ name: 'a.jpg', width: 48, height: 48 }]);
     const earlier = path.join(dir, 'a_revive.jpg');
     await writeFile(earlier, 'an earlier result');
@@ -96,9 +96,28 @@ describe('revive enhance', () => {
     const before = await sha256(files[0]!);
     const second = await revive(['enhance', 'a.jpg', '--overwrite', '--device', 'cpu'], dir);
     expect(second.code, second.stderr).toBe(0);
-    expect(await size(earlier)).toEqual([192, 192]);
+    // a_revive.jpg is not Revive's (issue 12, F7): kept; Revive's own a_revive-1.jpg is the one replaced.
+    expect(await readFile(earlier, 'utf8')).toBe('an earlier result');
+    expect(second.stdout).toContain('a_revive-1.jpg');
+    expect(await size(path.join(dir, 'a_revive-1.jpg'))).toEqual([192, 192]);
     expect(existsSync(path.join(dir, 'a_revive-2.jpg'))).toBe(false);
     expect(await sha256(files[0]!)).toBe(before);
+  });
+
+  it('a photo whose header claims 60000×60000 fails alone: the batch is neither refused for its format nor for disk space', async () => {
+    const { dir } = await album('bomb', [{ name: 'a.jpg', width: 48, height: 48 }]);
+    const jpeg = await readFile(path.join(dir, 'a.jpg'));
+    const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+    jpeg.writeUInt16BE(60000, sof + 5);
+    jpeg.writeUInt16BE(60000, sof + 7);
+    await writeFile(path.join(dir, 'bomb.jpg'), jpeg);
+    for (const format of [[], ['-f', 'png']]) {
+      const run = await revive(['enhance', '.', ...format, '--overwrite', '--device', 'cpu'], dir);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).not.toMatch(/disk space|fallback-format/);
+      expect(run.stderr).toMatch(/✗ bomb\.jpg: .*60000×60000 .*exceeds the limit/);
+      expect(run.stdout).toMatch(/✓ a\.jpg → a_revive\./);
+    }
   });
 
   it('--overwrite never touches the original, even when the computed name is the original', async () => {

@@ -158,6 +158,44 @@ describe('results too large for their format', () => {
   });
 });
 
+describe('the input pixel limit before the size check', () => {
+  it('a photo over the app-wide limit is not "too large for the format": the batch is queued and it fails alone', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-bomb-'));
+    const spawner: EngineSpawner = () => {
+      throw new Error('the engine must not start');
+    };
+    const photos = path.join(dir, 'photos');
+    mkdirSync(photos, { recursive: true });
+    // A real JPEG whose header claims 60000×60000: 240 000 pixels a side at 4×, more than JPEG stores.
+    const jpeg = await sharp({ create: { width: 16, height: 12, channels: 3, background: '#405060' } }).jpeg().toBuffer();
+    const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+    jpeg.writeUInt16BE(60000, sof + 5);
+    jpeg.writeUInt16BE(60000, sof + 7);
+    const bomb = path.join(photos, 'bomb.jpg');
+    writeFileSync(bomb, jpeg);
+    const small = await writePhoto(path.join(photos, 'small.png'), 1);
+    const jpg = { ...DEFAULT_SETTINGS, format: 'jpg' as const, scale: 4 as const };
+    // The app's limit raised above the header's 3600 MP: then it is a photo like any other, too large for JPEG.
+    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 4000 } }));
+    const raised = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
+    try {
+      expect((await raised.checkJob([bomb, small], jpg)).tooLarge.map((t) => t.path)).toEqual([bomb]);
+    } finally {
+      await raised.close();
+    }
+    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 200 } }));
+    const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
+    try {
+      await core.pause(false);
+      expect((await core.checkJob([bomb, small], jpg)).tooLarge).toEqual([]);
+      const started = await core.startJob([bomb, small], jpg, true);
+      expect(started.itemIds).toHaveLength(2);
+    } finally {
+      await core.close();
+    }
+  });
+});
+
 describe('engine processes', () => {
   it('start with the spawner the caller gives (the app: utilityProcess), the preview engine as well as the batch one', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-spawner-'));

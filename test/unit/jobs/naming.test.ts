@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { NamingError, OutputNamer, resolveOutputFormat, validateSuffix, type NamingOptions } from '../../../src-main/jobs/naming';
 
-/** A namer over an imaginary file system holding `files`, with `inputs` as the batch. */
-function namer(options: Partial<NamingOptions>, files: string[] = [], inputs: string[] = [], caseInsensitive = false): OutputNamer {
+/**
+ * A namer over an imaginary file system holding `files`, with `inputs` as the batch; `ours` are the files Revive wrote
+ * (default: every file).
+ */
+function namer(options: Partial<NamingOptions>, files: string[] = [], inputs: string[] = [], caseInsensitive = false, ours: string[] = files): OutputNamer {
   const existing = new Set(files);
+  const written = new Set(ours);
   return new OutputNamer(
     { format: 'same', overwrite: false, ...options },
-    { exists: (p) => existing.has(p), inputs, caseInsensitive },
+    { exists: (p) => existing.has(p), replaceable: (p) => written.has(p), inputs, caseInsensitive },
   );
 }
 
@@ -30,6 +34,11 @@ describe('OutputNamer', () => {
   it('with overwrite, reuses the name of an earlier result', () => {
     const n = namer({ overwrite: true }, ['/p/a.jpg', '/p/a_revive.jpg'], ['/p/a.jpg']);
     expect(n.plan('/p/a.jpg').path).toBe('/p/a_revive.jpg');
+  });
+
+  it('with overwrite, numbers around a file Revive did not write instead of replacing it', () => {
+    const n = namer({ overwrite: true }, ['/p/a.jpg', '/p/a_revive.jpg', '/p/a_revive-1.jpg'], ['/p/a.jpg'], false, ['/p/a_revive-1.jpg']);
+    expect(n.plan('/p/a.jpg').path).toBe('/p/a_revive-1.jpg');
   });
 
   it('with overwrite, refuses a name that is an original of the batch', () => {
