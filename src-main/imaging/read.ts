@@ -10,11 +10,15 @@
  * libvips' default CMYK profile; an untagged RGB source is taken to be sRGB. The source's profile is returned in
  * `source.icc` so the writer can convert the result back into it (see write.ts for the output side of the rule).
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import type { AlphaPlane, PixelBuffer } from '../pixels/types';
 import { ImageError } from './errors';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
+import { jpegScanLeftover } from './jpeg-check';
+
+/** Scan bytes an honest encoder may leave after the last block (bit padding; a little slack for odd encoders). */
+const MAX_SCAN_LEFTOVER = 64;
 import { convertsAt16Bits, heicColourToSrgb } from './heic-colour';
 import { p3ToSrgb16 } from './profile-convert';
 import { profileSpace, to8 } from './samples';
@@ -102,6 +106,14 @@ async function readHead(path: string): Promise<{ head: Uint8Array; size: number 
   }
 }
 
+/** A baseline JPEG holding more data than its header's size can take: the header lies about the size (jpeg-check.ts). */
+async function checkJpegSize(path: string, width: number, height: number): Promise<void> {
+  const leftover = jpegScanLeftover(await readFile(path));
+  if (leftover !== undefined && leftover > MAX_SCAN_LEFTOVER) {
+    throw new ImageError('CORRUPT', `${path}: damaged JPEG header — it says ${width}×${height} but the data goes on for ${leftover} more bytes (a larger image)`);
+  }
+}
+
 /** sharp's message without its "Vips…:" prefix and on one line (libvips lists several lines), for CORRUPT messages. */
 function reason(err: unknown): string {
   const text = err instanceof Error ? err.message.replace(/^Vips\w*:\s*/, '') : String(err);
@@ -150,12 +162,20 @@ export async function decodeImage(path: string, options: DecodeOptions = {}): Pr
   // image is decoded at 16 bits whatever is asked, moved from P3 to sRGB, and only then reduced to 8 bits if asked.
   const viaP3 = meta.space === 'rgb16' && meta.icc !== undefined && profileSpace(meta.icc) === 'RGB ';
   const decode16 = sixteen || viaP3;
-  let raw;
-  try {
-    raw = await sharp(path, { limitInputPixels: maxPixels, failOn: 'error', autoOrient: true })
+  if (format === 'jpeg') await checkJpegSize(path, meta.width, meta.height);
+  const decodeRaw = (failOn: 'error' | 'warning') =>
+    sharp(path, { limitInputPixels: maxPixels, failOn, autoOrient: true })
       .toColourspace(decode16 ? 'rgb16' : 'srgb')
       .raw({ depth: decode16 ? 'ushort' : 'uchar' })
       .toBuffer({ resolveWithObject: true });
+  let raw;
+  try {
+    raw = await decodeRaw(format === 'jpeg' ? 'warning' : 'error').catch((err: unknown) => {
+      // A JPEG whose data ends before the size its header claims is padded with grey by libjpeg, with only a
+      // warning: that is a lying (or truncated) header, not a photo. Other JPEG warnings are harmless.
+      if (format === 'jpeg' && !/premature end of data segment/i.test(String(err))) return decodeRaw('error');
+      throw err;
+    });
   } catch (err) {
     throw new ImageError('CORRUPT', `${path}: cannot decode the ${format.toUpperCase()} data — ${reason(err)}`, { cause: err });
   }
