@@ -3,6 +3,7 @@
  * the job queue) can report one line per file and decide what to do without parsing messages.
  */
 import { CodedError } from '../pixels/coded-error';
+import { escapeControl } from '../pixels/one-line';
 
 export const IMAGE_ERROR_CODES = [
   /** The path does not exist (or is not a regular file). */
@@ -23,10 +24,13 @@ export const IMAGE_ERROR_CODES = [
 
 export type ImageErrorCode = (typeof IMAGE_ERROR_CODES)[number];
 
-/** A per-file imaging failure with a machine-readable code and a one-line, human-readable message. */
+/**
+ * A per-file imaging failure with a machine-readable code and a one-line, human-readable message. Control characters
+ * in the message (a newline or an escape sequence in a file name) are written JSON-style, so the line stays one line.
+ */
 export class ImageError extends CodedError<ImageErrorCode> {
   constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
+    super(code, escapeControl(message), options);
     this.name = 'ImageError';
   }
 }

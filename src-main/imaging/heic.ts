@@ -19,6 +19,7 @@
  * and transfer curve, H.273). heic-colour.ts converts it to sRGB — see there for what is handled.
  */
 import { readFile } from 'node:fs/promises';
+import { oneLine } from '../pixels/one-line';
 import { ImageError } from './errors';
 import { type NclxColour, readPrimaryNclx } from './heic-colour';
 
@@ -132,11 +133,11 @@ export async function openHeic(path: string): Promise<HeicHeader> {
   try {
     const err = lib.heif_context_read_from_memory(ctx, bytes);
     if (err.code !== lib.heif_error_code.heif_error_Ok) {
-      throw new ImageError('CORRUPT', `${path}: damaged HEIC file — ${err.message}`);
+      throw new ImageError('CORRUPT', `${path}: damaged HEIC file — ${oneLine(err.message)}`);
     }
     const got = lib.heif_js_context_get_primary_image_handle(ctx) as { code?: unknown; message?: string } | null;
     if (!got || got.code !== undefined) {
-      throw new ImageError('CORRUPT', `${path}: damaged HEIC file — no primary image (${got?.message ?? 'none'})`);
+      throw new ImageError('CORRUPT', `${path}: damaged HEIC file — no primary image (${got?.message ? oneLine(got.message) : 'none'})`);
     }
     handle = got;
   } catch (err) {
@@ -154,7 +155,7 @@ export async function openHeic(path: string): Promise<HeicHeader> {
       const height = lib.heif_image_handle_get_height(handle);
       const img = await lib.heif_js_decode_image2(handle, lib.heif_colorspace.heif_colorspace_RGB, chroma);
       if (!img || img.code !== undefined) {
-        throw new ImageError('CORRUPT', `${path}: cannot decode the HEIC data — ${img?.message ?? 'libheif returned nothing'}`);
+        throw new ImageError('CORRUPT', `${path}: cannot decode the HEIC data — ${img?.message ? oneLine(img.message) : 'libheif returned nothing'}`);
       }
       try {
         const plane = img.channels.find((c) => c.id === lib.heif_channel.heif_channel_interleaved);

@@ -3,6 +3,7 @@
  * item (output format for "same", pixel count for the ETA and the disk-space estimate) while the engine is busy.
  */
 import { open, stat } from 'node:fs/promises';
+import { oneLine } from '../pixels/one-line';
 import { ImageError } from './errors';
 import { describeNonImage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { sharp } from './sharp-instance';
@@ -48,7 +49,7 @@ export async function probeImage(path: string): Promise<ImageProbe> {
   try {
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (err) {
-    throw new ImageError('CORRUPT', `${path}: damaged ${sniffed.format.toUpperCase()} header — ${(err as Error).message}`, {
+    throw new ImageError('CORRUPT', `${path}: damaged ${sniffed.format.toUpperCase()} header — ${oneLine((err as Error).message.replace(/^Vips\w*:\s*/, ''))}`, {
       cause: err,
     });
   }

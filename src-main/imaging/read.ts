@@ -15,6 +15,7 @@ import type { AlphaPlane, PixelBuffer } from '../pixels/types';
 import { ImageError } from './errors';
 import { DEFAULT_MAX_INPUT_PIXELS, describeNonImage, inputTooLargeMessage, type InputFormat, SNIFF_BYTES, sniffFormat } from './formats';
 import { openHeic } from './heic';
+import { oneLine } from '../pixels/one-line';
 import { jpegScanLeftover } from './jpeg-check';
 
 /** Scan bytes an honest encoder may leave after the last block (bit padding; a little slack for odd encoders). */
@@ -114,10 +115,9 @@ async function checkJpegSize(path: string, width: number, height: number): Promi
   }
 }
 
-/** sharp's message without its "Vips…:" prefix and on one line (libvips lists several lines), for CORRUPT messages. */
+/** sharp's message without its "Vips…:" prefix, as one clean line (libvips lists several; the first says what failed). */
 function reason(err: unknown): string {
-  const text = err instanceof Error ? err.message.replace(/^Vips\w*:\s*/, '') : String(err);
-  return text.trim().replace(/\s*\n\s*/g, '; ');
+  return oneLine(err instanceof Error ? err.message.replace(/^Vips\w*:\s*/, '') : String(err), 'no detail from the decoder');
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Small WebP previews for the library (before/after), written into the thumbnail cache.
  */
+import { oneLine } from '../pixels/one-line';
 import { ImageError } from './errors';
 import { writeAtomic } from './atomic';
 import { sharp } from './sharp-instance';
@@ -28,7 +29,7 @@ export async function makeThumbnail(path: string, outPath: string, size: number)
       .webp({ quality: 75, effort: 2 })
       .toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new ImageError('CORRUPT', `${path}: cannot make a thumbnail — ${(err as Error).message}`, { cause: err });
+    throw new ImageError('CORRUPT', `${path}: cannot make a thumbnail — ${oneLine((err as Error).message.replace(/^Vips\w*:\s*/, ''))}`, { cause: err });
   }
   await writeAtomic(outPath, out.data);
   return { width: out.info.width, height: out.info.height, bytes: out.data.length };

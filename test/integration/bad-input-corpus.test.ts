@@ -13,6 +13,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineHost } from '../../src-main/engine/host';
+import { escapeControl } from '../../src-main/pixels/one-line';
 import { writeBadFiles, type BadFile } from '../fixtures/bad-files';
 
 const PACK = path.resolve(import.meta.dirname, '../../models/realesrgan-x4fast');
@@ -67,8 +68,11 @@ describe('the bad-input corpus', () => {
         expect(result.ok, `${f.name} should fail with ${f.expect}`).toBe(false);
         if (!result.ok) {
           expect(result.code, `${f.name}: ${result.message}`).toBe(f.expect);
-          expect(result.message).toContain(f.name);
+          expect(result.message).toContain(escapeControl(f.name));
           expect(result.message.split('\n')).toHaveLength(1);
+          // Issue 12, F9: one clean line: no control character, no label left dangling.
+          // eslint-disable-next-line no-control-regex -- the point is to find control characters
+          expect(result.message, f.name).not.toMatch(/[\u0000-\u001f\u007f]|[:—]\s*$/);
           if (f.pattern) expect(result.message).toMatch(f.pattern);
           outcomes.push(`${f.name}: ${result.code}`);
         }

@@ -9,6 +9,7 @@
  */
 import { ImageError } from '../../imaging/errors';
 import { closeMetadataTool } from '../../imaging/metadata';
+import { oneLine } from '../../pixels/one-line';
 import { isOutOfMemory } from '../../pixels/out-of-memory';
 import { describeIssues } from '../../pixels/zod-issues';
 import { EngineError } from '../engine-error';
@@ -30,13 +31,13 @@ function send(event: EngineEvent): void {
   parent!.send(event);
 }
 
-/** The code and one-line message a failure crosses the boundary with. */
+/** The code and one-line message a failure crosses the boundary with (the queue, the history and the CLI show it). */
 function toFailure(err: unknown): { code: string; message: string } {
-  if (err instanceof ImageError || err instanceof EngineError) return { code: err.code, message: err.message };
+  if (err instanceof ImageError || err instanceof EngineError) return { code: err.code, message: oneLine(err.message) };
   if (isOutOfMemory(err)) {
-    return { code: ENGINE_ERROR_CODES.OUT_OF_MEMORY, message: `out of memory even with the smallest tile: ${(err as Error).message.split('\n')[0]}` };
+    return { code: ENGINE_ERROR_CODES.OUT_OF_MEMORY, message: `out of memory even with the smallest tile: ${oneLine((err as Error).message)}` };
   }
-  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  const message = oneLine(err instanceof Error ? err.message : String(err));
   return { code: err instanceof RangeError ? ENGINE_ERROR_CODES.MODEL_ERROR : ENGINE_ERROR_CODES.INTERNAL, message };
 }
 
