@@ -7,6 +7,7 @@
  * interrupted — so nothing here listens for it. When the host goes away or asks it to finish, the process releases
  * the model and exits, so no orphan keeps a model in memory.
  */
+import './offline';
 import { ImageError } from '../../imaging/errors';
 import { closeMetadataTool } from '../../imaging/metadata';
 import { oneLine } from '../../pixels/one-line';
