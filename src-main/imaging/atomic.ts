@@ -22,10 +22,16 @@ export function atomicTempPath(finalPath: string, tag: string): string {
  */
 export const EXIFTOOL_TEMP_SUFFIX = '_exiftool_tmp';
 
+/**
+ * The output's ICC profile is handed to sharp as a file (it reads profiles from files only), staged beside the temp
+ * file as `<temp>.icc` rather than in the system temp folder, so a killed writer's clean-up removes it too.
+ */
+export const ICC_TEMP_SUFFIX = '.icc';
+
 /** Every file a write to `finalPath` with `tag` can leave behind when its process is killed mid-way. */
 export function atomicLeftovers(finalPath: string, tag: string): string[] {
   const temp = atomicTempPath(finalPath, tag);
-  return [temp, `${temp}${EXIFTOOL_TEMP_SUFFIX}`];
+  return [temp, `${temp}${EXIFTOOL_TEMP_SUFFIX}`, `${temp}${ICC_TEMP_SUFFIX}`];
 }
 
 export interface WriteAtomicOptions {

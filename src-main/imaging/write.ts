@@ -18,7 +18,7 @@ import { rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AlphaPlane, PixelBuffer } from '../pixels/types';
-import { writeAtomic } from './atomic';
+import { atomicTempPath, ICC_TEMP_SUFFIX, writeAtomic } from './atomic';
 import { checkOutputSize, type OutputFormat } from './formats';
 
 export { checkOutputSize, MAX_OUTPUT_SIDE, tooLargeMessage } from './formats';
@@ -49,6 +49,11 @@ export interface EncodeOptions {
   iccProfile?: Buffer;
   /** Bits per sample of an AVIF made from 16-bit pixels: 10 (default) or 12. 8-bit pixels make 8-bit AVIF. */
   avifBits?: AvifBits;
+  /**
+   * Where to stage the file holding `iccProfile` while encoding (writeImage: beside the output's temp file, see
+   * atomic.ts ICC_TEMP_SUFFIX); a random name in the system temp folder when omitted.
+   */
+  iccTempPath?: string;
 }
 
 /** Bit depths of AVIF output for 16-bit pixels. */
@@ -149,7 +154,7 @@ export async function encodeImage(pixels: PixelBuffer, alpha: AlphaPlane | null,
   const channels = a ? 4 : 3;
   const raw = a ? joinAlpha(rgb, a) : rgb;
 
-  return withProfileFile(options.iccProfile, async (profile) => {
+  return withProfileFile(options.iccProfile, options.iccTempPath, async (profile) => {
     let img: Sharp;
     if (options.keepMetadataFrom) {
       // sharp copies metadata only from a pipeline's own input, so the source file is that input: shrunk to one
@@ -188,16 +193,16 @@ async function encode16(
   const data = alpha ? joinAlpha16(pixels, alpha) : pixels;
   const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } }).toColourspace('rgb16');
   if (!tagged) return applyFormat(img, options.format, quality, bits).toBuffer();
-  return withProfileFile(options.iccProfile, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality, bits).toBuffer());
+  return withProfileFile(options.iccProfile, options.iccTempPath, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality, bits).toBuffer());
 }
 
 /**
  * Runs `use` with what sharp's withIccProfile takes: 'srgb', or the path of a temp file holding `icc` (sharp reads
  * profiles from files only), removed afterwards.
  */
-async function withProfileFile<T>(icc: Buffer | undefined, use: (profile: string) => Promise<T>): Promise<T> {
+async function withProfileFile<T>(icc: Buffer | undefined, at: string | undefined, use: (profile: string) => Promise<T>): Promise<T> {
   if (!icc || !canConvertBackInto(icc)) return use('srgb');
-  const file = path.join(os.tmpdir(), `revive-icc-${process.pid}-${randomBytes(6).toString('hex')}.icc`);
+  const file = at ?? path.join(os.tmpdir(), `revive-icc-${process.pid}-${randomBytes(6).toString('hex')}.icc`);
   await writeFile(file, icc);
   try {
     return await use(file);
@@ -249,8 +254,10 @@ export async function writeImage(
   alpha: AlphaPlane | null,
   options: WriteImageOptions,
 ): Promise<WriteImageResult> {
+  const tag = options.tempTag ?? randomBytes(6).toString('hex');
   const bytes = await encodeImage(pixels, alpha, {
     format: options.format,
+    iccTempPath: `${atomicTempPath(finalPath, tag)}${ICC_TEMP_SUFFIX}`,
     ...(options.quality !== undefined ? { quality: options.quality } : {}),
     ...(options.iccProfile ? { iccProfile: options.iccProfile } : {}),
     ...(options.avifBits !== undefined ? { avifBits: options.avifBits } : {}),
@@ -258,7 +265,7 @@ export async function writeImage(
   const warnings: string[] = [];
   const source = options.source;
   await writeAtomic(finalPath, bytes, {
-    ...(options.tempTag !== undefined ? { tempTag: options.tempTag } : {}),
+    tempTag: tag,
     beforeRename: async (temp) => {
       if (!source) return;
       const mode = options.metadata ?? 'all';

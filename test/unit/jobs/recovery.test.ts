@@ -47,13 +47,16 @@ describe('crash recovery', () => {
     // …and ExifTool's own temp file, left when the kill came while it wrote the metadata.
     const exifTemp = `${temp}_exiftool_tmp`;
     writeFileSync(exifTemp, 'partial');
+    // …and the output's ICC profile staged beside it for sharp (issue 12, F15).
+    const iccTemp = `${temp}.icc`;
+    writeFileSync(iccTemp, 'profile');
     // Someone else's temp-looking file for another name is not ours to remove.
     const foreign = path.join(w.photos, '.revive-tmp-zz-unrelated.png');
     writeFileSync(foreign, 'x');
 
     const report = await runner.recover();
     expect(report).toMatchObject({ adopted: [a.id], replaced: [b.id], requeued: [b.id, c.id], cancelled: [] });
-    expect(report.tempsRemoved.sort()).toEqual([temp, exifTemp].sort());
+    expect(report.tempsRemoved.sort()).toEqual([temp, exifTemp, iccTemp].sort());
     expect(existsSync(foreign)).toBe(true);
     expect(runner.queue.item(a.id)).toMatchObject({ state: 'done', adopted: true, outputPath: a.planned });
     const adopted = runner.library.forItem(a.id)!;
