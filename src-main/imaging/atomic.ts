@@ -28,10 +28,13 @@ export const EXIFTOOL_TEMP_SUFFIX = '_exiftool_tmp';
  */
 export const ICC_TEMP_SUFFIX = '.icc';
 
+/** Likewise the EXIF thumbnail made for a JPEG result while its metadata is copied (metadata.ts). */
+export const THUMB_TEMP_SUFFIX = '.thumb.jpg';
+
 /** Every file a write to `finalPath` with `tag` can leave behind when its process is killed mid-way. */
 export function atomicLeftovers(finalPath: string, tag: string): string[] {
   const temp = atomicTempPath(finalPath, tag);
-  return [temp, `${temp}${EXIFTOOL_TEMP_SUFFIX}`, `${temp}${ICC_TEMP_SUFFIX}`];
+  return [temp, `${temp}${EXIFTOOL_TEMP_SUFFIX}`, `${temp}${ICC_TEMP_SUFFIX}`, `${temp}${THUMB_TEMP_SUFFIX}`];
 }
 
 export interface WriteAtomicOptions {

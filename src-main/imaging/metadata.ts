@@ -17,13 +17,12 @@
  *      (cameras and file browsers show it); other formats get none.
  *   4. provenance: EXIF Software and ProcessingSoftware, and an XMP-xmpMM:History entry naming the model and scale.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { ExifTool } from 'exiftool-vendored';
 import { appPaths } from '../pixels/app-paths';
+import { THUMB_TEMP_SUFFIX } from './atomic';
 import type { OutputFormat } from './formats';
 import type { MetadataMode } from './metadata-modes';
 import { sharp } from './sharp-instance';
@@ -176,11 +175,10 @@ export async function copyMetadata(target: string, options: CopyMetadataOptions)
   if ((options.mode ?? 'all') === 'none') return [];
   const present = new Set(Object.keys(await readGroupedTags(options.source)));
   // A JPEG result of an original with an EXIF thumbnail gets a new one (EXIF thumbnails belong to JPEG's APP1).
-  // Made in the system's temp folder, so a killed engine leaves nothing extra in the user's folder.
+  // Made beside the target (the output's temp file), so a killed engine's clean-up and start-up recovery remove it
+  // with the target (atomic.ts THUMB_TEMP_SUFFIX); never in the system temp folder.
   const thumbnail =
-    options.format === 'jpg' && present.has('IFD1:ThumbnailImage') && !options.thumbnail
-      ? path.join(os.tmpdir(), `revive-thumb-${process.pid}-${randomBytes(6).toString('hex')}.jpg`)
-      : undefined;
+    options.format === 'jpg' && present.has('IFD1:ThumbnailImage') && !options.thumbnail ? `${target}${THUMB_TEMP_SUFFIX}` : undefined;
   try {
     if (thumbnail) {
       await sharp(target)

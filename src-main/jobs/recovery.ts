@@ -19,7 +19,7 @@ import type { PhotoFactsResult } from '../library/photo-facts';
 import type { ThumbnailCache } from '../library/thumbnails';
 import type { ImageProbe } from '../imaging/probe';
 import type { ItemRecord, QueueStore } from './queue-store';
-import { EXIFTOOL_TEMP_SUFFIX, ICC_TEMP_SUFFIX } from '../imaging/atomic';
+import { EXIFTOOL_TEMP_SUFFIX, ICC_TEMP_SUFFIX, THUMB_TEMP_SUFFIX } from '../imaging/atomic';
 
 export interface RecoveryDeps {
   queue: QueueStore;
@@ -62,7 +62,7 @@ export async function removeTempsFor(outputPath: string): Promise<string[]> {
     throw e;
   }
   const temps = names
-    .filter((n) => n.startsWith('.revive-tmp-') && [tail, `${tail}${EXIFTOOL_TEMP_SUFFIX}`, `${tail}${ICC_TEMP_SUFFIX}`].some((t) => n.endsWith(t)))
+    .filter((n) => n.startsWith('.revive-tmp-') && [tail, `${tail}${EXIFTOOL_TEMP_SUFFIX}`, `${tail}${ICC_TEMP_SUFFIX}`, `${tail}${THUMB_TEMP_SUFFIX}`].some((t) => n.endsWith(t)))
     .map((n) => path.join(dir, n));
   for (const t of temps) await rm(t, { force: true });
   return temps;

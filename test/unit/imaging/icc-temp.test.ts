@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { atomicLeftovers, atomicTempPath } from '../../../src-main/imaging/atomic';
 import { writeImage } from '../../../src-main/imaging/write';
-import { ADOBE_RGB_ICC } from '../../fixtures/metadata-photos';
+import { ADOBE_RGB_ICC, readTags, writeMetadataPhoto } from '../../fixtures/metadata-photos';
 
 const root = await mkdtemp(path.join(os.tmpdir(), 'revive-icc-test-'));
 afterAll(async () => rm(root, { recursive: true, force: true }));
@@ -37,7 +37,32 @@ describe('writing a result with an ICC profile', () => {
     expect(await readdir(out)).toEqual(['a.png']);
   });
 
+  it('stages the EXIF thumbnail of a JPEG result beside the output too, never in the system temp folder', async () => {
+    const out = path.join(root, 'out-jpg');
+    await mkdir(out);
+    const source = await writeMetadataPhoto(root, 'source.jpg');
+    const tmp = path.join(root, 'no-such-tmp-2');
+    const saved = process.env['TMPDIR'];
+    process.env['TMPDIR'] = tmp;
+    let warnings: string[];
+    try {
+      const rgb = new Uint8Array(48 * 36 * 3).fill(90);
+      ({ warnings } = await writeImage(path.join(out, 'b.jpg'), { data: rgb, width: 48, height: 36, channels: 3 }, null, {
+        format: 'jpg',
+        source,
+        iccProfile: readFileSync(ADOBE_RGB_ICC),
+        tempTag: 'job2',
+      }));
+    } finally {
+      process.env['TMPDIR'] = saved;
+    }
+    expect(warnings).toEqual([]);
+    expect(readTags(path.join(out, 'b.jpg'))['IFD1:ThumbnailImage']).toBeDefined();
+    expect(existsSync(tmp)).toBe(false);
+    expect(await readdir(out)).toEqual(['b.jpg']);
+  });
+
   it('counts the staged profile among the leftovers a killed writer is cleaned of', () => {
-    expect(atomicLeftovers('/o/a.png', 'job1')).toContain(`${atomicTempPath('/o/a.png', 'job1')}.icc`);
+    expect(atomicLeftovers('/o/a.png', 'job1')).toEqual(expect.arrayContaining([`${atomicTempPath('/o/a.png', 'job1')}.icc`, `${atomicTempPath('/o/a.png', 'job1')}.thumb.jpg`]));
   });
 });
