@@ -1,5 +1,5 @@
 /**
- * One browser tab's WebSocket: it gets its own upload folder (on the allow-list), the core's events forwarded, and
+ * One browser tab's WebSocket: it gets its own upload folder (removed when the socket closes), the core's events forwarded, and
  * every request dispatched through the same dispatcher as Electron IPC. A request always gets exactly one answer.
  */
 import { randomUUID } from 'node:crypto';
@@ -38,8 +38,8 @@ function send(ws: WebSocket, msg: ServerMessage): void {
 export function openConnection(ws: WebSocket, deps: ConnectionDeps): Connection {
   const { core, dispatch, connections, report } = deps;
   const id = randomUUID();
+  // Not allowed as a folder: each upload goes on the allow-list once it is complete (./files.ts).
   const uploadDir = path.join(core.uploadsDir, id);
-  core.allowList.allowDir(uploadDir);
   const ctx: CallContext = {
     host: 'bridge',
     imageUrl,
@@ -66,6 +66,7 @@ export function openConnection(ws: WebSocket, deps: ConnectionDeps): Connection 
   ws.on('close', () => {
     unsubscribe();
     connections.delete(id);
+    core.releaseUploads(uploadDir).catch((err: unknown) => report(`cannot remove the upload folder ${uploadDir}`, err));
   });
   ws.on('error', (err) => report(`socket ${id} failed`, err));
   return conn;

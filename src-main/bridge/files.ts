@@ -3,7 +3,8 @@
  * uploading connection's own folder (never over an existing file) and then put on the allow-list.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { link, mkdir, rm, stat } from 'node:fs/promises';
 import type http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -25,16 +26,17 @@ export function sanitizeUploadName(name: string): string {
   return cleaned.length ? cleaned : 'upload';
 }
 
-async function uniquePath(dir: string, name: string): Promise<string> {
+/** Gives the complete `partial` file the first free name `name`, `stem-1.ext`, …: a hard link never replaces a file. */
+async function linkUnique(partial: string, dir: string, name: string): Promise<string> {
   const ext = path.extname(name);
   const stem = name.slice(0, name.length - ext.length);
   for (let i = 0; i < 10_000; i += 1) {
     const candidate = path.join(dir, i === 0 ? name : `${stem}-${i}${ext}`);
     try {
-      await stat(candidate);
+      await link(partial, candidate);
+      return candidate;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return candidate;
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
   throw new CodedError('UPLOAD_FAILED', `no free name for ${name} in ${dir}`);
@@ -95,13 +97,22 @@ export async function receiveUpload(
   if (declared > maxUpload) return refuse(res, 413, `upload of ${declared} bytes exceeds the ${maxUpload}-byte limit`);
   const name = sanitizeUploadName(target.name);
   await mkdir(uploadDir, { recursive: true });
-  const file = await uniquePath(uploadDir, name);
+  // Written under a hidden temporary name that is not on the allow-list, and given its real name only once complete:
+  // an aborted upload is removed and was never servable.
+  const partial = path.join(uploadDir, `.partial-${randomUUID()}`);
   let received = 0;
   req.on('data', (chunk: Buffer) => {
     received += chunk.length;
     if (received > maxUpload) req.destroy(new Error(`upload exceeded ${maxUpload} bytes`));
   });
-  await pipeline(req, createWriteStream(file, { flags: 'wx' }));
+  let file: string;
+  try {
+    await pipeline(req, createWriteStream(partial, { flags: 'wx' }));
+    if (received !== declared) throw new CodedError('UPLOAD_FAILED', `upload ended after ${received} of ${declared} bytes`);
+    file = await linkUnique(partial, uploadDir, name);
+  } finally {
+    await rm(partial, { force: true });
+  }
   await allowFileAndTarget(allowList, file);
   res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify({ path: file }));

@@ -17,6 +17,7 @@ export interface AllowListOptions {
 export class AllowList {
   readonly #files = new Set<string>();
   readonly #dirs = new Set<string>();
+  readonly #denied: { dir: string; except: string[] }[] = [];
   readonly #pathApi: path.PlatformPath;
   readonly #caseInsensitive: boolean;
 
@@ -36,6 +37,30 @@ export class AllowList {
     this.#dirs.add(this.#key(dir));
   }
 
+  /**
+   * Takes a folder off the list for good (Revive's data folder: its database must never be opened as a photo),
+   * except below `except` (thumbnails, previews, uploads). Wins over {@link allowFile}: a file added by mistake or
+   * through a symlink into the folder is still refused.
+   */
+  denyDir(dir: string, except: readonly string[] = []): void {
+    this.#denied.push({ dir: this.#key(dir), except: except.map((e) => this.#key(e)) });
+  }
+
+  /** Whether `file` lies in a denied folder (outside its exceptions): callers refuse such a path before opening it. */
+  isDenied(file: string): boolean {
+    const key = this.#tryKey(file);
+    if (!key) return false;
+    return this.#denied.some((d) => this.#inside(key, d.dir) && !d.except.some((e) => this.#inside(key, e)));
+  }
+
+  /** Withdraws every file and folder below `dir` (a closed connection's upload folder). */
+  forgetDir(dir: string): void {
+    const key = this.#tryKey(dir);
+    if (!key) return;
+    for (const f of this.#files) if (this.#inside(f, key)) this.#files.delete(f);
+    for (const d of this.#dirs) if (d === key || this.#inside(d, key)) this.#dirs.delete(d);
+  }
+
   /** Withdraws a file (an entry removed from the library). */
   forgetFile(file: string): void {
     const key = this.#tryKey(file);
@@ -48,13 +73,17 @@ export class AllowList {
    */
   isAllowed(file: string): boolean {
     const key = this.#tryKey(file);
-    if (!key) return false;
+    if (!key || this.isDenied(key)) return false;
     if (this.#files.has(key)) return true;
-    const sep = this.#pathApi.sep;
     for (const dir of this.#dirs) {
-      if (key.startsWith(dir.endsWith(sep) ? dir : dir + sep)) return true;
+      if (this.#inside(key, dir)) return true;
     }
     return false;
+  }
+
+  #inside(key: string, dir: string): boolean {
+    const sep = this.#pathApi.sep;
+    return key.startsWith(dir.endsWith(sep) ? dir : dir + sep);
   }
 
   get size(): number {

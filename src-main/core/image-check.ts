@@ -2,13 +2,20 @@
  * Which files the interface may load: only files whose first bytes are a supported image go on the allow-list, so a
  * path typed into the browser cannot turn `/etc/passwd` into something the page can load.
  */
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
+import path from 'node:path';
 import { describeNonImage, sniffFormat } from '../imaging/formats';
+import { regularFileProblem } from '../jobs/inputs';
 import type { AllowList } from './allow-list';
 
 /** Why a file is not a photo Revive reads, or null when its first bytes are a supported image. */
 export async function notAnImage(file: string): Promise<string | null> {
-  const fh = await open(file, 'r');
+  // A FIFO or a device would block `open` on a pool thread forever: its metadata says so without opening it.
+  const special = await regularFileProblem(file);
+  if (special) return special;
+  // Non-blocking as well: should the file be swapped for a FIFO after the check, opening it still returns at once.
+  const fh = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   try {
     const head = new Uint8Array(64);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
@@ -18,6 +25,16 @@ export async function notAnImage(file: string): Promise<string | null> {
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Why `file` may not become an input whatever its bytes, or null: it lies in a folder the allow-list denies (Revive's
+ * data folder), by the path given or by its real path. Nothing is opened to decide.
+ */
+export async function refusedInput(allowList: AllowList, file: string): Promise<string | null> {
+  const real = await realpath(file).catch(() => path.resolve(file));
+  if (allowList.isDenied(path.resolve(file)) || allowList.isDenied(real)) return "inside Revive's data folder (its database and settings are not photos)";
+  return null;
 }
 
 /**
@@ -35,7 +52,7 @@ export class ImageAllower {
   async allowIfImage(file: string): Promise<void> {
     let ok = this.#checked.get(file);
     if (ok === undefined) {
-      ok = (await notAnImage(file).catch(() => 'unreadable')) === null;
+      ok = ((await refusedInput(this.#allowList, file)) ?? (await notAnImage(file).catch(() => 'unreadable'))) === null;
       this.#checked.set(file, ok);
     }
     if (ok) this.#allowList.allowFile(file);

@@ -54,6 +54,11 @@ export interface ReviveCore {
   readonly version: string;
   /** Where per-connection uploads of the bridge go (inside the data folder). */
   readonly uploadsDir: string;
+  /**
+   * A connection's upload folder is done with (its socket closed): removed with its files, and they leave the
+   * allow-list — unless queued work still reads from it, then it is swept at a later start.
+   */
+  releaseUploads(dir: string): Promise<void>;
 
   addInputs(paths: string[], recursive: boolean): Promise<{ added: { path: string; sizeBytes: number }[]; rejected: { path: string; reason: string }[] }>;
   /** The photos among `paths` whose result `settings.format` cannot hold, and the formats that hold them all. */

@@ -7,7 +7,7 @@
  * decided with ./allow-list.ts and ./image-check.ts.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
@@ -27,7 +27,9 @@ import { previewRegion } from './region-preview';
 import { allowFileAndTarget } from './allowed-file';
 import { fromSettings, toBatchProgress, toCoreItem, toJobSettings, toLibraryEntry, toSettingsPatch } from './contract-mapping';
 import { describeDevice } from './device-info';
-import { ImageAllower, notAnImage } from './image-check';
+import { ImageAllower, notAnImage, refusedInput } from './image-check';
+import { checkOutputFolder, resolveRoots } from './output-folder';
+import { isBelow, removeUploadFolder, sweepUploads } from './uploads';
 import { ModelCatalog } from './models';
 import { openRoot, type OpenRootOptions, type ReviveRoot } from './open';
 import { CodedError } from '../pixels/coded-error';
@@ -36,6 +38,11 @@ import type { CoreEvents, CoreItem, CoreLibraryEntry, LibraryQueryParsed, ModelS
 export interface OpenCoreOptions extends OpenRootOptions {
   /** The app's version, reported by `app:info`. */
   version?: string;
+  /**
+   * Serve mode: output folders a request may name must lie below one of these (see ./output-folder.ts). Left out
+   * (the desktop app), any existing, writable folder outside the data folder is taken.
+   */
+  outputRoots?: readonly string[];
 }
 
 /**
@@ -65,6 +72,8 @@ class LocalCore implements ReviveCore {
   readonly #images = new ImageAllower(this.allowList);
   readonly #models: ModelCatalog;
   #previewHost: EngineHost | null = null;
+  readonly #outputRoots: readonly string[] | undefined;
+  #resolvedRoots: string[] | undefined;
   /** How engine processes start (the app: utilityProcess); the preview engine starts the same way. */
   readonly #spawner: EngineSpawner | undefined;
   #closed = false;
@@ -72,6 +81,7 @@ class LocalCore implements ReviveCore {
   constructor(root: ReviveRoot, options: OpenCoreOptions) {
     this.#root = root;
     this.#spawner = options.spawner;
+    this.#outputRoots = options.outputRoots;
     this.version = options.version ?? '0.1.0';
     this.uploadsDir = path.join(root.dir, 'uploads');
     this.#previewsDir = path.join(root.dir, 'previews');
@@ -92,7 +102,15 @@ class LocalCore implements ReviveCore {
     await mkdir(this.#root.thumbnails.dir, { recursive: true });
     this.allowList.allowDir(this.#root.thumbnails.dir);
     this.allowList.allowDir(this.#previewsDir);
+    // The database, settings and model packs are never inputs nor served (opening revive.db with plain file calls
+    // drops SQLite's locks); by their real paths too, so a symlink from elsewhere cannot reach them.
+    const except = [this.#root.thumbnails.dir, this.#previewsDir, this.uploadsDir];
+    this.allowList.denyDir(this.#root.dir, except);
+    const real = await realpath(this.#root.dir);
+    if (real !== this.#root.dir) this.allowList.denyDir(real, await Promise.all(except.map((d) => realpath(d))));
+    if (this.#outputRoots) this.#resolvedRoots = await resolveRoots(this.#outputRoots);
     await this.#root.runner.recover();
+    await sweepUploads(this.uploadsDir, (dir) => this.#uploadsInUse(dir));
     this.#kick();
   }
 
@@ -138,7 +156,7 @@ class LocalCore implements ReviveCore {
     const added: { path: string; sizeBytes: number }[] = [];
     const rejected = expanded.problems.map((p) => ({ path: p.path, reason: p.reason }));
     for (const file of expanded.files) {
-      const why = await notAnImage(file).catch((err: unknown) => (err as Error).message);
+      const why = (await refusedInput(this.allowList, file)) ?? (await notAnImage(file).catch((err: unknown) => (err as Error).message));
       if (why) {
         rejected.push({ path: file, reason: why });
         continue;
@@ -151,6 +169,7 @@ class LocalCore implements ReviveCore {
   }
 
   async checkJob(paths: string[], settings: RestoreSettings) {
+    this.#requireAdded(paths);
     // The same expansion as jobs:start (enqueue): the page passes the files inputs:add returned.
     const { files } = await expandInputs(paths, { recursive: false, cwd: os.homedir(), skipSuffix: settings.suffix });
     // With the app-wide input limit startJob gives the job: a photo over it fails alone, it is not "too large" here.
@@ -163,6 +182,8 @@ class LocalCore implements ReviveCore {
     const { packs, queue } = this.#root;
     if (!packs.has(settings.modelId)) await packs.refresh();
     if (!packs.has(settings.modelId)) throw new CodedError('MODEL_NOT_FOUND', `model "${settings.modelId}" is not installed`);
+    this.#requireAdded(paths);
+    await this.#checkOutput(settings);
     const { skipDone, maxInputMegapixels } = this.#settings.get().queue;
     const jobSettings = {
       ...toJobSettings(settings),
@@ -185,6 +206,31 @@ class LocalCore implements ReviveCore {
     this.#emit('queue', { reason: 'added' });
     this.#kick();
     return { jobId: r.job.id, itemIds, skipped: r.problems.map((p) => ({ path: p.path, reason: p.reason })) };
+  }
+
+  /** Sources reach a job only through `inputs:add` (or an upload) of this session: nothing else is on the allow-list. */
+  #requireAdded(paths: readonly string[]): void {
+    const stray = paths.filter((p) => !path.isAbsolute(p) || !this.allowList.isAllowed(p));
+    if (stray.length) {
+      const more = stray.length > 1 ? ` (and ${stray.length - 1} more)` : '';
+      throw new CodedError('NOT_ALLOWED', `nothing was queued: ${JSON.stringify(stray[0])}${more} was not added as an input; add photos first`);
+    }
+  }
+
+  async #checkOutput(settings: RestoreSettings): Promise<void> {
+    if (settings.output.kind !== 'folder') return;
+    await checkOutputFolder(settings.output.dir, { dataDir: this.#root.dir, ...(this.#resolvedRoots ? { roots: this.#resolvedRoots } : {}) });
+  }
+
+  /** Whether an unfinished item still reads its photo from the upload folder `dir`. */
+  #uploadsInUse(dir: string): boolean {
+    const { queue } = this.#root;
+    return queue.jobs({ unfinished: true }).some((j) => queue.items(j.id).some((i) => (i.state === 'queued' || i.state === 'running') && isBelow(i.sourcePath, dir)));
+  }
+
+  async releaseUploads(dir: string) {
+    if (!isBelow(path.resolve(dir), this.uploadsDir)) throw new CodedError('NOT_ALLOWED', `${dir} is not an upload folder`);
+    if (await removeUploadFolder(dir, (d) => this.#uploadsInUse(d))) this.allowList.forgetDir(dir);
   }
 
   async queue() {
@@ -285,7 +331,10 @@ class LocalCore implements ReviveCore {
 
   async libraryRerun(id: number, settings: RestoreSettings) {
     const { packs, library, queue } = this.#root;
-    await this.libraryGet(id);
+    const entry = await this.libraryGet(id);
+    // libraryGet put the source on the list when it is a readable photo outside the data folder; nothing else reruns.
+    this.#requireAdded([entry.source]);
+    await this.#checkOutput(settings);
     if (!packs.has(settings.modelId)) await packs.refresh();
     const job = rerun(library, queue, id, toJobSettings(settings));
     const itemIds = queue.items(job.id).map((i) => i.id);
@@ -325,6 +374,7 @@ class LocalCore implements ReviveCore {
   }
 
   async setSettings(patch: SettingsPatch) {
+    if (patch.defaults?.output) await this.#checkOutput({ ...fromSettings(this.#settings.get()).defaults, ...patch.defaults });
     try {
       return fromSettings(this.#settings.set(toSettingsPatch(patch, this.#settings.get())));
     } catch (err) {

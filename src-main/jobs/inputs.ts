@@ -10,7 +10,8 @@
  * - Each file appears once (by real path), in a stable order: arguments in the order given, folder entries sorted
  *   by name (code-point order, the same on every machine).
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { extensionOf, INPUT_EXTENSIONS } from '../imaging/formats';
 import { resolveShellPaths } from './shell-paths';
@@ -38,6 +39,29 @@ export interface ExpandedInputs {
   problems: InputProblem[];
   /** Real paths of every file in `files` (for "never overwrite an original" checks). */
   realPaths: string[];
+}
+
+/**
+ * Why a path that should be a photo is not a regular file, or null. A FIFO, a device or a socket named `x.jpg` would
+ * make `open` or `read` wait forever on a libuv pool thread (four of them stall every file call of the process), so
+ * these are refused from their metadata alone, before anything opens them.
+ */
+export function specialFileReason(st: Stats): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'a folder, not a file';
+  if (st.isFIFO()) return 'a named pipe (FIFO), not a file';
+  if (st.isSocket()) return 'a socket, not a file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device, not a file';
+  return 'not a regular file';
+}
+
+/**
+ * {@link specialFileReason} for a path: `lstat` first, and for a symlink the metadata of its target (stat opens
+ * nothing either). Throws the file system's error for a path that does not exist.
+ */
+export async function regularFileProblem(file: string): Promise<string | null> {
+  const link = await lstat(file);
+  return specialFileReason(link.isSymbolicLink() ? await stat(file) : link);
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -99,6 +123,8 @@ export async function expandInputs(args: readonly string[], options: ExpandOptio
       problems.push({ path: p, code, reason: code === 'NOT_FOUND' ? 'no such file or folder' : `cannot read (${st.code ?? st.message})` });
     } else if (st.isDirectory()) {
       await walk(p);
+    } else if (specialFileReason(st)) {
+      problems.push({ path: p, code: 'UNREADABLE', reason: specialFileReason(st)! });
     } else {
       await addFile(p);
     }

@@ -2,7 +2,7 @@
  * An in-memory {@link ReviveCore} for tests of the dispatcher, the bridge and the shell: it records calls, keeps a
  * queue and a library in arrays, and emits events on demand. It never touches a model.
  */
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AllowList } from '../../src-main/core/allow-list';
 import { CodedError } from '../../src-main/pixels/coded-error';
@@ -66,6 +66,13 @@ export class FakeCore implements ReviveCore {
     let n = 0;
     for (const s of this.#listeners.values()) n += s.size;
     return n;
+  }
+
+  /** Like the real core: the folder and its files go, and leave the allow-list. */
+  async releaseUploads(dir: string) {
+    this.#record('releaseUploads', dir);
+    this.allowList.forgetDir(dir);
+    await rm(dir, { recursive: true, force: true });
   }
 
   async addInputs(paths: string[], recursive: boolean) {

@@ -1,9 +1,10 @@
 /**
- * `revive serve [--port N] [--data-dir DIR]`: runs the core and the web bridge on 127.0.0.1 and prints the URL (with
+ * `revive serve [--port N] [--data-dir DIR] [--output-root DIR]…`: runs the core and the web bridge on 127.0.0.1 and prints the URL (with
  * its token) to open in a browser — locally, or through `ssh -L N:127.0.0.1:N host` from another machine. Runs until
  * Ctrl-C, then closes the sockets, finishes nothing new and releases the queue.
  */
 import { existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { appPaths } from '../../pixels/app-paths';
@@ -37,7 +38,12 @@ export function register(program: Command, deps: ServeDeps = {}): void {
     .option('-p, --port <n>', 'port on 127.0.0.1 (0 picks a free one)', '7471')
     .addOption(new Option('--data-dir <dir>', 'user data folder (queue, library, models, settings)').env('REVIVE_DATA_DIR'))
     .option('--renderer-dir <dir>', 'the built interface (default: dist/renderer)')
-    .action(async (raw: { port: string; dataDir?: string; rendererDir?: string }) => {
+    .option(
+      '--output-root <dir>',
+      'a folder the page may choose output folders in, repeatable (default: your home folder)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .action(async (raw: { port: string; dataDir?: string; rendererDir?: string; outputRoot?: string[] }) => {
       const port = parsePort(raw.port);
       const dataDir = raw.dataDir ? path.resolve(io.cwd, raw.dataDir) : defaultDataDir();
       const rendererDir = raw.rendererDir ? path.resolve(io.cwd, raw.rendererDir) : defaultRendererDir();
@@ -46,7 +52,9 @@ export function register(program: Command, deps: ServeDeps = {}): void {
       }
       // Loaded here, not at the top: every other `revive` command would otherwise pay for the bridge and the whole core.
       const [{ openReviveCore }, { startBridge }] = await Promise.all([import('../../core/services'), import('../../bridge/server')]);
-      const core = await openReviveCore(dataDir);
+      // Anyone holding the token drives this server: results go only where its owner said they may.
+      const outputRoots = raw.outputRoot?.length ? raw.outputRoot.map((r) => path.resolve(io.cwd, r)) : [os.homedir()];
+      const core = await openReviveCore(dataDir, { outputRoots });
       let bridge;
       try {
         bridge = await startBridge({

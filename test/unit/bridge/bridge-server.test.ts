@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +178,41 @@ describe('web bridge', () => {
     expect((await request(bridge.port, `/img/${encodeURIComponent(sneaky)}`, { headers: { cookie } })).status).toBe(403);
     expect((await request(bridge.port, `/img/${encodeURIComponent(stored)}`)).status).toBe(403); // no cookie
     c.ws.close();
+  });
+
+  it('never serves a partial upload, removes an aborted one, and removes the upload folder when the socket closes', async () => {
+    const c = await connect(bridge);
+    const cookie = `revive_token_${bridge.port}=${bridge.token}`;
+    const origin = `http://127.0.0.1:${bridge.port}`;
+    const uploadDir = path.join(core.uploadsDir, c.hello.connectionId);
+    const final = path.join(uploadDir, 'half.jpg');
+    // Half of a declared 2000-byte body, then the client goes away.
+    const req = http.request({
+      host: '127.0.0.1',
+      port: bridge.port,
+      method: 'POST',
+      path: `/upload?connection=${c.hello.connectionId}&name=half.jpg`,
+      headers: { host: `127.0.0.1:${bridge.port}`, cookie, origin, 'content-length': '2000' },
+    });
+    req.on('error', () => undefined);
+    req.write(Buffer.alloc(1000, 1));
+    await expect.poll(() => (existsSync(uploadDir) ? readdirSync(uploadDir) : []).length).toBe(1);
+    const [partialName] = readdirSync(uploadDir);
+    expect(partialName).toMatch(/^\.partial-/);
+    for (const file of [final, path.join(uploadDir, partialName!)]) {
+      expect((await request(bridge.port, `/img/${encodeURIComponent(file)}`, { headers: { cookie } })).status).toBe(403);
+    }
+    req.destroy();
+    await expect.poll(() => readdirSync(uploadDir)).toEqual([]);
+    expect((await request(bridge.port, `/img/${encodeURIComponent(final)}`, { headers: { cookie } })).status).toBe(403);
+
+    const body = Buffer.from('whole');
+    const up = await request(bridge.port, `/upload?connection=${c.hello.connectionId}&name=whole.jpg`, { method: 'POST', headers: { cookie, origin, 'content-length': String(body.length) }, body });
+    const { path: stored } = JSON.parse(up.body.toString()) as { path: string };
+    expect(readdirSync(uploadDir)).toEqual(['whole.jpg']);
+    c.ws.close();
+    await expect.poll(() => existsSync(uploadDir)).toBe(false);
+    expect((await request(bridge.port, `/img/${encodeURIComponent(stored)}`, { headers: { cookie } })).status).toBe(403);
   });
 
   it('keeps static paths inside the renderer folder', () => {

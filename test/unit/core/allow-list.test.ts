@@ -60,3 +60,31 @@ describe('resolveAllowedFile', () => {
     await expect(resolveAllowedFile(a, path.join(dir, 'uploads', 'gone.jpg'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('denied folders (the data folder)', () => {
+  it('refuse everything below them except their exceptions, whatever was allowed, and name the denial', () => {
+    const a = new AllowList({ platform: 'linux' });
+    a.allowDir('/data/thumbnails');
+    a.allowFile('/data/revive.db');
+    a.allowFile('/photos/a.jpg');
+    a.denyDir('/data', ['/data/thumbnails', '/data/uploads']);
+    expect(a.isAllowed('/data/revive.db')).toBe(false);
+    expect(a.isDenied('/data/revive.db')).toBe(true);
+    expect(a.isDenied('/data/models/x/model.onnx')).toBe(true);
+    expect(a.isDenied('/data/uploads/c1/up.jpg')).toBe(false);
+    expect(a.isAllowed('/data/thumbnails/t.jpg')).toBe(true);
+    expect(a.isAllowed('/photos/a.jpg')).toBe(true);
+    expect(a.isDenied('/database/x.jpg')).toBe(false);
+  });
+
+  it('forgetDir withdraws the files and folders below a folder', () => {
+    const a = new AllowList({ platform: 'linux' });
+    a.allowFile('/up/c1/a.jpg');
+    a.allowFile('/up/c2/b.jpg');
+    a.allowDir('/up/c1/sub');
+    a.forgetDir('/up/c1');
+    expect(a.isAllowed('/up/c1/a.jpg')).toBe(false);
+    expect(a.isAllowed('/up/c1/sub/x.jpg')).toBe(false);
+    expect(a.isAllowed('/up/c2/b.jpg')).toBe(true);
+  });
+});

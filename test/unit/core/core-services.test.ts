@@ -101,7 +101,9 @@ describe('removing queue items', () => {
     };
     const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
     try {
-      const photo = await writePhoto(path.join(dir, 'photos', 'a.png'), 1);
+      // Photos live outside the data folder and reach a job through inputs:add, as from the page.
+      const photo = await writePhoto(path.join(mkdtempSync(path.join(os.tmpdir(), 'revive-photos-')), 'a.png'), 1);
+      await core.addInputs([photo], false);
       const running = new Promise<number>((resolve) => {
         core.on('progress', (p: JobProgress) => {
           if (p.kind === 'item' && p.state === 'running') resolve(p.itemId);
@@ -131,7 +133,7 @@ describe('results too large for their format', () => {
     const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
     try {
       await core.pause(false);
-      const photos = path.join(dir, 'photos');
+      const photos = mkdtempSync(path.join(os.tmpdir(), 'revive-photos-'));
       // 4100 × 4 = 16 400 > 16 383 (WebP's largest side); 40 × 4 fits.
       const pano = path.join(photos, 'pano.png');
       const small = path.join(photos, 'small.png');
@@ -139,6 +141,7 @@ describe('results too large for their format', () => {
       await sharp({ create: { width: 4100, height: 10, channels: 3, background: '#808080' } }).png().toFile(pano);
       await sharp({ create: { width: 40, height: 30, channels: 3, background: '#808080' } }).png().toFile(small);
       const webp = { ...DEFAULT_SETTINGS, format: 'webp' as const, scale: 4 as const };
+      await core.addInputs([pano, small], false);
 
       const check = await core.checkJob([pano, small], webp);
       expect(check.tooLarge.map((t) => [t.path, t.outWidth, t.outHeight, t.format, t.maxSide])).toEqual([[pano, 16400, 40, 'webp', 16383]]);
@@ -217,7 +220,8 @@ describe('engine processes', () => {
     };
     const core = await openReviveCore(dir, { spawner });
     try {
-      const photo = await writePhoto(path.join(dir, 'photos', 'a.png'), 1);
+      const photo = await writePhoto(path.join(mkdtempSync(path.join(os.tmpdir(), 'revive-photos-')), 'a.png'), 1);
+      await core.addInputs([photo], false);
       const failed = new Promise<void>((resolve) => {
         core.on('progress', (p: JobProgress) => {
           if (p.kind === 'item' && p.state === 'failed') resolve();

@@ -99,3 +99,18 @@ describe('expandInputs', () => {
     expect(r).toEqual({ files: [], problems: [], realPaths: [] });
   });
 });
+
+describe('special files', () => {
+  it('a FIFO, a socket-like or device path named as a photo is a problem, not a file to open', async () => {
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('mkfifo', [path.join(root, 'fifo.jpg')]);
+    await touch('album/a.jpg');
+    execFileSync('mkfifo', [path.join(root, 'album', 'b.jpg')]);
+    const r = await expandInputs(['fifo.jpg', '/dev/null', 'album'], { recursive: false, cwd: root });
+    expect(rel(r.files)).toEqual(['album/a.jpg']);
+    expect(r.problems.map((p) => [path.basename(p.path), p.code, p.reason])).toEqual([
+      ['fifo.jpg', 'UNREADABLE', 'a named pipe (FIFO), not a file'],
+      ['null', 'UNREADABLE', 'a device, not a file'],
+    ]);
+  });
+});
