@@ -25,6 +25,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { PackRegistry } from '../models/registry';
 import { DEFAULT_MODEL } from '../settings/schema';
 import { defaultDataDir } from '../store/data-dir';
+import { StoreError } from '../store/store-error';
 import type { CliIo, EnhanceDeps } from './enhance-command';
 import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
 import { DEFAULT_SUFFIX } from '../jobs/naming';
@@ -34,7 +35,7 @@ import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
 
-export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130 } as const;
 
 export interface MainOptions extends Partial<CliIo> {
   /** Cancels a running batch (the bin wires Ctrl-C to it). */
@@ -187,6 +188,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     if (err instanceof UsageError || err instanceof PackNotFoundError) {
       io.stderr.write(`revive: ${err.message}\n`);
       return EXIT.USAGE;
+    }
+    // A damaged database or a full disk: the message names the file and the way out; a stack trace would not help.
+    if (err instanceof StoreError) {
+      io.stderr.write(`revive: ${err.message}\n`);
+      return EXIT.DATA_FOLDER;
     }
     throw err;
   }

@@ -20,7 +20,8 @@
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ExifTool } from 'exiftool-vendored';
+import { DefaultExiftoolArgs, ExifTool } from 'exiftool-vendored';
+import { spawnWatchedExifTool } from './exiftool-watchdog';
 import { appPaths } from '../pixels/app-paths';
 import { THUMB_TEMP_SUFFIX } from './atomic';
 import type { OutputFormat } from './formats';
@@ -59,7 +60,17 @@ let tool: ExifTool | undefined;
  * keeps the engine from competing with the model for cores.
  */
 export function metadataTool(): ExifTool {
-  tool ??= new ExifTool({ maxProcs: 1, useMWG: false, taskTimeoutMillis: 60_000 });
+  if (tool) return tool;
+  const t: ExifTool = new ExifTool({
+    maxProcs: 1,
+    useMWG: false,
+    taskTimeoutMillis: 60_000,
+    // On POSIX, behind a watchdog so the tool never outlives this process (see exiftool-watchdog.ts).
+    ...(process.platform === 'win32'
+      ? {}
+      : { processFactory: async () => spawnWatchedExifTool('perl', await t.exiftoolPath(), DefaultExiftoolArgs) }),
+  });
+  tool = t;
   return tool;
 }
 

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ERROR_CODES, type LibraryEntry, type QueueItem } from '../../src-preload/contract';
 import { CodedError } from '../pixels/coded-error';
+import { checkRemotePackUrl } from '../models/url-policy';
 import type { CoreItem, CoreLibraryEntry, ReviveCore } from '../core/port';
 import type { CallContext, Handlers } from './dispatch';
 
@@ -118,7 +119,9 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       return { ok: true };
     },
     'models:list': async () => ({ models: await core.models() }),
-    'models:add': async (req) => {
+    'models:add': async (req, ctx) => {
+      // Only the app's own window is trusted with local-network URLs (the user typed them); see models/url-policy.ts.
+      if (ctx.host !== 'electron' && req.source.kind === 'url') await checkRemotePackUrl(req.source.url);
       installCounter += 1;
       const installId = `install-${Date.now().toString(36)}-${installCounter}`;
       return { installId, model: await core.addModel(req.source, installId) };

@@ -75,6 +75,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Errors of the local file system: never retried. */
+const LOCAL_FS_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EFBIG']);
+
 function describeError(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   // undici reports "fetch failed" / "terminated" with the socket error as the cause.
@@ -101,6 +104,12 @@ async function withRetries<T>(
     } catch (err) {
       if (o.signal?.aborted) throw new AbortedError();
       if (err instanceof DownloadError || err instanceof AbortedError) throw err;
+      // A local file-system failure (disk full, read-only, no permission) does not heal by asking the server again.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== undefined && LOCAL_FS_ERRORS.has(code)) {
+        const full = code === 'ENOSPC' || code === 'EDQUOT' ? 'the disk is full: ' : '';
+        throw new DownloadError(`${what}: ${full}${describeError(err)}`, { cause: err });
+      }
       consecutive = progressed ? 1 : consecutive + 1;
       if (consecutive >= s.attempts || total >= s.maxTotalAttempts) {
         throw new DownloadError(`${what}: gave up after ${total} attempts: ${describeError(err)}`, { cause: err });

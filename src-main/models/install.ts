@@ -11,13 +11,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { AbortedError, throwIfAborted } from '../pixels/types';
 import { downloadFile, fetchBytes, type RetryOptions } from './download';
 import { MANIFEST_FILE, PACK_ID_PATTERN, parseManifest, type PackFile, type PackManifest } from './manifest';
 import { exists } from '../pixels/exists';
 import { CodedError } from '../pixels/coded-error';
+import { bundledModelsDir } from './pack-roots';
+import { listPacks } from './registry';
 
 /** A manifest larger than this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1 << 20;
@@ -43,6 +45,8 @@ export interface InstallOptions {
   retry?: RetryOptions;
   /** The fetch to use; default the global fetch (tests inject failures). */
   fetch?: typeof fetch;
+  /** The app's own packs, whose ids a user pack may not take; default {@link bundledModelsDir}. */
+  bundledDir?: string;
 }
 
 export interface InstallResult {
@@ -97,7 +101,8 @@ function parseManifestBytes(bytes: Uint8Array, where: string): PackManifest {
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (err) {
-    throw new PackInstallError(`${where}: not valid JSON (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    // The parser's message quotes the bytes it choked on: a reply from an arbitrary server must never be echoed back.
+    throw new PackInstallError(`${where}: not valid JSON`, { cause: err });
   }
   let manifest: PackManifest;
   try {
@@ -144,13 +149,23 @@ function checkFile(id: string, entry: PackFile, actual: { sha256: string; size: 
 }
 
 /** Copies one file from a folder pack, hashing what it writes. */
-async function copyAndHash(src: string, dest: string, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<{ sha256: string; size: number }> {
+async function copyAndHash(
+  src: string,
+  dest: string,
+  entry: PackFile,
+  signal: AbortSignal | undefined,
+  onBytes: (n: number) => void,
+): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
   const out = await open(dest, 'wx');
   try {
     for await (const chunk of createReadStream(src, { signal, highWaterMark: 1 << 20 })) {
       const buf = chunk as Buffer;
+      // Stopped at once: an oversized file must not fill the disk before its size is checked.
+      if (size + buf.byteLength > entry.size) {
+        throw new PackInstallError(`${entry.path} is larger than the manifest's ${entry.size} bytes (damaged or tampered with); nothing was installed`);
+      }
       await out.write(buf);
       hash.update(buf);
       size += buf.byteLength;
@@ -201,16 +216,18 @@ export async function installPack(source: string, userModelsDir: string, opts: I
   const { id } = manifest;
 
   // 2. The target.
+  await refuseBundledId(id, opts.bundledDir ?? bundledModelsDir());
   await mkdir(userModelsDir, { recursive: true });
   const models = await realpath(userModelsDir);
   const dest = path.join(models, id);
   if (!opts.replace && (await exists(dest))) {
     throw new PackInstallError(`pack "${id}" is already installed at ${dest}; remove it first or install with replace`);
   }
+  const total = manifest.files.reduce((a, f) => a + f.size, 0);
+  await checkFreeSpace(models, total);
 
   // 3. Staging: fetch or copy each file, verify it, then swap into place.
   const staging = await mkdtemp(path.join(models, `${STAGING_PREFIX}${id}-`));
-  const total = manifest.files.reduce((a, f) => a + f.size, 0);
   try {
     let landed = 0;
     let verified = 0;
@@ -235,7 +252,7 @@ export async function installPack(source: string, userModelsDir: string, opts: I
       } else {
         const src = await sourceFile(sourceDir!, entry.path);
         let copied = 0;
-        actual = await copyAndHash(src, target, signal, (n) => {
+        actual = await copyAndHash(src, target, entry, signal, (n) => {
           copied += n;
           opts.onProgress?.({ phase: 'copy', file: entry.path, done: landed + copied, total });
         });
@@ -251,6 +268,24 @@ export async function installPack(source: string, userModelsDir: string, opts: I
     throw asAbort(err, signal);
   }
   return { id, dir: dest, manifest };
+}
+
+/** A user pack with the id of a pack that comes with the app would be shadowed by it and listed invalid. */
+async function refuseBundledId(id: string, bundledDir: string): Promise<void> {
+  const { packs } = await listPacks([bundledDir]);
+  if (packs.some((p) => p.id === id)) {
+    throw new PackInstallError(`pack "${id}" has the id of a pack that comes with the app; give it another id; nothing was installed`);
+  }
+}
+
+/** Refuses before any byte is written when the declared sizes cannot fit (the manifest is checked again per file). */
+async function checkFreeSpace(dir: string, needed: number): Promise<void> {
+  const fs = await statfs(dir);
+  const free = fs.bavail * fs.bsize;
+  if (needed > free) {
+    const gb = (n: number): string => `${(n / 1e9).toFixed(1)} GB`;
+    throw new PackInstallError(`not enough disk space in ${dir}: the pack needs ${gb(needed)}, ${gb(free)} is free; nothing was installed`);
+  }
 }
 
 /** A folder pack's file, refusing one that is missing, not a plain file, or (through links) outside the folder. */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { DATABASE_FILE } from './paths';
 import { migrate, type Migration, MIGRATIONS } from './migrations';
 import type { Db } from './types';
+import { storeError } from './store-error';
 
 export interface OpenOptions {
   /** Milliseconds a statement waits for another process's write lock before failing. */
@@ -31,21 +32,22 @@ export interface Store {
 
 /**
  * Opens (creating if needed) `<dataDir>/revive.db` and migrates it to the current schema.
- * @throws if the folder cannot be created, the file is not a database, or it was written by a newer Revive.
+ * @throws StoreError if the folder cannot be created, the file is damaged or not a database, the disk is full, or it
+ *   was written by a newer Revive.
  */
 export function openStore(dataDir: string, options: OpenOptions = {}): Store {
   const dir = path.resolve(dataDir);
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new Error(`cannot create the data folder ${dir}: ${(e as Error).message}`, { cause: e });
+    throw storeError(e, 'create the folder of', path.join(dir, DATABASE_FILE));
   }
   const file = path.join(dir, DATABASE_FILE);
   let db: Db;
   try {
     db = new Database(file);
   } catch (e) {
-    throw new Error(`cannot open the database ${file}: ${(e as Error).message}`, { cause: e });
+    throw storeError(e, 'open', file);
   }
   try {
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
@@ -56,7 +58,7 @@ export function openStore(dataDir: string, options: OpenOptions = {}): Store {
     migrate(db, options.migrations ?? MIGRATIONS);
   } catch (e) {
     db.close();
-    throw new Error(`cannot prepare the database ${file}: ${(e as Error).message}`, { cause: e });
+    throw storeError(e, 'prepare', file);
   }
   return {
     db,

@@ -1,5 +1,6 @@
 /** The one SQLite database (queue + library), its schema migrations and the lock between processes. */
 export { openStore, type Store, type OpenOptions } from './database';
+export { StoreError, type StoreErrorCode } from './store-error';
 export { migrate, MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations';
 export {
   acquireLock,

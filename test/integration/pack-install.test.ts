@@ -245,6 +245,46 @@ describe('installing packs', () => {
     expect(await readdir(models).catch(() => [])).toEqual([]);
   });
 
+  it('refuses a pack whose declared sizes exceed the free space before downloading any file', async () => {
+    const huge = JSON.parse(new TextDecoder().decode(pack.manifestBytes)) as { files: Array<{ size: number }> };
+    huge.files[0]!.size = 1e15; // 1 PB: more than any test machine has free
+    script.override.set('revive-pack.json', new TextEncoder().encode(JSON.stringify(huge)));
+    await expect(installPack(baseUrl, models, { retry: RETRY })).rejects.toThrow(/not enough disk space in .*: the pack needs 1000000\.0 GB/);
+    expect(hits.map((h) => h.path)).toEqual(['revive-pack.json']);
+    expect(await readdir(models)).toEqual([]);
+  });
+
+  it('does not retry when the local disk is full, and says so', async () => {
+    const dest = path.join(work, `full-${Math.random().toString(36).slice(2)}.onnx`);
+    await symlink('/dev/full', `${dest}.part`); // every write to /dev/full fails with ENOSPC
+    try {
+      await expect(downloadFile(`${baseUrl}${TINY_PATHS.unet}`, dest, { ...RETRY, expectedSize: pack.files.get(TINY_PATHS.unet)!.byteLength }))
+        .rejects.toThrow(/the disk is full/);
+      expect(hits.filter((h) => h.path === TINY_PATHS.unet)).toHaveLength(1);
+    } finally {
+      await rm(`${dest}.part`, { force: true });
+    }
+  });
+
+  it('never quotes the body of a reply that is not a manifest', async () => {
+    script.override.set('revive-pack.json', new TextEncoder().encode('<html>secret-router-page token=abc123</html>'));
+    const err: unknown = await installPack(baseUrl, models, { retry: RETRY }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/not valid JSON/);
+    expect((err as Error).message).not.toMatch(/secret|html|abc123/);
+  });
+
+  it('refuses a pack with the id of a pack that comes with the app, installing nothing', async () => {
+    const bundled = path.join(work, `bundled-${Math.random().toString(36).slice(2)}`);
+    await writeTinyPack(path.join(bundled, 'tiny-osediff'), { tagger: true, emptyPromptEmbedding: true });
+    await expect(installPack(baseUrl, models, { retry: RETRY, bundledDir: bundled })).rejects.toThrow(
+      /pack "tiny-osediff" has the id of a pack that comes with the app/,
+    );
+    expect(await readdir(models).catch(() => [])).toEqual([]);
+    expect(hits.map((h) => h.path)).toEqual(['revive-pack.json']);
+    await rm(bundled, { recursive: true, force: true });
+  });
+
   describe('from a folder', () => {
     let folder: string;
     beforeEach(async () => {
@@ -279,6 +319,19 @@ describe('installing packs', () => {
       await expect(installPack(folder, models)).rejects.toThrow(
         new RegExp(`text_encoder/model\\.onnx is 1000 bytes, the manifest says ${bytes.length}`),
       );
+      expect(await readdir(models)).toEqual([]);
+    });
+
+    it('stops copying a file as soon as it exceeds its declared size', async () => {
+      const file = path.join(folder, ...TINY_PATHS.unet.split('/'));
+      const declared = (await readFile(file)).byteLength;
+      await writeFile(file, Buffer.alloc(declared + 8 * (1 << 20))); // 8 MiB too long: several read chunks
+      const progress: InstallProgress[] = [];
+      await expect(installPack(folder, models, { onProgress: (p) => progress.push(p) })).rejects.toThrow(
+        new RegExp(`unet/model\\.onnx is larger than the manifest's ${declared} bytes`),
+      );
+      // Nothing beyond the declared size was ever written (progress counts written bytes).
+      expect(Math.max(...progress.map((p) => p.done))).toBeLessThanOrEqual(totalBytes());
       expect(await readdir(models)).toEqual([]);
     });
 
