@@ -167,6 +167,9 @@ describe('the input pixel limit before the size check', () => {
     const spawner: EngineSpawner = () => {
       throw new Error('the engine must not start');
     };
+    // Photos outside the data folder (the core refuses inputs inside it), added as the page adds them.
+    const data = path.join(dir, 'data');
+    mkdirSync(data, { recursive: true });
     const photos = path.join(dir, 'photos');
     mkdirSync(photos, { recursive: true });
     // A real JPEG whose header claims 60000×60000: 240 000 pixels a side at 4×, more than JPEG stores.
@@ -179,17 +182,19 @@ describe('the input pixel limit before the size check', () => {
     const small = await writePhoto(path.join(photos, 'small.png'), 1);
     const jpg = { ...DEFAULT_SETTINGS, format: 'jpg' as const, scale: 4 as const };
     // The app's limit raised above the header's 3600 MP: then it is a photo like any other, too large for JPEG.
-    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 4000 } }));
-    const raised = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
+    writeFileSync(path.join(data, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 4000 } }));
+    const raised = await openReviveCore(data, { engineHost: new EngineHost({ spawner }) });
     try {
+      await raised.addInputs([bomb, small], false);
       expect((await raised.checkJob([bomb, small], jpg)).tooLarge.map((t) => t.path)).toEqual([bomb]);
     } finally {
       await raised.close();
     }
-    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 200 } }));
-    const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
+    writeFileSync(path.join(data, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 200 } }));
+    const core = await openReviveCore(data, { engineHost: new EngineHost({ spawner }) });
     try {
       await core.pause(false);
+      await core.addInputs([bomb, small], false);
       expect((await core.checkJob([bomb, small], jpg)).tooLarge).toEqual([]);
       const started = await core.startJob([bomb, small], jpg, true);
       expect(started.itemIds).toHaveLength(2);
