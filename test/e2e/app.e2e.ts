@@ -362,6 +362,8 @@ describe('Revive in a browser through revive serve', () => {
     await page.waitForSelector('[data-ready="true"]');
     await page.evaluate(async (list) => {
       const settings = (await (window as unknown as PageWindow).revive.settingsGet()).defaults;
+      // Only photos added as inputs can be queued (the page's own order: add, then start).
+      await (window as unknown as PageWindow).revive.inputsAdd({ paths: list });
       await (window as unknown as PageWindow).revive.jobsStart({ paths: list, settings });
       // Keep the 1,000 photos waiting: this measures the list, not the model.
       await (window as unknown as PageWindow).revive.jobsPause({ now: true });
