@@ -13,6 +13,7 @@
  * AVIF decoder reads; 12-bit needs the Professional profile); JPEG and WebP hold 8 bits, so they get the pixels
  * rounded. Alpha is kept at the colour's depth, except in JPEG, where it is flattened onto white.
  */
+import { oneLine } from '../pixels/one-line';
 import { randomBytes } from 'node:crypto';
 import { rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -281,7 +282,7 @@ export async function writeImage(
           });
           for (const w of found) warnings.push(`${finalPath}: metadata: ${w}`);
         } catch (err) {
-          const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+          const why = oneLine(err instanceof Error ? err.message : String(err));
           warnings.push(`${finalPath}: written without the original's metadata — ExifTool: ${why}`);
         }
       }

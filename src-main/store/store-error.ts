@@ -2,6 +2,7 @@
  * The database could not be opened or used for a reason the user must act on: a damaged file, a full disk, a folder
  * that cannot be written. The message names the file and says how to recover; callers print it as it is.
  */
+import { oneLine } from '../pixels/one-line';
 import { CodedError } from '../pixels/coded-error';
 
 export type StoreErrorCode = 'STORE_CORRUPT' | 'STORE_FULL' | 'STORE_UNAVAILABLE';
@@ -31,7 +32,7 @@ function codeOf(err: unknown): string | undefined {
  */
 export function storeError(err: unknown, what: string, file: string): StoreError {
   const code = codeOf(err);
-  const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const detail = oneLine(err instanceof Error ? err.message : String(err));
   if (code && CORRUPT.has(code)) {
     return new StoreError(
       'STORE_CORRUPT',

@@ -5,6 +5,7 @@
  * The result is held by the engine's {@link SessionCache} as one group for a whole batch (the prompt embedder and its
  * cached empty prompt with it) and released with an explicit {@link OneStepSessions.dispose}.
  */
+import { oneLine } from '../../pixels/one-line';
 import path from 'node:path';
 import type { OneStepManifest } from '../../models/manifest';
 import { checkOneStepModels, checkTextEncoder, type DiffusionParams, type OneStepModels, type TaggerModel } from '../../pipelines/onestep-diffusion';
@@ -29,7 +30,7 @@ export function diffusionParams(m: OneStepManifest): DiffusionParams {
 }
 
 function message(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  return oneLine(err instanceof Error ? err.message : String(err));
 }
 
 /**

@@ -7,6 +7,7 @@
  * provider cannot execute). Both fall back to CPU with one warning. Out-of-memory errors are not a reason to leave the
  * GPU: they propagate so the pipeline can retry with smaller tiles.
  */
+import { oneLine } from '../../pixels/one-line';
 import { InferenceSession, Tensor } from 'onnxruntime-node';
 import type { FloatTensor, ModelRunner, TensorMetadata } from '../../pixels/types';
 import { isOutOfMemory } from '../../pixels/out-of-memory';
@@ -51,8 +52,7 @@ function describe(model: ModelSource): string {
 
 /** First line of an error's message: onnxruntime appends long native stack context we do not want in a UI warning. */
 function brief(err: unknown): string {
-  const m = err instanceof Error ? err.message : String(err);
-  return m.split('\n')[0]!.trim();
+  return oneLine(err instanceof Error ? err.message : String(err));
 }
 
 async function createSession(model: ModelSource, providers: ProviderName[], threads: number): Promise<InferenceSession> {
