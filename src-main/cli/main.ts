@@ -35,7 +35,7 @@ import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
 
-export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130, TERMINATED: 143 } as const;
 
 export interface MainOptions extends Partial<CliIo> {
   /** Cancels a running batch (the bin wires Ctrl-C to it). */
@@ -208,22 +208,31 @@ async function askOnTerminal(question: string): Promise<string> {
   }
 }
 
-/** When run as a program: wire Ctrl-C to cancellation and exit with the code. */
+/**
+ * When run as a program: wire Ctrl-C and SIGTERM to cancellation and exit with the code. SIGTERM (a service manager,
+ * `kill`, a container stop) drains exactly like Ctrl-C — the current photo is cancelled cleanly, its temp files
+ * removed, the engine and its ExifTool ended, the queue left resumable — and exits 143 (128 + SIGTERM) instead of 130.
+ */
 async function runAsProgram(): Promise<void> {
   const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    // First Ctrl-C cancels the current photo cleanly (temp files removed); a second one leaves at once.
-    if (++interrupts > 1) process.exit(EXIT.INTERRUPTED);
-    process.stderr.write('\ncancelling…\n');
+  let stops = 0;
+  let stopCode: number = EXIT.INTERRUPTED;
+  const stop = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    // The first signal cancels cleanly; a second one leaves at once (the person or the supervisor insists).
+    if (++stops > 1) process.exit(stopCode);
+    stopCode = signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
+    process.stderr.write(signal === 'SIGTERM' ? '\nstopping (SIGTERM)…\n' : '\ncancelling…\n');
     controller.abort();
-  });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   try {
-    process.exitCode = await main(process.argv.slice(2), {
+    const code = await main(process.argv.slice(2), {
       signal: controller.signal,
       // Questions only when a person is at a terminal (both ends); scripts and pipes get the documented exit code.
       ...(process.stdin.isTTY && process.stderr.isTTY ? { ask: askOnTerminal } : {}),
     });
+    process.exitCode = code === EXIT.INTERRUPTED ? stopCode : code;
   } catch (err) {
     process.stderr.write(`revive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 70;
