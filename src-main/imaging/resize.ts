@@ -33,7 +33,7 @@ async function resample<T extends Uint8Array | Uint16Array>(
   // count (grey stays one band) and the depth (16-bit stays 16-bit, unscaled).
   const grey = from.channels <= 2;
   const space = grey ? (is16 ? 'grey16' : 'b-w') : is16 ? 'rgb16' : 'srgb';
-  const out = await sharp(data, { raw: { width: from.width, height: from.height, channels: from.channels } })
+  const out = await sharp(data, { raw: { width: from.width, height: from.height, channels: from.channels }, limitInputPixels: false })
     .resize(width, height, { fit: 'fill', kernel })
     .toColourspace(space)
     .raw({ depth: is16 ? 'ushort' : 'uchar' })

@@ -19,7 +19,7 @@ import { TreeRecorder } from '../support/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin', 'revive.js');
-const PHOTOS = 10;
+const PHOTOS = 6;
 const EXIFTOOL = /exiftool/;
 const ENGINE = /engine[/\\](process[/\\])?main\.(ts|js)/;
 
