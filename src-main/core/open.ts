@@ -66,6 +66,15 @@ export class InstalledPacks {
     return this.#listing.packs.some((p) => p.id === id);
   }
 
+  /**
+   * The scale a pack holds in memory when asked for `scale`: a feed-forward (pixel-sr) model always makes its own
+   * scale first and is then resized; the others make the requested scale. Unknown packs: the requested scale.
+   */
+  workingScaleOf(id: string, scale: number): number {
+    const pack = this.#listing.packs.find((p) => p.id === id);
+    return pack?.manifest.kind === 'pixel-sr' ? Math.max(scale, pack.manifest.scale) : scale;
+  }
+
   /** The pack's folder from the last listing. @throws PackNotFoundError (MODEL_NOT_FOUND) when there is none. */
   dirOf(id: string): string {
     const found = packOrExplain(this.#listing, this.registry.roots, id);
@@ -124,6 +133,7 @@ export async function openRoot(dataDir: string, options: OpenRootOptions = {}): 
     engine: engineFromHost(host, (input, e) => estimateListeners.forEach((l) => l(input, e))),
     lock,
     resolveModelDir: (id) => packs.dirOf(id),
+    workingScale: (id, scale) => packs.workingScaleOf(id, scale),
   });
   let closed = false;
   const root: ReviveRoot = {
