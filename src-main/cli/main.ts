@@ -10,6 +10,10 @@
  *   revive models remove <id> [--data-dir DIR]
  *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
  *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
+ *   revive queue [list [--json] | drop ID | clear] [--data-dir DIR]   (drop/clear: 75 = a batch is running)
+ *   revive --version | -V
+ *
+ * Every error the command prints starts with "revive: error: " (cli/errors.ts).
  *
  * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model, a
  * result too large for the format with no --fallback-format and nobody at a terminal to ask; nothing is queued),
@@ -18,6 +22,7 @@
  * `revive enhance` queues its photos as a job in the data folder's queue (shared with the app) and runs it there, so a
  * killed batch continues with `revive resume`.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +39,10 @@ import { packRoots } from '../models/pack-roots';
 import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
+import { register as registerQueue } from './commands/queue';
+import { printError, withErrorPrefix } from './errors';
+import { examplesText } from './help-text';
+import { appPaths } from '../pixels/app-paths';
 
 export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130 } as const;
 
@@ -137,6 +146,16 @@ function registerModels(program: Command, { io, options, setExitCode, registryFo
 
 }
 
+/** Revive's version from its package.json (read here, not through imaging/, so `--version` loads no image library). */
+function reviveVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(appPaths().packageJson, 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io: CliIo = {
@@ -162,8 +181,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(withErrorPrefix(s)),
     })
-    .showHelpAfterError('(run "revive --help" for usage)');
+    .version(`revive ${reviveVersion()}`, '-V, --version', 'print the version of Revive')
+    .showHelpAfterError('(run "revive --help" for usage)')
+    .addHelpText('after', examplesText(''));
 
   registerEnhance(program, { io, options, setExitCode, registryFor });
   registerModels(program, { io, options, setExitCode, registryFor });
@@ -175,6 +197,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     setExitCode,
   });
   registerHistory(program, { io });
+  registerQueue(program, { io, ...(options.spawner ? { spawner: options.spawner } : {}), setExitCode });
+  for (const cmd of program.commands) if (cmd.name() !== 'queue') cmd.addHelpText('after', examplesText(cmd.name()));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -186,12 +210,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     // An unknown model on the command line is the user's to fix, like any other bad argument.
     if (err instanceof UsageError || err instanceof PackNotFoundError) {
-      io.stderr.write(`revive: ${err.message}\n`);
+      printError(io.stderr, err.message);
       return EXIT.USAGE;
     }
     // A damaged database or a full disk: the message names the file and the way out; a stack trace would not help.
     if (err instanceof StoreError) {
-      io.stderr.write(`revive: ${err.message}\n`);
+      printError(io.stderr, err.message);
       return EXIT.DATA_FOLDER;
     }
     throw err;
@@ -225,7 +249,9 @@ async function runAsProgram(): Promise<void> {
       ...(process.stdin.isTTY && process.stderr.isTTY ? { ask: askOnTerminal } : {}),
     });
   } catch (err) {
-    process.stderr.write(`revive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Not the user's doing: the first line says so with the usual prefix, the stack below it is for a bug report.
+    printError(process.stderr, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 70;
   }
 }

@@ -85,7 +85,7 @@ describe('revive with a one-step diffusion pack', () => {
     await writeFile(path.join(bad, TINY_PATHS.unet), unet);
     const run = await revive(['models', 'add', bad]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^revive: cannot install .*bad-pack: .*unet\/model\.onnx.*sha256/);
+    expect(run.stderr).toMatch(/^revive: error: cannot install .*bad-pack: .*unet\/model\.onnx.*sha256/);
     expect((await readdir(path.join(dataDir, 'models'))).sort()).toEqual([PACK_ID]);
   });
 
