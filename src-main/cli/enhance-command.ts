@@ -74,6 +74,7 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       scale: opts.scale,
       format: opts.format,
       suffix: opts.suffix,
+      ...(opts.namePattern !== undefined ? { namePattern: opts.namePattern } : {}),
       outputDir: outDir ?? null,
       overwrite: opts.overwrite,
       provider: opts.device,

@@ -1,7 +1,7 @@
 /**
  * The `revive` command line (bin/revive.js runs this through tsx).
  *
- *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--suffix S] [--device D] [--tile PX]
+ *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--name PATTERN | --suffix S] [--device D] [--tile PX]
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
@@ -33,7 +33,7 @@ import { defaultDataDir } from '../store/data-dir';
 import { StoreError } from '../store/store-error';
 import type { CliIo, EnhanceDeps } from './enhance-command';
 import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
-import { DEFAULT_SUFFIX } from '../jobs/naming';
+import { DEFAULT_NAME_PATTERN } from '../settings/name-pattern';
 import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
 import { packRoots } from '../models/pack-roots';
 import { register as registerServe } from './commands/serve';
@@ -72,7 +72,8 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('-s, --scale <n>', 'output scale: 1 (restore only), 2, 3 or 4', '4')
     .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same (keep the original format)', 'same')
     .option('--fallback-format <fmt>', 'format for results too large for --format (WebP: 16383 px a side, AVIF 16384, JPEG 65535); without it you are asked, or nothing is queued')
-    .option('--suffix <text>', 'appended to the file name', DEFAULT_SUFFIX)
+    .option('--name <pattern>', `the results' file names: {name} (the original's), {model}, {scale}, {date} (YYYY-MM-DD) and text (default "${DEFAULT_NAME_PATTERN}")`)
+    .option('--suffix <text>', 'name the results <name><text> instead (--suffix _revive: photo_revive.jpg)')
     .option('--device <d>', 'auto, cpu, cuda, dml or coreml', 'auto')
     .option('--tile <px>', 'tile size in input pixels; diffusion models: UNet tile in latent pixels (default: from free memory and the model)')
     .option('--threads <n>', 'CPU threads for the model (default: all cores, one spared from 4 up)')

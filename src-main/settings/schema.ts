@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { JobSettingsSchema } from './job-settings';
+import { DEFAULT_NAME_PATTERN } from './name-pattern';
 
 /** Settings format version (conf's projectVersion): bump it and add a migration when the shape changes. */
 export const SETTINGS_VERSION = '1.0.0';
@@ -17,6 +18,8 @@ export const EnhanceDefaultsSchema = JobSettingsSchema.extend({
   model: JobSettingsSchema.shape.model.default(DEFAULT_MODEL),
   scale: JobSettingsSchema.shape.scale.default(4),
   format: JobSettingsSchema.shape.format.default('same'),
+  /** New batches' file names: `{name}_{model}_{scale}x` unless the user chooses another pattern. */
+  namePattern: JobSettingsSchema.shape.namePattern.unwrap().default(DEFAULT_NAME_PATTERN),
 });
 
 export const SettingsSchema = z.object({

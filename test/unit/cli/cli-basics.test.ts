@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/main';
 import { ERROR_PREFIX } from '../../../src-main/cli/errors';
+import { jobSettingsFromOptions } from '../../../src-main/cli/enhance-command';
+import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from '../../../src-main/cli/options';
 import { EXAMPLES } from '../../../src-main/cli/help-text';
 import { QueueStore } from '../../../src-main/jobs/queue-store';
 import { parseJobSettings } from '../../../src-main/settings/job-settings';
@@ -209,5 +211,30 @@ describe('revive queue', () => {
     }
     expect(queue.job(a.id).state).toBe('active');
     expect(queue.counts(a.id).queued).toBe(1);
+  });
+});
+
+describe('revive enhance --name / --suffix', () => {
+  const raw: RawEnhanceOptions = { model: 'realesrgan-x4fast', scale: '2', format: 'same', device: 'auto' };
+
+  it('names results {name}_{model}_{scale}x by default, and snapshots the pattern into the job', () => {
+    const opts = parseEnhanceOptions(raw);
+    expect(opts.namePattern).toBe('{name}_{model}_{scale}x');
+    expect(jobSettingsFromOptions(opts, undefined).namePattern).toBe('{name}_{model}_{scale}x');
+    expect(parseEnhanceOptions({ ...raw, name: '{date}-{name}' }).namePattern).toBe('{date}-{name}');
+  });
+
+  it('keeps --suffix: the result is <name><suffix>, with no pattern in the job', () => {
+    const opts = parseEnhanceOptions({ ...raw, suffix: '_web' });
+    expect([opts.suffix, opts.namePattern]).toEqual(['_web', undefined]);
+    expect(jobSettingsFromOptions(opts, undefined)).not.toHaveProperty('namePattern');
+  });
+
+  it('refuses both at once, and a bad pattern, as usage errors naming the option', async () => {
+    expect(() => parseEnhanceOptions({ ...raw, suffix: '_x', name: '{name}' })).toThrow(/--name and --suffix both name the results/);
+    expect(() => parseEnhanceOptions({ ...raw, name: '../{name}' })).toThrow(UsageError);
+    const c = capture();
+    expect(await main(['enhance', 'a.jpg', '--name', '{name}_{lens}'], { ...c.io, cwd: ROOT })).toBe(2);
+    expect(c.text().err).toBe('revive: error: --name: unknown token {lens} in the naming pattern; use {name}, {model}, {scale}, {date}\n');
   });
 });
