@@ -8,7 +8,7 @@ import { JobSettingsSchema } from './job-settings';
 import { DEFAULT_NAME_PATTERN } from './name-pattern';
 
 /** Settings format version (conf's projectVersion): bump it and add a migration when the shape changes. */
-export const SETTINGS_VERSION = '1.0.0';
+export const SETTINGS_VERSION = '1.1.0';
 
 /** The model a fresh install uses: the compact Real-ESRGAN pack that ships with the app. */
 export const DEFAULT_MODEL = 'realesrgan-x4fast';
