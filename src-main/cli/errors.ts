@@ -4,7 +4,7 @@
  * keep their own marks (`✗ photo.jpg: reason` is a result line of a batch that goes on, not an error of the command);
  * warnings start with `! `.
  */
-import { oneLine } from '../pixels/one-line';
+import { escapeControl } from '../pixels/one-line';
 
 /** The start of every error line the CLI prints (bin/revive.js repeats it for "not built"). */
 export const ERROR_PREFIX = 'revive: error: ';
@@ -14,9 +14,15 @@ export interface ErrorStream {
   write(s: string): boolean;
 }
 
-/** Prints one error line: the prefix, the message's first line (a stack or a library's extra lines stay out). */
+/**
+ * Prints an error: the prefix and the message's first line, then any further lines of it indented (a pack's list of
+ * problems, say), so each starts visibly inside the one error. Control characters are escaped: a file name cannot
+ * break the line or drive the terminal.
+ */
 export function printError(stream: ErrorStream, message: string): void {
-  stream.write(`${ERROR_PREFIX}${oneLine(message)}\n`);
+  const [first, ...rest] = message.split(/\r\n|[\n\r\u2028\u2029]/).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const lines = [`${ERROR_PREFIX}${escapeControl(first ?? 'unknown error')}`, ...rest.map((l) => `  ${escapeControl(l.trim())}`)];
+  stream.write(`${lines.join('\n')}\n`);
 }
 
 /**

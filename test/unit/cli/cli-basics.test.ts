@@ -238,3 +238,12 @@ describe('revive enhance --name / --suffix', () => {
     expect(c.text().err).toBe('revive: error: --name: unknown token {lens} in the naming pattern; use {name}, {model}, {scale}, {date}\n');
   });
 });
+
+describe('printError', () => {
+  it('puts the prefix on the first line, indents further lines, and escapes control characters', async () => {
+    const { printError } = await import('../../../src-main/cli/errors');
+    const out: string[] = [];
+    printError({ write: (s) => (out.push(s), true) }, 'cannot install pack:\nfile a.onnx: size differs\n\nfile b.onnx: missing \u001b[2J');
+    expect(out.join('')).toBe('revive: error: cannot install pack:\n  file a.onnx: size differs\n  file b.onnx: missing \\u001b[2J\n');
+  });
+});
