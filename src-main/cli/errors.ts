@@ -4,10 +4,22 @@
  * keep their own marks (`✗ photo.jpg: reason` is a result line of a batch that goes on, not an error of the command);
  * warnings start with `! `.
  */
+import { CodedError } from '../pixels/coded-error';
 import { escapeControl } from '../pixels/one-line';
 
 /** The start of every error line the CLI prints (bin/revive.js repeats it for "not built"). */
 export const ERROR_PREFIX = 'revive: error: ';
+
+/**
+ * Bad command-line arguments: printed with the prefix, exit code 2 (see cli/main.ts). Here rather than beside the
+ * option parsers so the commands can throw it without loading them (and their schemas) for `--help`.
+ */
+export class UsageError extends CodedError<'INVALID_USAGE'> {
+  constructor(message: string) {
+    super('INVALID_USAGE', message);
+    this.name = 'UsageError';
+  }
+}
 
 /** Where an error line goes. */
 export interface ErrorStream {

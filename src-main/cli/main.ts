@@ -28,19 +28,19 @@ import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { PackRegistry } from '../models/registry';
-import { DEFAULT_MODEL } from '../settings/schema';
+import { DEFAULT_MODEL } from '../settings/defaults';
 import { defaultDataDir } from '../store/data-dir';
 import { StoreError } from '../store/store-error';
 import type { CliIo, EnhanceDeps } from './enhance-command';
 import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
 import { DEFAULT_NAME_PATTERN } from '../settings/name-pattern';
-import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
+import type { RawEnhanceOptions } from './options';
 import { packRoots } from '../models/pack-roots';
 import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
 import { register as registerQueue } from './commands/queue';
-import { printError, withErrorPrefix } from './errors';
+import { printError, UsageError, withErrorPrefix } from './errors';
 import { examplesText } from './help-text';
 import { appPaths } from '../pixels/app-paths';
 
@@ -91,6 +91,8 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
+      // The parsers bring the settings schemas (zod) with them: loaded when a command runs, not for --help.
+      const { parseEnhanceOptions } = await import('./options');
       const opts = parseEnhanceOptions(raw);
       const [registry, { runEnhance }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command')]);
       let code = await runEnhance(paths, opts, io, {

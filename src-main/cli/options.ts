@@ -10,15 +10,9 @@ import type { ProviderChoice } from '../engine/protocol';
 import type { FormatChoice } from '../jobs/naming';
 import { DEFAULT_SUFFIX, validateSuffix } from '../jobs/naming';
 import { DEFAULT_NAME_PATTERN, namePatternProblem } from '../settings/name-pattern';
-import { CodedError } from '../pixels/coded-error';
+import { UsageError } from './errors';
 
-/** Bad command-line arguments: printed as `revive: message`, exit code 2 (see cli/main.ts). */
-export class UsageError extends CodedError<'INVALID_USAGE'> {
-  constructor(message: string) {
-    super('INVALID_USAGE', message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Options as commander hands them over (strings, booleans). */
 export interface RawEnhanceOptions {

@@ -10,8 +10,9 @@ import { DEFAULT_NAME_PATTERN } from './name-pattern';
 /** Settings format version (conf's projectVersion): bump it and add a migration when the shape changes. */
 export const SETTINGS_VERSION = '1.1.0';
 
-/** The model a fresh install uses: the compact Real-ESRGAN pack that ships with the app. */
-export const DEFAULT_MODEL = 'realesrgan-x4fast';
+import { DEFAULT_MODEL } from './defaults';
+
+export { DEFAULT_MODEL };
 
 /** Defaults for new batches: a job's settings snapshot is taken from these plus what the user changes for it. */
 export const EnhanceDefaultsSchema = JobSettingsSchema.extend({

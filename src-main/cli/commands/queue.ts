@@ -10,9 +10,8 @@ import type { EngineSpawner } from '../../engine/spawn';
 import type { BatchCounts } from '../../jobs/progress';
 import type { JobRecord, QueueStore } from '../../jobs/queue-store';
 import { defaultDataDir } from '../../store/data-dir';
-import { printError } from '../errors';
+import { printError, UsageError } from '../errors';
 import { examplesText } from '../help-text';
-import { UsageError } from '../options';
 import type { QueueIo } from './queue-run';
 
 /** What `queue` needs from main(). */

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { appPaths } from '../../pixels/app-paths';
 import { defaultDataDir } from '../../store/data-dir';
-import { printError } from '../errors';
-import { UsageError } from '../options';
+import { printError, UsageError } from '../errors';
 
 /** The built interface: `dist/renderer` in the repository or inside the installed app (`npm run build`). */
 export function defaultRendererDir(): string {

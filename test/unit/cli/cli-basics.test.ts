@@ -55,7 +55,7 @@ describe('revive --version and --help', () => {
     expect(top.text().out).toMatch(/\n {2}queue /);
   });
 
-  it('loads no image, model, database or ExifTool library for --help and --version', () => {
+  it('loads no image, model, database, ExifTool or schema library for --help and --version', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-loads-'));
     try {
       // A resolve hook that writes every module URL it sees: the CLI's imports all pass through it.
@@ -71,7 +71,8 @@ describe('revive --version and --help', () => {
         expect(r.status, r.stderr).toBe(0);
         const loaded = readFileSync(log, 'utf8');
         expect(loaded).toContain('/src-main/cli/main.ts'); // the hook saw the CLI's own modules
-        for (const heavy of ['sharp', 'better-sqlite3', 'onnxruntime-node', 'exiftool-vendored', 'libheif-js']) {
+        // zod too: its bundle is three quarters of a megabyte to parse, and help needs no schema.
+        for (const heavy of ['sharp', 'better-sqlite3', 'onnxruntime-node', 'exiftool-vendored', 'libheif-js', 'zod']) {
           expect(loaded, `${flag} loaded ${heavy}`).not.toContain(`/node_modules/${heavy}/`);
         }
       }
