@@ -1,7 +1,7 @@
 /**
  * The `revive` command line (bin/revive.js runs this through tsx).
  *
- *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--suffix S] [--device D] [--tile PX]
+ *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--name PATTERN | --suffix S] [--device D] [--tile PX]
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
@@ -10,6 +10,10 @@
  *   revive models remove <id> [--data-dir DIR]
  *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
  *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
+ *   revive queue [list [--json] | drop ID | clear] [--data-dir DIR]   (drop/clear: 75 = a batch is running)
+ *   revive --version | -V
+ *
+ * Every error the command prints starts with "revive: error: " (cli/errors.ts).
  *
  * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model, a
  * result too large for the format with no --fallback-format and nobody at a terminal to ask; nothing is queued),
@@ -18,22 +22,27 @@
  * `revive enhance` queues its photos as a job in the data folder's queue (shared with the app) and runs it there, so a
  * killed batch continues with `revive resume`.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { PackRegistry } from '../models/registry';
-import { DEFAULT_MODEL } from '../settings/schema';
+import { DEFAULT_MODEL } from '../settings/defaults';
 import { defaultDataDir } from '../store/data-dir';
 import { StoreError } from '../store/store-error';
 import type { CliIo, EnhanceDeps } from './enhance-command';
 import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
-import { DEFAULT_SUFFIX } from '../jobs/naming';
-import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
+import { DEFAULT_NAME_PATTERN } from '../settings/name-pattern';
+import type { RawEnhanceOptions } from './options';
 import { packRoots } from '../models/pack-roots';
 import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
+import { register as registerQueue } from './commands/queue';
+import { printError, UsageError, withErrorPrefix } from './errors';
+import { examplesText } from './help-text';
+import { appPaths } from '../pixels/app-paths';
 
 export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130, TERMINATED: 143 } as const;
 
@@ -63,7 +72,8 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('-s, --scale <n>', 'output scale: 1 (restore only), 2, 3 or 4', '4')
     .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same (keep the original format)', 'same')
     .option('--fallback-format <fmt>', 'format for results too large for --format (WebP: 16383 px a side, AVIF 16384, JPEG 65535); without it you are asked, or nothing is queued')
-    .option('--suffix <text>', 'appended to the file name', DEFAULT_SUFFIX)
+    .option('--name <pattern>', `the results' file names: {name} (the original's), {model}, {scale}, {date} (YYYY-MM-DD) and text (default "${DEFAULT_NAME_PATTERN}")`)
+    .option('--suffix <text>', 'name the results <name><text> instead (--suffix _revive: photo_revive.jpg)')
     .option('--device <d>', 'auto, cpu, cuda, dml or coreml', 'auto')
     .option('--tile <px>', 'tile size in input pixels; diffusion models: UNet tile in latent pixels (default: from free memory and the model)')
     .option('--threads <n>', 'CPU threads for the model (default: all cores, one spared from 4 up)')
@@ -81,6 +91,8 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
+      // The parsers bring the settings schemas (zod) with them: loaded when a command runs, not for --help.
+      const { parseEnhanceOptions } = await import('./options');
       const opts = parseEnhanceOptions(raw);
       const [registry, { runEnhance }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command')]);
       let code = await runEnhance(paths, opts, io, {
@@ -137,6 +149,16 @@ function registerModels(program: Command, { io, options, setExitCode, registryFo
 
 }
 
+/** Revive's version from its package.json (read here, not through imaging/, so `--version` loads no image library). */
+function reviveVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(appPaths().packageJson, 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io: CliIo = {
@@ -162,8 +184,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(withErrorPrefix(s)),
     })
-    .showHelpAfterError('(run "revive --help" for usage)');
+    .version(`revive ${reviveVersion()}`, '-V, --version', 'print the version of Revive')
+    .showHelpAfterError('(run "revive --help" for usage)')
+    .addHelpText('after', examplesText(''));
 
   registerEnhance(program, { io, options, setExitCode, registryFor });
   registerModels(program, { io, options, setExitCode, registryFor });
@@ -175,6 +200,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     setExitCode,
   });
   registerHistory(program, { io });
+  registerQueue(program, { io, ...(options.spawner ? { spawner: options.spawner } : {}), setExitCode });
+  for (const cmd of program.commands) if (cmd.name() !== 'queue') cmd.addHelpText('after', examplesText(cmd.name()));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -186,12 +213,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     // An unknown model on the command line is the user's to fix, like any other bad argument.
     if (err instanceof UsageError || err instanceof PackNotFoundError) {
-      io.stderr.write(`revive: ${err.message}\n`);
+      printError(io.stderr, err.message);
       return EXIT.USAGE;
     }
     // A damaged database or a full disk: the message names the file and the way out; a stack trace would not help.
     if (err instanceof StoreError) {
-      io.stderr.write(`revive: ${err.message}\n`);
+      printError(io.stderr, err.message);
       return EXIT.DATA_FOLDER;
     }
     throw err;
@@ -234,7 +261,9 @@ async function runAsProgram(): Promise<void> {
     });
     process.exitCode = code === EXIT.INTERRUPTED ? stopCode : code;
   } catch (err) {
-    process.stderr.write(`revive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Not the user's doing: the first line says so with the usual prefix, the stack below it is for a bug report.
+    printError(process.stderr, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 70;
   }
 }

@@ -8,16 +8,11 @@ import { MAX_PROMPT_CHARS, OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } f
 import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../models/manifest';
 import type { ProviderChoice } from '../engine/protocol';
 import type { FormatChoice } from '../jobs/naming';
-import { validateSuffix } from '../jobs/naming';
-import { CodedError } from '../pixels/coded-error';
+import { DEFAULT_SUFFIX, validateSuffix } from '../jobs/naming';
+import { DEFAULT_NAME_PATTERN, namePatternProblem } from '../settings/name-pattern';
+import { UsageError } from './errors';
 
-/** Bad command-line arguments: printed as `revive: message`, exit code 2 (see cli/main.ts). */
-export class UsageError extends CodedError<'INVALID_USAGE'> {
-  constructor(message: string) {
-    super('INVALID_USAGE', message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Options as commander hands them over (strings, booleans). */
 export interface RawEnhanceOptions {
@@ -26,7 +21,10 @@ export interface RawEnhanceOptions {
   scale: string;
   format: string;
   fallbackFormat?: string;
-  suffix: string;
+  /** Absent unless given: without it, `name` (or the default pattern) names the results. */
+  suffix?: string;
+  /** Naming pattern (`--name`); absent = {@link DEFAULT_NAME_PATTERN}. */
+  name?: string;
   device: string;
   tile?: string;
   threads?: string;
@@ -62,7 +60,10 @@ export interface EnhanceOptions {
   format: FormatChoice;
   /** Written instead of `format` for photos whose result `format` cannot hold (jobs/output-size.ts). */
   fallbackFormat?: OutputFormat;
+  /** `--suffix`: the result is `<name><suffix>` (used when `namePattern` is absent). */
   suffix: string;
+  /** `--name`, or the default pattern when neither `--name` nor `--suffix` is given. */
+  namePattern?: string;
   device: ProviderChoice;
   tile?: number;
   threads?: number;
@@ -114,18 +115,14 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
   }
   const format = oneOf<OutputFormat | 'same'>('--format', formatName(raw.format), [...OUTPUT_FORMATS, 'same']);
   const fallbackFormat = raw.fallbackFormat === undefined ? undefined : oneOf('--fallback-format', formatName(raw.fallbackFormat), OUTPUT_FORMATS);
-  try {
-    validateSuffix(raw.suffix);
-  } catch (err) {
-    throw new UsageError(`--suffix: ${(err as Error).message}`);
-  }
+  const naming = parseNaming(raw);
   return {
     ...(raw.output !== undefined ? { outDir: raw.output } : {}),
     model: raw.model,
     scale: scale as OutputScale,
     format,
     ...(fallbackFormat !== undefined ? { fallbackFormat } : {}),
-    suffix: raw.suffix,
+    ...naming,
     device: oneOf('--device', raw.device, PROVIDER_CHOICES),
     ...(raw.tile !== undefined ? { tile: positiveInt('--tile', raw.tile, 8192) } : {}),
     ...(raw.threads !== undefined ? { threads: positiveInt('--threads', raw.threads, 1024) } : {}),
@@ -140,6 +137,25 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
   };
+}
+
+/** `--name` and `--suffix` (one or the other): a suffix is the pattern "{name}<suffix>" with the suffix taken literally. */
+function parseNaming(raw: RawEnhanceOptions): { suffix: string; namePattern?: string } {
+  if (raw.suffix !== undefined && raw.name !== undefined) {
+    throw new UsageError('--name and --suffix both name the results; give one (--suffix S is --name "{name}S")');
+  }
+  if (raw.suffix !== undefined) {
+    try {
+      validateSuffix(raw.suffix);
+    } catch (err) {
+      throw new UsageError(`--suffix: ${(err as Error).message}`);
+    }
+    return { suffix: raw.suffix };
+  }
+  const pattern = raw.name ?? DEFAULT_NAME_PATTERN;
+  const problem = namePatternProblem(pattern);
+  if (problem) throw new UsageError(`--name: ${problem}`);
+  return { suffix: DEFAULT_SUFFIX, namePattern: pattern };
 }
 
 /** The `metadata` field only when it is not the default 'all' (so default options stay as they were). */

@@ -180,3 +180,18 @@ export function openLibrary(dataDir: string): LibraryAccess {
   const store = openStore(path.resolve(dataDir));
   return { library: new LibraryStore(store.db), close: () => store.close() };
 }
+
+/** The queue of a data folder, for reading only. */
+export interface QueueAccess {
+  readonly queue: QueueStore;
+  close(): void;
+}
+
+/**
+ * Opens a data folder's queue for listing; takes no lock, so `revive queue list` works while another process runs the
+ * queue. Changing the queue goes through {@link openRoot}, which holds the lock.
+ */
+export function openQueueView(dataDir: string): QueueAccess {
+  const store = openStore(path.resolve(dataDir));
+  return { queue: new QueueStore(store.db), close: () => store.close() };
+}

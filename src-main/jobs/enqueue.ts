@@ -4,6 +4,7 @@
  * output format (jobs/output-size.ts), then they become one job with a settings snapshot.
  */
 import { expandInputs, type InputProblem } from './inputs';
+import { earlierResultTest } from './naming';
 import { type JobSettingsInput, parseJobSettings } from '../settings/job-settings';
 import { findTooLarge, type PhotoSize, type TooLargeResult } from './output-size';
 import type { JobRecord, QueueStore } from './queue-store';
@@ -42,7 +43,7 @@ export async function enqueue(
   const { files, problems } = await expandInputs(args, {
     recursive: options.recursive ?? false,
     cwd: options.cwd ?? process.cwd(),
-    skipSuffix: snapshot.suffix,
+    isEarlierResult: earlierResultTest(snapshot),
   });
   if (files.length === 0) return { job: null, added: [], problems, tooLarge: [] };
   const tooLarge = options.probe ? await findTooLarge(files, snapshot, options.probe) : [];

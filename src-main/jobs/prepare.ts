@@ -92,7 +92,15 @@ export class JobOutputPlanner {
   ) {
     const s = job.settings;
     this.#namer = new OutputNamer(
-      { outDir: s.outputDir ?? undefined, suffix: s.suffix, format: s.format, overwrite: s.overwrite },
+      {
+        outDir: s.outputDir ?? undefined,
+        suffix: s.suffix,
+        ...(s.namePattern !== undefined ? { namePattern: s.namePattern } : {}),
+        model: s.model,
+        scale: s.scale,
+        format: s.format,
+        overwrite: s.overwrite,
+      },
       { exists: (p) => this.#taken(p), replaceable: (p) => this.#written(p), inputs },
     );
   }

@@ -41,6 +41,16 @@ describe('core services: translation between the contract and the core', () => {
     expect(toSettingsPatch({ theme: 'dark', recursive: false }, core)).toEqual({ appearance: { theme: 'dark' }, queue: { recursive: false } });
     expect(toSettingsPatch({ defaults: { scale: 3 } }, core).enhance?.scale).toBe(3);
   });
+
+  it('carries the naming pattern both ways; a suffix set alone becomes the pattern {name}<suffix>', () => {
+    const core = defaultSettings();
+    expect(fromSettings(core).defaults.namePattern).toBe('{name}_{model}_{scale}x');
+    expect(toJobSettings({ ...DEFAULT_SETTINGS, namePattern: '{date}-{name}' }).namePattern).toBe('{date}-{name}');
+    expect(toJobSettings(DEFAULT_SETTINGS)).not.toHaveProperty('namePattern');
+    expect(toSettingsPatch({ defaults: { namePattern: '{name}-{scale}x' } }, core).enhance?.namePattern).toBe('{name}-{scale}x');
+    expect(toSettingsPatch({ defaults: { suffix: '_web' } }, core).enhance).toMatchObject({ suffix: '_web', namePattern: '{name}_web' });
+    expect(toSettingsPatch({ defaults: { scale: 2 } }, core).enhance?.namePattern).toBe('{name}_{model}_{scale}x');
+  });
 });
 
 describe('openReviveCore', () => {
