@@ -1,17 +1,19 @@
 /**
- * High-quality resampling of in-memory pixels: the 2×/3× outputs are made from the model's 4× by a Lanczos-3
- * downscale, and the alpha channel is upscaled the same way to meet the restored colour. The diffusion pipeline's
- * input enlargement is bicubic ({@link resizeCubic}), as OSEDiff was trained on bicubic-upscaled inputs.
+ * High-quality resampling of in-memory pixels, all on the centred grid ({@link resampleCentred}: PIL and torch
+ * `align_corners=False` semantics): the 2×/3× outputs are made from the model's 4× by a Lanczos-3 downscale, and the
+ * alpha channel is resized the same way to meet the restored colour. The diffusion pipeline's input enlargement is
+ * bicubic a = −0.5 ({@link resizeCubic}), as OSEDiff was trained on PIL-bicubic-upscaled inputs. libvips is not used
+ * here: its upscaling grid sits half an output pixel off the centred one.
  */
 import type { PixelBuffer } from '../pixels/types';
-import { sharp } from './sharp-instance';
+import { resampleCentred, type CentredKernel } from './resample-centred';
 
 function requireSize(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
 }
 
-/** Resampling kernels offered here (sharp's names): Lanczos-3 by default, bicubic (Catmull-Rom) for model inputs. */
-export type ResizeKernel = 'lanczos3' | 'cubic';
+/** Resampling kernels offered here: Lanczos-3 by default, bicubic (a = −0.5, PIL's) for model inputs. */
+export type ResizeKernel = CentredKernel;
 
 /** Resamples interleaved pixels with `channels` bands (1 to 4) to exactly `width`×`height` (Lanczos-3 by default). */
 async function resample<T extends Uint8Array | Uint16Array>(
@@ -27,20 +29,10 @@ async function resample<T extends Uint8Array | Uint16Array>(
   if (data.length !== expected) {
     throw new RangeError(`pixel buffer has ${data.length} samples, expected ${expected} for ${from.width}×${from.height}×${from.channels}`);
   }
-  const is16 = data instanceof Uint16Array;
   if (width === from.width && height === from.height) return data.slice() as T;
-  // sharp converts its output to 8-bit sRGB unless told otherwise: name the colour space that keeps both the band
-  // count (grey stays one band) and the depth (16-bit stays 16-bit, unscaled).
-  const grey = from.channels <= 2;
-  const space = grey ? (is16 ? 'grey16' : 'b-w') : is16 ? 'rgb16' : 'srgb';
-  const out = await sharp(data, { raw: { width: from.width, height: from.height, channels: from.channels } })
-    .resize(width, height, { fit: 'fill', kernel })
-    .toColourspace(space)
-    .raw({ depth: is16 ? 'ushort' : 'uchar' })
-    .toBuffer();
-  return (is16
-    ? new Uint16Array(out.buffer, out.byteOffset, out.byteLength / 2).slice()
-    : new Uint8Array(out.buffer, out.byteOffset, out.byteLength)) as T;
+  // Yield once so a large resize does not run inside the caller's synchronous stretch (progress messages go out first).
+  await Promise.resolve();
+  return resampleCentred(data, from, width, height, kernel);
 }
 
 /**
