@@ -3,7 +3,7 @@
  * (UNet noise prediction), 7 (x0 from ε) and 8 (VAE decoder). Each model stage runs over overlapping tiles and
  * blends them (latent-tiles.ts), retrying with smaller tiles when out of memory.
  */
-import { resampleCentred } from '../imaging/resample-centred';
+import { resizeCubic } from '../imaging/resize';
 import { maxValueOf, reflectIndex } from '../pixels/tensor';
 import { gaussianWeightFn } from '../tiling/blend';
 import { cosineWeights, latentRegion, LATENT_UNIT, PIXEL_UNIT, planStage, runTiled, stageHooks, VAE_FACTOR, type Size, type StageRunOptions } from './latent-tiles';
@@ -108,12 +108,9 @@ export async function encodeLatent(
 async function encoderStatsFeeds(up: PixelBuffer, g: OneStepGeometry, runner: ModelRunner, o: { tile: number; overlap: number }): Promise<Record<string, FloatTensor>> {
   if (!isTileConsistent(runner)) return {};
   const tiles = planStage(g.latent, o.tile / VAE_FACTOR, o.overlap / VAE_FACTOR, 1).length;
-  return stageStatsFeeds(runner, tiles, () => {
-    const small = statsSize(up.width, up.height, o.tile, VAE_FACTOR);
-    const data = resampleCentred(up.data, up, small.width, small.height, 'cubic');
-    const reduced: PixelBuffer = { data, ...small, channels: 3 };
-    return { [SD_TENSORS.vaeEncoder.input]: paddedRegion(reduced, small, { x: 0, y: 0, ...{ w: small.width, h: small.height } }) };
-  });
+  const small = statsSize(up.width, up.height, o.tile, VAE_FACTOR);
+  const reduced = tiles > 1 ? await resizeCubic(up, small.width, small.height) : up;
+  return stageStatsFeeds(runner, tiles, () => ({ [SD_TENSORS.vaeEncoder.input]: paddedRegion(reduced, small, { x: 0, y: 0, w: small.width, h: small.height }) }));
 }
 
 /**
