@@ -13,9 +13,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { deriveConsistentGraph } from '../../models/onnx/group-norm';
 
+/** Bumped whenever the derivation changes, so a cache written by another Revive version is not reused. */
+const DERIVATION_VERSION = 1;
+
 /** The default cache folder (per user: the system temporary folder is shared). */
 export function defaultNormCacheDir(): string {
-  return path.join(os.tmpdir(), `revive-vae-norm-${os.userInfo().username}`);
+  let who: string;
+  try {
+    who = os.userInfo().username;
+  } catch {
+    // No passwd entry (some containers): the numeric id still separates users.
+    who = String(process.getuid?.() ?? 'user');
+  }
+  return path.join(os.tmpdir(), `revive-vae-norm-${who}`);
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -41,8 +51,8 @@ async function writeAtomic(file: string, bytes: Uint8Array): Promise<void> {
  * derived now if missing, or `file` itself when the graph has no normalisation layer.
  */
 export async function tileConsistentGraph(file: string, sha256: string, cacheDir = defaultNormCacheDir()): Promise<string> {
-  const derived = path.join(cacheDir, `${sha256}.onnx`);
-  const none = path.join(cacheDir, `${sha256}.none`);
+  const derived = path.join(cacheDir, `${sha256}-v${DERIVATION_VERSION}.onnx`);
+  const none = path.join(cacheDir, `${sha256}-v${DERIVATION_VERSION}.none`);
   if (await exists(derived)) return derived;
   if (await exists(none)) return file;
   const graph = deriveConsistentGraph(await readFile(file));

@@ -30,7 +30,7 @@ describe('the derived-graph cache', () => {
     await writeFile(file, normGraph());
     const cache = path.join(dir, 'cache');
     const first = await tileConsistentGraph(file, 'a'.repeat(64), cache);
-    expect(first).toBe(path.join(cache, `${'a'.repeat(64)}.onnx`));
+    expect(first).toBe(path.join(cache, `${'a'.repeat(64)}-v1.onnx`));
     const before = (await stat(first)).mtimeMs;
     // The pack file gone: a cache hit must not read it.
     await rm(file);
@@ -43,6 +43,6 @@ describe('the derived-graph cache', () => {
     g.output('y', 'float32', [1, 3]);
     await writeFile(plainFile, g.toBytes());
     expect(await tileConsistentGraph(plainFile, 'b'.repeat(64), cache)).toBe(plainFile);
-    expect((await readdir(cache)).sort()).toEqual([`${'a'.repeat(64)}.onnx`, `${'b'.repeat(64)}.none`]);
+    expect((await readdir(cache)).sort()).toEqual([`${'a'.repeat(64)}-v1.onnx`, `${'b'.repeat(64)}-v1.none`]);
   });
 });
