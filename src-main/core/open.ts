@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { EngineHost } from '../engine/host';
-import type { EngineSpawner } from '../engine/spawn';
+import { ENGINE_CACHE_ENV, type EngineSpawner } from '../engine/spawn';
 import { engineFromHost, type EstimateListener } from '../jobs/engine';
 import { QueueStore } from '../jobs/queue-store';
 import { JobRunner } from '../jobs/runner';
@@ -120,6 +120,8 @@ export async function openRoot(dataDir: string, options: OpenRootOptions = {}): 
   const dir = path.resolve(dataDir);
   const store = openStore(dir);
   const lock = lockQueue(store, dir);
+  // The engine (forked or a utility process) inherits this: its derived graphs are cached in the data folder.
+  process.env[ENGINE_CACHE_ENV] = path.join(dir, 'cache', 'engine');
   const host = options.engineHost ?? new EngineHost(options.spawner ? { spawner: options.spawner } : {});
   const packs = new InstalledPacks(new PackRegistry(options.packRoots ?? packRoots(dir)));
   const estimateListeners = new Set<EstimateListener>();

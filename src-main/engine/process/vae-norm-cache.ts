@@ -12,12 +12,20 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deriveConsistentGraph } from '../../models/onnx/group-norm';
+import { ENGINE_CACHE_ENV } from '../spawn';
 
 /** Bumped whenever the derivation changes, so a cache written by another Revive version is not reused. */
 const DERIVATION_VERSION = 1;
 
-/** The default cache folder (per user: the system temporary folder is shared). */
+
+/**
+ * The cache folder: the one the host names in {@link ENGINE_CACHE_ENV} (the data folder's, so nothing of Revive's is
+ * left in the system temp folder); an engine started without a host (benchmarks, tests) falls back to a per-user
+ * folder in the system temp folder.
+ */
 export function defaultNormCacheDir(): string {
+  const fromHost = process.env[ENGINE_CACHE_ENV];
+  if (fromHost) return fromHost;
   let who: string;
   try {
     who = os.userInfo().username;
