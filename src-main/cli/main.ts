@@ -5,6 +5,7 @@
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
+ *                                   [--shard i/n | --shard-from-env --shard-count n]   (batch schedulers; jobs/shard.ts)
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
@@ -80,6 +81,9 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
+    .addOption(new Option('--shard <i/n>', 'only shard i (from 0) of n of the photos, split by path below each folder argument, the same on every node').env('REVIVE_SHARD'))
+    .option('--shard-from-env', 'the shard index from JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch)')
+    .addOption(new Option('--shard-count <n>', 'the number of shards with --shard-from-env').env('REVIVE_SHARD_COUNT'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);
       const [registry, { runEnhance }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command')]);

@@ -10,6 +10,7 @@ import type { ProviderChoice } from '../engine/protocol';
 import type { FormatChoice } from '../jobs/naming';
 import { validateSuffix } from '../jobs/naming';
 import { CodedError } from '../pixels/coded-error';
+import { parseShard, shardFromEnv, ShardSpecError, type ShardSpec } from '../jobs/shard';
 
 /** Bad command-line arguments: printed as `revive: message`, exit code 2 (see cli/main.ts). */
 export class UsageError extends CodedError<'INVALID_USAGE'> {
@@ -44,6 +45,12 @@ export interface RawEnhanceOptions {
   prompt?: string;
   colorFix?: string;
   strength?: string;
+  /** `i/n` (also REVIVE_SHARD). */
+  shard?: string;
+  /** Take the shard index from JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX. */
+  shardFromEnv?: boolean;
+  /** The count with --shard-from-env (also REVIVE_SHARD_COUNT). */
+  shardCount?: string;
 }
 
 /** Settings only diffusion models take; absent = the pack's defaults. */
@@ -81,6 +88,8 @@ export interface EnhanceOptions {
   dataDir?: string;
   /** Diffusion models only (absent or empty: the pack's defaults). */
   diffusion?: DiffusionCliOptions;
+  /** Only this shard of the photos (jobs/shard.ts); absent: all of them. */
+  shard?: ShardSpec;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -105,8 +114,24 @@ function formatName(text: string): string {
   return t === 'jpeg' ? 'jpg' : t === 'tif' ? 'tiff' : text;
 }
 
+/** The shard asked for: `--shard i/n`, or `--shard-from-env` with the count; both at once is ambiguous. */
+export function parseShardOptions(raw: Pick<RawEnhanceOptions, 'shard' | 'shardFromEnv' | 'shardCount'>, env: NodeJS.ProcessEnv): ShardSpec | undefined {
+  try {
+    if (raw.shardFromEnv) {
+      if (raw.shard !== undefined) throw new ShardSpecError('give either --shard (or REVIVE_SHARD) or --shard-from-env, not both');
+      return shardFromEnv(env, raw.shardCount);
+    }
+    if (raw.shardCount !== undefined && raw.shard === undefined) throw new ShardSpecError('--shard-count goes with --shard-from-env');
+    return raw.shard === undefined ? undefined : parseShard(raw.shard);
+  } catch (err) {
+    if (err instanceof ShardSpecError) throw new UsageError(`shard: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Checks and converts the raw options; throws UsageError naming the offending option and value. */
-export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
+export function parseEnhanceOptions(raw: RawEnhanceOptions, env: NodeJS.ProcessEnv = process.env): EnhanceOptions {
+  const shard = parseShardOptions(raw, env);
   const scaleText = raw.scale.replace(/x$/i, '');
   const scale = Number(scaleText);
   if (!/^\d+$/.test(scaleText) || !(OUTPUT_SCALES as readonly number[]).includes(scale)) {
@@ -139,6 +164,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
+    ...(shard ? { shard } : {}),
   };
 }
 
