@@ -11,6 +11,9 @@
  *   revive models remove <id> [--data-dir DIR]
  *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
  *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
+ *   revive submit --redis URL <file|folder>... [enhance's output options] [--attempts N]   (fleet; commands/fleet.ts)
+ *   revive worker --redis URL [--concurrency N] [--device D] [--data-dir DIR]             (69 = Redis unreachable)
+ *   revive fleet status --redis URL [--json [--results]]
  *
  * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model, a
  * result too large for the format with no --fallback-format and nobody at a terminal to ask; nothing is queued),
@@ -35,6 +38,7 @@ import { packRoots } from '../models/pack-roots';
 import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
+import { register as registerFleet } from './commands/fleet';
 
 export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130 } as const;
 
@@ -179,6 +183,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     setExitCode,
   });
   registerHistory(program, { io });
+  registerFleet(program, {
+    io,
+    setExitCode,
+    findPack: async (dataDir, id) => findPackOrExplain(await registryFor(dataDir), id),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.spawner ? { spawner: options.spawner } : {}),
+  });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
