@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -13,7 +13,9 @@ import { writePhotoFixtures } from '../fixtures/real-photos';
 import { REVIVE_BIN, runCli } from '../support/run-cli';
 import { freePort, startRedis, type TestRedis } from '../support/redis-server';
 import net from 'node:net';
+import { Redis } from 'ioredis';
 import { checkReachable, FleetUnreachableError } from '../../src-main/fleet/connection';
+import { outputsKey } from '../../src-main/fleet/job-data';
 
 let tmp: string;
 let redis: TestRedis;
@@ -118,5 +120,28 @@ describe('revive submit / worker / fleet status', () => {
     expect(hist.code, hist.stderr).toBe(0);
     for (const f of [files[0]!, files[1]!, files[3]!]) expect(hist.stdout).toContain(JSON.stringify(f).slice(1, -1));
     expect(existsSync(path.join(out, 'f2_revive.jpg'))).toBe(false);
+  });
+
+  it('reserves a distinct output for two photos of the same name, and restores identical copies once', async () => {
+    const a = path.join(tmp, 'resv', 'a');
+    const b = path.join(tmp, 'resv', 'b');
+    await mkdir(a, { recursive: true });
+    await mkdir(b, { recursive: true });
+    const [ax] = await writePhotoFixtures(a, [{ name: 'x.jpg', width: 30, height: 20 }]);
+    await writePhotoFixtures(b, [{ name: 'x.jpg', width: 31, height: 20 }]);
+    await copyFile(ax!, path.join(b, 'y.jpg'));
+    const out = path.join(tmp, 'resv-out');
+    const r = await runCli(['submit', '--redis', redis.url, '--queue', 'resv', a, b, '-o', out, '--json'], { cwd: tmp, dataDir: path.join(tmp, 'submitter') });
+    expect(r.code, r.stderr).toBe(0);
+    // b/y.jpg is a copy of a/x.jpg: same content, settings and destination, so one job and one result.
+    expect(JSON.parse(r.stdout)).toMatchObject({ added: 2, existing: 1 });
+    const client = new Redis(redis.url);
+    try {
+      const reserved = await client.hgetall(outputsKey('resv'));
+      expect(Object.keys(reserved).sort()).toEqual([path.join(out, 'x_revive-1.jpg'), path.join(out, 'x_revive.jpg')]);
+      expect(new Set(Object.values(reserved)).size).toBe(2);
+    } finally {
+      client.disconnect();
+    }
   });
 });
