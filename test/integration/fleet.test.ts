@@ -144,4 +144,42 @@ describe('revive submit / worker / fleet status', () => {
       client.disconnect();
     }
   });
+
+  it('SIGTERM while a photo runs: the worker finishes that photo, takes no other, and exits 0', async () => {
+    const dir = path.join(tmp, 'drain');
+    await mkdir(dir, { recursive: true });
+    await writePhotoFixtures(dir, [0, 1, 2, 3, 4, 5].map((i) => ({ name: `d${i}.jpg`, width: 160 + i, height: 120 })));
+    const sub = await runCli(['submit', '--redis', redis.url, '--queue', 'drain', dir, '-o', path.join(tmp, 'drain-out')], { cwd: tmp, dataDir: path.join(tmp, 'submitter') });
+    expect(sub.code, sub.stderr).toBe(0);
+    const worker = spawn(process.execPath, [REVIVE_BIN, 'worker', '--redis', redis.url, '--queue', 'drain', '--device', 'cpu'], {
+      cwd: tmp,
+      env: { ...process.env, REVIVE_DATA_DIR: path.join(tmp, 'drain-worker'), NO_COLOR: '1', REVIVE_DEV: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    worker.stdout.on('data', (d: Buffer) => (log += d.toString()));
+    worker.stderr.on('data', (d: Buffer) => (log += d.toString()));
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    const { fleetStatus } = await import('../../src-main/fleet/status');
+    // Wait for a photo in hand (the first one includes the engine's start, so there is time to see it).
+    let s = await fleetStatus(redis.url, { queue: 'drain' });
+    for (let i = 0; i < 600 && s.counts.active === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      s = await fleetStatus(redis.url, { queue: 'drain' });
+    }
+    expect(s.counts.active, log).toBe(1);
+    const doneBefore = s.counts.completed;
+    worker.kill('SIGTERM');
+    expect(await exited, log).toBe(0);
+    s = await fleetStatus(redis.url, { queue: 'drain' });
+    expect(s.counts.active).toBe(0);
+    expect(s.counts.failed).toBe(0);
+    // The photo in hand was finished and nothing else was started (one more at most: the photo seen running may
+    // have ended, and the next begun, between the status read and the signal).
+    expect(s.counts.completed).toBeGreaterThanOrEqual(doneBefore + 1);
+    expect(s.counts.completed).toBeLessThanOrEqual(doneBefore + 2);
+    expect(s.counts.waiting).toBe(6 - s.counts.completed);
+    expect(s.counts.waiting).toBeGreaterThan(0);
+    expect(log).toMatch(/draining: finishing the photos held, taking no new ones/);
+  });
 });
