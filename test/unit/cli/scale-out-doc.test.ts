@@ -1,11 +1,14 @@
 /**
  * docs/scale-out.md: the Kubernetes Indexed Job and the AWS Batch array job it shows are parsed and checked field by
  * field (no cluster here): they run the CLI with a shard from the environment, their shard count agrees everywhere,
- * the archive is shared and the data folder per node, and the command line is one `revive` accepts.
+ * the archive is shared and the data folder per node, and the command line is one `revive` accepts. The Job is also
+ * validated against the Kubernetes OpenAPI schema (kubernetes-models, generated from it). AWS publishes no JSON
+ * schema for Batch job definitions in an npm package, so that one is checked against the documented fields only.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { Job } from 'kubernetes-models/batch/v1';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src-main/cli/main';
 
@@ -60,6 +63,13 @@ describe('docs/scale-out.md', () => {
     expect(env.REVIVE_DATA_DIR).toBe(mounts.data);
     expect(c.args[1].startsWith(mounts.archive)).toBe(true);
     expect(c.args[c.args.indexOf('-o') + 1].startsWith(mounts.archive)).toBe(true);
+  });
+
+  it('the Kubernetes manifest validates against the Kubernetes schema (which does reject a broken one)', () => {
+    expect(() => new Job(job as ConstructorParameters<typeof Job>[0]).validate()).not.toThrow();
+    const broken = structuredClone(job);
+    broken.spec.completions = String(job.spec.completions);
+    expect(() => new Job(broken as ConstructorParameters<typeof Job>[0]).validate()).toThrow(/completions must be integer/);
   });
 
   it('the AWS Batch job definition runs the same command, with the array size as the shard count', () => {
