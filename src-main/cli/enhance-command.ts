@@ -165,6 +165,7 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
         // Replacing results is asking for them to be made again, even where a matching one exists.
         force: opts.force === true || opts.overwrite,
         probe: probeImage,
+        ...(opts.shard ? { shard: opts.shard } : {}),
       });
     let queued = await queueWith(settings);
     if (queued.tooLarge.length) {
@@ -174,6 +175,11 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
       if (queued.tooLarge.length) return (reportTooLarge(queued.tooLarge, io), EXIT_USAGE);
     }
     const { job, problems } = queued;
+    if (!job && problems.length === 0 && opts.shard && (queued.outOfShard ?? 0) > 0) {
+      // A shard with nothing to do is a success: its photos all fell in other shards.
+      if (!opts.json) io.stderr.write(`shard ${opts.shard.index}/${opts.shard.count}: none of the ${queued.outOfShard} photos falls in this shard\n`);
+      return 0;
+    }
     if (!job && problems.length === 0) {
       throw new UsageError(`no photos to enhance in ${args.join(', ')} (folders are searched for ${opts.recursive ? '' : 'top-level '}JPEG, PNG, WebP, TIFF, GIF and AVIF files${opts.recursive ? '' : '; add -r for subfolders'})`);
     }

@@ -5,6 +5,7 @@
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
+ *                                   [--shard i/n | --shard-from-env --shard-count n]   (batch schedulers; jobs/shard.ts)
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
@@ -14,6 +15,9 @@
  *   revive --version | -V
  *
  * Every error the command prints starts with "revive: error: " (cli/errors.ts).
+ *   revive submit --redis URL <file|folder>... [enhance's output options] [--attempts N]   (fleet; commands/fleet.ts)
+ *   revive worker --redis URL [--concurrency N] [--device D] [--data-dir DIR]             (69 = Redis unreachable)
+ *   revive fleet status --redis URL [--json [--results]]
  *
  * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model, a
  * result too large for the format with no --fallback-format and nobody at a terminal to ask; nothing is queued),
@@ -43,6 +47,7 @@ import { register as registerQueue } from './commands/queue';
 import { printError, UsageError, withErrorPrefix } from './errors';
 import { examplesText } from './help-text';
 import { appPaths } from '../pixels/app-paths';
+import { register as registerFleet } from './commands/fleet';
 
 export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130, TERMINATED: 143 } as const;
 
@@ -90,6 +95,9 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
+    .addOption(new Option('--shard <i/n>', 'only shard i (from 0) of n of the photos, split by path below each folder argument, the same on every node').env('REVIVE_SHARD'))
+    .option('--shard-from-env', 'the shard index from JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch)')
+    .addOption(new Option('--shard-count <n>', 'the number of shards with --shard-from-env').env('REVIVE_SHARD_COUNT'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       // The parsers bring the settings schemas (zod) with them: loaded when a command runs, not for --help.
       const { parseEnhanceOptions } = await import('./options');
@@ -200,6 +208,13 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     setExitCode,
   });
   registerHistory(program, { io });
+  registerFleet(program, {
+    io,
+    setExitCode,
+    findPack: async (dataDir, id) => findPackOrExplain(await registryFor(dataDir), id),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.spawner ? { spawner: options.spawner } : {}),
+  });
   registerQueue(program, { io, ...(options.spawner ? { spawner: options.spawner } : {}), setExitCode });
   for (const cmd of program.commands) if (cmd.name() !== 'queue') cmd.addHelpText('after', examplesText(cmd.name()));
 

@@ -11,6 +11,7 @@ import type { FormatChoice } from '../jobs/naming';
 import { DEFAULT_SUFFIX, validateSuffix } from '../jobs/naming';
 import { DEFAULT_NAME_PATTERN, namePatternProblem } from '../settings/name-pattern';
 import { UsageError } from './errors';
+import { parseShard, shardFromEnv, ShardSpecError, type ShardSpec } from '../jobs/shard';
 
 export { UsageError };
 
@@ -42,6 +43,12 @@ export interface RawEnhanceOptions {
   prompt?: string;
   colorFix?: string;
   strength?: string;
+  /** `i/n` (also REVIVE_SHARD). */
+  shard?: string;
+  /** Take the shard index from JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX. */
+  shardFromEnv?: boolean;
+  /** The count with --shard-from-env (also REVIVE_SHARD_COUNT). */
+  shardCount?: string;
 }
 
 /** Settings only diffusion models take; absent = the pack's defaults. */
@@ -82,6 +89,8 @@ export interface EnhanceOptions {
   dataDir?: string;
   /** Diffusion models only (absent or empty: the pack's defaults). */
   diffusion?: DiffusionCliOptions;
+  /** Only this shard of the photos (jobs/shard.ts); absent: all of them. */
+  shard?: ShardSpec;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -106,8 +115,24 @@ function formatName(text: string): string {
   return t === 'jpeg' ? 'jpg' : t === 'tif' ? 'tiff' : text;
 }
 
+/** The shard asked for: `--shard i/n`, or `--shard-from-env` with the count; both at once is ambiguous. */
+export function parseShardOptions(raw: Pick<RawEnhanceOptions, 'shard' | 'shardFromEnv' | 'shardCount'>, env: NodeJS.ProcessEnv): ShardSpec | undefined {
+  try {
+    if (raw.shardFromEnv) {
+      if (raw.shard !== undefined) throw new ShardSpecError('give either --shard (or REVIVE_SHARD) or --shard-from-env, not both');
+      return shardFromEnv(env, raw.shardCount);
+    }
+    if (raw.shardCount !== undefined && raw.shard === undefined) throw new ShardSpecError('--shard-count goes with --shard-from-env');
+    return raw.shard === undefined ? undefined : parseShard(raw.shard);
+  } catch (err) {
+    if (err instanceof ShardSpecError) throw new UsageError(`shard: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Checks and converts the raw options; throws UsageError naming the offending option and value. */
-export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
+export function parseEnhanceOptions(raw: RawEnhanceOptions, env: NodeJS.ProcessEnv = process.env): EnhanceOptions {
+  const shard = parseShardOptions(raw, env);
   const scaleText = raw.scale.replace(/x$/i, '');
   const scale = Number(scaleText);
   if (!/^\d+$/.test(scaleText) || !(OUTPUT_SCALES as readonly number[]).includes(scale)) {
@@ -136,6 +161,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
+    ...(shard ? { shard } : {}),
   };
 }
 
