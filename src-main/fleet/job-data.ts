@@ -46,8 +46,8 @@ export function parseJobData(value: unknown): FleetJobData {
  * The job id: a hash of the content, every setting that changes the result, and where it goes. Submitting the same
  * photo with the same settings to the same place again finds the job already there and adds nothing.
  */
-export function fleetJobId(sourceHash: string, settingsKey: string, outDir: string, suffix: string): string {
-  return `r${createHash('sha256').update([sourceHash, settingsKey, outDir, suffix].join('\0')).digest('hex').slice(0, 40)}`;
+export function fleetJobId(sourceHash: string, settingsKey: string, outDir: string, naming: string): string {
+  return `r${createHash('sha256').update([sourceHash, settingsKey, outDir, naming].join('\0')).digest('hex').slice(0, 40)}`;
 }
 
 /** The Redis hash that maps each reserved output path to the job that writes it. */

@@ -11,7 +11,7 @@ import type { Redis } from 'ioredis';
 import { probeImage } from '../imaging/probe';
 import { hashFile } from '../jobs/hash';
 import { expandInputs, type InputProblem } from '../jobs/inputs';
-import { OutputNamer } from '../jobs/naming';
+import { earlierResultTest, OutputNamer } from '../jobs/naming';
 import { decideFormat } from '../jobs/output-size';
 import { settingsKey, type JobSettings } from '../settings/job-settings';
 import { oneLine } from '../pixels/one-line';
@@ -51,7 +51,16 @@ class OutputReserver {
 
   async reserve(source: string, settings: JobSettings, jobId: string, fallback: boolean, format: JobSettings['format']): Promise<string> {
     const namer = new OutputNamer(
-      { outDir: settings.outputDir ?? undefined, suffix: settings.suffix, format: fallback ? format : settings.format, overwrite: false },
+      {
+        outDir: settings.outputDir ?? undefined,
+        suffix: settings.suffix,
+        // The same naming as a local batch (jobs/prepare.ts): the pattern with its tokens, else the suffix.
+        ...(settings.namePattern !== undefined ? { namePattern: settings.namePattern } : {}),
+        model: settings.model,
+        scale: settings.scale,
+        format: fallback ? format : settings.format,
+        overwrite: false,
+      },
       { exists: (p) => this.#taken.has(p) || existsSync(p), replaceable: () => false, inputs: [source] },
     );
     for (;;) {
@@ -71,7 +80,7 @@ async function planPhoto(file: string, settings: JobSettings, batch: string, res
     if (!decided.ok) return { kind: 'problem', problem: { path: file, code: 'BAD_ARGUMENT', reason: decided.tooLarge.message } };
     const key = settingsKey(settings, decided.format);
     const outDir = settings.outputDir ?? path.dirname(file);
-    const id = fleetJobId(hash, key, path.resolve(outDir), settings.suffix);
+    const id = fleetJobId(hash, key, path.resolve(outDir), settings.namePattern ?? settings.suffix);
     if (await exists(id)) return { kind: 'job', id, data: { source: file, sourceHash: hash, settings, settingsKey: key, output: '', batch }, isNew: false };
     const output = await reserver.reserve(file, settings, id, decided.fellBack !== undefined, decided.format);
     return { kind: 'job', id, data: { source: file, sourceHash: hash, settings, settingsKey: key, output, batch }, isNew: true };
@@ -91,7 +100,7 @@ export async function submitPhotos(args: readonly string[], settings: JobSetting
   const queue = new Queue<FleetJobData>(name, { connection: redis });
   const batch = new Date().toISOString();
   try {
-    const { files, problems } = await expandInputs(args, { recursive: o.recursive, cwd: o.cwd, skipSuffix: settings.suffix });
+    const { files, problems } = await expandInputs(args, { recursive: o.recursive, cwd: o.cwd, isEarlierResult: earlierResultTest(settings) });
     const reserver = new OutputReserver(redis, outputsKey(name));
     const exists = async (id: string): Promise<boolean> => (await queue.getJob(id)) !== undefined;
     let added = 0;

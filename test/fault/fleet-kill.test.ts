@@ -157,7 +157,7 @@ describe('the fleet with workers killed and Redis restarted', () => {
     expect(names.filter((n) => n.startsWith('.'))).toEqual([]);
     expect(names.filter((n) => /-\d+\.jpg$/.test(n))).toEqual([]);
     const done = new Set(s.results.map((r) => r.source));
-    expect(names).toEqual(files.filter((f) => done.has(f)).map((f) => `${path.basename(f, '.jpg')}_revive.jpg`));
+    expect(names).toEqual(files.filter((f) => done.has(f)).map((f) => `${path.basename(f, '.jpg')}_realesrgan-x4fast_1x.jpg`));
     for (const n of names) {
       const { info } = await sharp(path.join(out, n)).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height]).toEqual([CROP.width, CROP.height]);

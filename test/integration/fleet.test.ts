@@ -47,7 +47,7 @@ describe('revive submit / worker / fleet status', () => {
     const started = Date.now();
     const r = await runCli(['submit', '--redis', `redis://127.0.0.1:${port}`, tmp], { cwd: tmp, dataDir: path.join(tmp, 'x') });
     expect(r.code).toBe(69);
-    expect(r.stderr.trim()).toMatch(new RegExp(`^revive: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
+    expect(r.stderr.trim()).toMatch(new RegExp(`^revive: error: cannot reach Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     // Includes starting node and tsx (seconds on a loaded machine); the wait itself is timed below.
     expect(Date.now() - started).toBeLessThan(20_000);
@@ -105,11 +105,11 @@ describe('revive submit / worker / fleet status', () => {
       expect(s.failures).toEqual([{ jobId: expect.stringMatching(/^r[0-9a-f]{40}$/), source: files[2], reason: `${files[2]}: the photo is gone (moved or deleted after it was submitted)`, attempts: 1 }]);
       expect(s.results.map((r) => r.source).sort()).toEqual([files[0], files[1], files[3]]);
       for (const r of s.results) {
-        expect(r.output).toBe(path.join(out, `${path.basename(r.source, '.jpg')}_revive.jpg`));
+        expect(r.output).toBe(path.join(out, `${path.basename(r.source, '.jpg')}_realesrgan-x4fast_4x.jpg`));
         expect((await sharp(r.output).metadata()).width).toBe((await sharp(r.source).metadata()).width! * 4);
         expect(r.worker).toMatch(/:\d+$/);
       }
-      expect((await readdir(out)).sort()).toEqual(['f0_revive.jpg', 'f1_revive.jpg', 'f3_revive.jpg']);
+      expect((await readdir(out)).sort()).toEqual(['f0_realesrgan-x4fast_4x.jpg', 'f1_realesrgan-x4fast_4x.jpg', 'f3_realesrgan-x4fast_4x.jpg']);
     } finally {
       worker.kill('SIGTERM');
     }
@@ -119,7 +119,7 @@ describe('revive submit / worker / fleet status', () => {
     const hist = await runCli(['history', '--json'], { cwd: tmp, dataDir: workerDir });
     expect(hist.code, hist.stderr).toBe(0);
     for (const f of [files[0]!, files[1]!, files[3]!]) expect(hist.stdout).toContain(JSON.stringify(f).slice(1, -1));
-    expect(existsSync(path.join(out, 'f2_revive.jpg'))).toBe(false);
+    expect(existsSync(path.join(out, 'f2_realesrgan-x4fast_4x.jpg'))).toBe(false);
   });
 
   it('reserves a distinct output for two photos of the same name, and restores identical copies once', async () => {
@@ -138,7 +138,7 @@ describe('revive submit / worker / fleet status', () => {
     const client = new Redis(redis.url);
     try {
       const reserved = await client.hgetall(outputsKey('resv'));
-      expect(Object.keys(reserved).sort()).toEqual([path.join(out, 'x_revive-1.jpg'), path.join(out, 'x_revive.jpg')]);
+      expect(Object.keys(reserved).sort()).toEqual([path.join(out, 'x_realesrgan-x4fast_4x-1.jpg'), path.join(out, 'x_realesrgan-x4fast_4x.jpg')]);
       expect(new Set(Object.values(reserved)).size).toBe(2);
     } finally {
       client.disconnect();

@@ -18,7 +18,7 @@ let out: string;
 let files: string[];
 
 /** The result name of a photo in the shared output folder. */
-const resultOf = (f: string): string => path.join(out, `${path.basename(f, '.jpg')}_revive.jpg`);
+const resultOf = (f: string): string => path.join(out, `${path.basename(f, '.jpg')}_realesrgan-x4fast_4x.jpg`);
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'revive-shard-'));

@@ -9,13 +9,15 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { EngineSpawner } from '../../engine/spawn';
 import type { InstalledPack } from '../../models/registry';
-import { DEFAULT_MODEL } from '../../settings/schema';
+import { DEFAULT_MODEL } from '../../settings/defaults';
+import { DEFAULT_NAME_PATTERN } from '../../settings/name-pattern';
 import { defaultDataDir } from '../../store/data-dir';
 import type { CliIo } from '../enhance-command';
-import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from '../options';
+// Loaded by the actions, not here: `revive --help` must not load the option schemas (zod) or the core.
+import type { RawEnhanceOptions } from '../options';
+import { printError, UsageError } from '../errors';
 import { formatDuration } from '../progress-view';
 import { display } from '../queue-printer';
-import { EXIT_QUEUE_BUSY } from './queue-run';
 
 /** Exit code when the Redis of the fleet cannot be reached (sysexits' EX_UNAVAILABLE; fleet/connection.ts). */
 const EXIT_UNAVAILABLE = 69;
@@ -44,11 +46,11 @@ async function guarded(deps: FleetDeps, action: () => Promise<number>): Promise<
   } catch (err) {
     const e = err as Error & { code?: string; holder?: string };
     if (e.code === 'FLEET_UNREACHABLE') {
-      deps.io.stderr.write(`revive: ${e.message}\n`);
+      printError(deps.io.stderr, e.message);
       deps.setExitCode(EXIT_UNAVAILABLE);
     } else if (e.code === 'QUEUE_LOCKED') {
-      deps.io.stderr.write(`revive: ${e.holder ?? e.message}; give each worker its own --data-dir\n`);
-      deps.setExitCode(EXIT_QUEUE_BUSY);
+      printError(deps.io.stderr, `${e.holder ?? e.message}; give each worker its own --data-dir`);
+      deps.setExitCode((await import('./queue-run')).EXIT_QUEUE_BUSY);
     } else {
       throw err;
     }
@@ -69,7 +71,8 @@ function registerSubmit(program: Command, deps: FleetDeps): void {
     .option('-s, --scale <n>', 'output scale: 1, 2, 3 or 4', '4')
     .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same', 'same')
     .option('--fallback-format <fmt>', 'format for results too large for --format')
-    .option('--suffix <text>', 'appended to the file name', '_revive')
+    .option('--name <pattern>', `the results' file names, as for revive enhance (default "${DEFAULT_NAME_PATTERN}")`)
+    .option('--suffix <text>', 'name the results <name><text> instead')
     .option('--quality <q>', 'JPEG/WebP/AVIF quality, 1–100')
     .option('--metadata <which>', 'all, no-gps or none', 'all')
     .option('--max-megapixels <n>', 'refuse photos larger than this (default 200)')
@@ -79,6 +82,7 @@ function registerSubmit(program: Command, deps: FleetDeps): void {
     .addOption(new Option('--data-dir <dir>', 'user data folder (installed models)').env('REVIVE_DATA_DIR'))
     .action((paths: string[], raw: RawSubmit) =>
       guarded(deps, async () => {
+        const { parseEnhanceOptions } = await import('../options');
         const opts = parseEnhanceOptions({ ...raw, device: 'auto', json: raw.json ?? false });
         const attempts = whole('--attempts', raw.attempts, 1, 100);
         const pack = await deps.findPack(opts.dataDir, opts.model);
@@ -111,6 +115,7 @@ function registerWorker(program: Command, deps: FleetDeps): void {
     .addOption(new Option('--data-dir <dir>', 'this worker\'s own data folder (its history, installed models)').env('REVIVE_DATA_DIR'))
     .action((raw: { redis: string; queue: string; concurrency: string; device: string; threads?: string; lockSeconds: string; dataDir?: string }) =>
       guarded(deps, async () => {
+        const { parseEnhanceOptions } = await import('../options');
         const device = parseEnhanceOptions({ model: DEFAULT_MODEL, scale: '4', format: 'same', suffix: '_revive', device: raw.device }).device;
         const concurrency = whole('--concurrency', raw.concurrency, 1, 64);
         const lockSeconds = whole('--lock-seconds', raw.lockSeconds, 1, 3600);
