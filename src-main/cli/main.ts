@@ -5,6 +5,8 @@
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
+ *                                   [--repair auto|off] [--repair-sensitivity 0..100] [--colour restore|off]
+ *                                   [--colour-strength 0..100] [--mask FILE]  (old-photo repair)
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
@@ -79,6 +81,11 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--prompt <text>', 'diffusion models: text added after the tags, or the whole prompt with --prompt-mode custom')
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
+    .option('--repair <mode>', 'old-photo repair before the model: auto (find and fill dust and scratches) or off (default off)')
+    .option('--repair-sensitivity <n>', 'with --repair auto: 0–100, how faint a defect may be and still be found (default 50)')
+    .option('--colour <mode>', 'restore (correct fading and colour casts; a monochrome photo stays monochrome) or off (default off)')
+    .option('--colour-strength <pct>', 'with --colour restore: 0–100 % of the correction (default 100)')
+    .option('--mask <file>', 'repair where this image is white (same size as the photo); replaces detection')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);

@@ -10,6 +10,7 @@ import type { ProviderChoice } from '../engine/protocol';
 import type { FormatChoice } from '../jobs/naming';
 import { validateSuffix } from '../jobs/naming';
 import { CodedError } from '../pixels/coded-error';
+import { parseRepairOptions, type RepairCliOptions } from './repair-options';
 
 /** Bad command-line arguments: printed as `revive: message`, exit code 2 (see cli/main.ts). */
 export class UsageError extends CodedError<'INVALID_USAGE'> {
@@ -44,6 +45,12 @@ export interface RawEnhanceOptions {
   prompt?: string;
   colorFix?: string;
   strength?: string;
+  /** Old-photo repair (cli/repair-options.ts). */
+  repair?: string;
+  repairSensitivity?: string;
+  colour?: string;
+  colourStrength?: string;
+  mask?: string;
 }
 
 /** Settings only diffusion models take; absent = the pack's defaults. */
@@ -81,6 +88,8 @@ export interface EnhanceOptions {
   dataDir?: string;
   /** Diffusion models only (absent or empty: the pack's defaults). */
   diffusion?: DiffusionCliOptions;
+  /** Old-photo repair before the model (absent: none). */
+  repair?: RepairCliOptions;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -139,7 +148,18 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
+    ...repairField(raw),
   };
+}
+
+function repairField(raw: RawEnhanceOptions): { repair?: RepairCliOptions } {
+  let r;
+  try {
+    r = parseRepairOptions(raw);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return r ? { repair: r } : {};
 }
 
 /** The `metadata` field only when it is not the default 'all' (so default options stay as they were). */
