@@ -13,7 +13,8 @@ import { detectDefects } from '../../src-main/pipelines/repair/detect';
 import { analyseColour, restoreColour } from '../../src-main/pipelines/repair/colour-restore';
 import { inpaint } from '../../src-main/pipelines/repair/inpaint';
 import { ciede2000, srgbToLab } from '../../src-main/pipelines/repair/lab';
-import { DEFAULT_SENSITIVITY } from '../../src-main/pipelines/repair/options';
+import { DEFAULT_SENSITIVITY, RepairOptionsSchema } from '../../src-main/pipelines/repair/options';
+import { runRepair } from '../../src-main/pipelines/repair/run-repair';
 import type { PixelBuffer } from '../../src-main/pixels/types';
 import { damage, fade } from './repair/damage';
 import { area, damagedPixels, psnrIn, recall } from './repair/score';
@@ -133,10 +134,28 @@ async function speedRows(quick: boolean): Promise<BenchRow[]> {
   }
 }
 
+const png = (img: PixelBuffer, file: string) => sharp(Buffer.from(img.data), { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(file);
+
+/**
+ * The "Old photo" preset (repair auto + colour restore) on a faded, damaged real photo: before, the repaired mask
+ * and after, as PNGs in test-results/ for a person to look at.
+ */
+async function screenshots(outDir: string): Promise<void> {
+  const clean = await load(PHOTOS[1]!.file, 1280, 800);
+  const before = damage(fade(clean), 5).image;
+  const r = runRepair(before, RepairOptionsSchema.parse({ mode: 'auto', colour: 'restore' }));
+  await png(before, path.join(outDir, 'repair-before.png'));
+  const mask = Buffer.alloc(r.mask.length * 3);
+  for (let i = 0; i < r.mask.length; i++) if (r.mask[i]) mask.fill(255, i * 3, i * 3 + 3);
+  await sharp(mask, { raw: { width: before.width, height: before.height, channels: 3 } }).png().toFile(path.join(outDir, 'repair-mask.png'));
+  await png(r.rgb, path.join(outDir, 'repair-after.png'));
+}
+
 export async function repairBench(o: { quick: boolean }): Promise<BenchRow[]> {
   const missing = PHOTOS.filter((p) => !existsSync(p.file));
   if (missing.length) throw new Error(`repair bench needs Debian's plasma-workspace-wallpapers: missing ${missing.map((p) => p.file).join(', ')}`);
   const outDir = path.join(ROOT, 'test-results');
   mkdirSync(outDir, { recursive: true });
+  await screenshots(outDir);
   return [...(await qualityRows(outDir)), ...(await speedRows(o.quick))];
 }

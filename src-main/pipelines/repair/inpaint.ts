@@ -14,7 +14,8 @@ import type { Rect } from '../../pixels/rect';
 import { repairTiles } from './planes';
 
 const RADIUS = 4;
-const TILE = 512;
+// Large tiles keep the halo a small, near-constant share of the work whatever the photo's size.
+const TILE = 1024;
 const HALO = 40;
 /** Rings beyond this (a hole over ~2×this px across) are a large hole for the classical method. */
 export const LARGE_HOLE_RINGS = 24;

@@ -13,13 +13,22 @@ const img = { data, width: Number(w), height: Number(h), channels: 3 as const };
 const options = RepairOptionsSchema.parse({ mode: 'auto' });
 // Warm-up, untimed: the first calls run unoptimised JavaScript until the JIT has compiled the hot loops, a
 // per-process cost rather than a per-pixel one.
-runRepair({ ...img, data: data.subarray(0, 512 * 384 * 3), width: 512, height: 384 }, options);
-const cpu0 = process.cpuUsage();
-const t = performance.now();
-const r = runRepair(img, options);
-const ms = performance.now() - t;
-const cpu = process.cpuUsage(cpu0);
-const cpuMs = (cpu.user + cpu.system) / 1000;
+const warm = { w: Math.min(img.width, 1024), h: Math.min(img.height, 768) };
+for (let i = 0; i < 2; i++) runRepair({ ...img, data: data.subarray(0, warm.w * warm.h * 3), width: warm.w, height: warm.h }, options);
+// Small photos are repaired several times and the median run reported: on a shared machine a single second-long
+// run is mostly noise. Each run is the whole repair of the whole photo.
+const repeats = Math.max(1, Math.round(6e6 / (img.width * img.height)));
+const timed: { ms: number; cpuMs: number; r: ReturnType<typeof runRepair> }[] = [];
+for (let i = 0; i < repeats; i++) {
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const r = runRepair(img, options);
+  const ms = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  timed.push({ ms, cpuMs: (cpu.user + cpu.system) / 1000, r });
+}
+timed.sort((a, b) => a.cpuMs - b.cpuMs);
+const { ms, cpuMs, r } = timed[Math.floor(timed.length / 2)]!;
 let masked = 0;
 for (const v of r.mask) masked += v;
 console.log(JSON.stringify({ ms, cpuMs, maxRssBytes: process.resourceUsage().maxRSS * 1024, pixels: img.width * img.height, masked }));
