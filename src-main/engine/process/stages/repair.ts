@@ -33,7 +33,8 @@ export function prepareClassicalRepair(options: EnhanceStage): PreparedStage {
 /** The provenance entry (XMP history, EXIF ProcessingSoftware): the pipeline and every option that shaped it. */
 export function describeRepair(r: RepairOptions, mask?: string): string {
   const what = mask !== undefined ? `mask ${path.basename(mask)}` : r.mode === 'auto' ? `${[r.dust ? 'dust' : '', r.scratches ? 'scratches' : ''].filter(Boolean).join('+') || 'nothing'} at sensitivity ${r.sensitivity}` : 'no detection';
-  const colour = r.colour === 'restore' ? `, colour restore ${Math.round(r.strength * 100)} %` : '';
+  const colour = r.colour === 'restore' ? `; colour restore ${Math.round(r.strength * 100)} %` : '';
+  // No commas or braces: the text becomes a field of ExifTool's XMP history structure, where they separate fields.
   return `${CLASSICAL_REPAIR_ID} (${what}${colour})`;
 }
 

@@ -57,3 +57,13 @@ describe('the pack-less repair stage', () => {
     await expect(enhanceImage(req, sessions, hooks)).rejects.toThrow(/enhance stage needs a model pack/);
   });
 });
+
+describe('the repair provenance text', () => {
+  it('names every option that shaped the result, with nothing that breaks the XMP history structure', async () => {
+    const { describeRepair } = await import('../../../../src-main/engine/process/stages/repair');
+    const text = describeRepair({ mode: 'auto', dust: true, scratches: false, sensitivity: 70, colour: 'restore', strength: 0.8 });
+    expect(text).toBe('classical-repair (dust at sensitivity 70; colour restore 80 %)');
+    expect(describeRepair({ mode: 'off', dust: true, scratches: true, sensitivity: 50, colour: 'off', strength: 1 }, '/a/b/mask.png')).toBe('classical-repair (mask mask.png)');
+    expect(text).not.toMatch(/[,{}[\]|]/);
+  });
+});
