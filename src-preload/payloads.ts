@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ColorFixSchema, PromptModeSchema } from '../src-main/models/manifest';
 import { OUTPUT_FORMATS } from '../src-main/imaging/formats';
 import { METADATA_MODES } from '../src-main/imaging/metadata-modes';
+import { RepairOptionsSchema } from '../src-main/pipelines/repair/options';
 import { ITEM_STATES, type ItemState } from '../src-main/jobs/state';
 import type { BatchCounts, BatchProgress, ItemProgress, JobProgress, TileProgress, WarningProgress } from '../src-main/jobs/progress';
 
@@ -93,6 +94,11 @@ export const RestoreSettingsSchema = z.object({
   metadata: z.enum(METADATA_MODES).default('all'),
   /** Give each result its original's file dates (modified/accessed), so it sorts next to it by date. */
   keepFileTimes: z.boolean().default(false),
+  /**
+   * Old-photo repair before the model (on in the "Old photo" preset): detection, inpainting, colour restore, or the
+   * user's edited mask (a PNG path, white = repair). Absent = no repair.
+   */
+  repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
 });
 export type RestoreSettings = z.infer<typeof RestoreSettingsSchema>;
 

@@ -90,6 +90,7 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       ...(opts.metadata !== undefined ? { metadata: opts.metadata } : {}),
       ...(opts.keepFileTimes ? { keepFileTimes: true } : {}),
       ...(opts.maxMegapixels !== undefined ? { maxMegapixels: opts.maxMegapixels } : {}),
+      ...(opts.repair !== undefined ? { repair: opts.repair } : {}),
     });
   } catch (err) {
     throw new UsageError((err as Error).message);

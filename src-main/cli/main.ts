@@ -6,6 +6,8 @@
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
  *                                   [--shard i/n | --shard-from-env --shard-count n]   (batch schedulers; jobs/shard.ts)
+ *                                   [--repair auto|off] [--repair-sensitivity 0..100] [--colour restore|off]
+ *                                   [--colour-strength 0..100] [--mask FILE]  (old-photo repair)
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
@@ -94,6 +96,11 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--prompt <text>', 'diffusion models: text added after the tags, or the whole prompt with --prompt-mode custom')
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
+    .option('--repair <mode>', 'old-photo repair before the model: auto (find and fill dust and scratches) or off (default off)')
+    .option('--repair-sensitivity <n>', 'with --repair auto: 0–100, how faint a defect may be and still be found (default 50)')
+    .option('--colour <mode>', 'restore (correct fading and colour casts; a monochrome photo stays monochrome) or off (default off)')
+    .option('--colour-strength <pct>', 'with --colour restore: 0–100 % of the correction (default 100)')
+    .option('--mask <file>', 'repair where this image is white (same size as the photo); replaces detection')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .addOption(new Option('--shard <i/n>', 'only shard i (from 0) of n of the photos, split by path below each folder argument, the same on every node').env('REVIVE_SHARD'))
     .option('--shard-from-env', 'the shard index from JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch)')

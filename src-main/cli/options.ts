@@ -12,6 +12,7 @@ import { DEFAULT_SUFFIX, validateSuffix } from '../jobs/naming';
 import { DEFAULT_NAME_PATTERN, namePatternProblem } from '../settings/name-pattern';
 import { UsageError } from './errors';
 import { parseShard, shardFromEnv, ShardSpecError, type ShardSpec } from '../jobs/shard';
+import { parseRepairOptions, type RepairCliOptions } from './repair-options';
 
 export { UsageError };
 
@@ -49,6 +50,12 @@ export interface RawEnhanceOptions {
   shardFromEnv?: boolean;
   /** The count with --shard-from-env (also REVIVE_SHARD_COUNT). */
   shardCount?: string;
+  /** Old-photo repair (cli/repair-options.ts). */
+  repair?: string;
+  repairSensitivity?: string;
+  colour?: string;
+  colourStrength?: string;
+  mask?: string;
 }
 
 /** Settings only diffusion models take; absent = the pack's defaults. */
@@ -91,6 +98,8 @@ export interface EnhanceOptions {
   diffusion?: DiffusionCliOptions;
   /** Only this shard of the photos (jobs/shard.ts); absent: all of them. */
   shard?: ShardSpec;
+  /** Old-photo repair before the model (absent: none). */
+  repair?: RepairCliOptions;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -162,6 +171,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions, env: NodeJS.ProcessE
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
     ...(shard ? { shard } : {}),
+    ...repairField(raw),
   };
 }
 
@@ -220,4 +230,14 @@ function parseDiffusionOptions(raw: RawEnhanceOptions): DiffusionCliOptions {
     throw new UsageError('--prompt-mode custom needs --prompt TEXT');
   }
   return out;
+}
+
+function repairField(raw: RawEnhanceOptions): { repair?: RepairCliOptions } {
+  let r;
+  try {
+    r = parseRepairOptions(raw);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return r ? { repair: r } : {};
 }

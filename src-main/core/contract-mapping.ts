@@ -36,6 +36,7 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     // Left out at their defaults, so settings keys of results made before these options existed still match.
     ...(s.metadata !== 'all' ? { metadata: s.metadata } : {}),
     ...(s.keepFileTimes ? { keepFileTimes: true } : {}),
+    ...(s.repair ? { repair: s.repair } : {}),
   };
 }
 
@@ -56,6 +57,7 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     device: j.provider,
     metadata: j.metadata ?? 'all',
     keepFileTimes: j.keepFileTimes ?? false,
+    ...(j.repair ? { repair: j.repair } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Rect, RestoreSettings } from '../../src-preload/contract';
 import type { EngineHost } from '../engine/host';
+import type { EnhanceStage } from '../engine/protocol';
 
 export interface RegionPreview {
   /** The cropped original (PNG). */
@@ -33,7 +34,7 @@ export async function previewRegion(
   source: string,
   rect: Rect,
   modelDir: string,
-  settings: Pick<RestoreSettings, 'scale' | 'device'>,
+  settings: Pick<RestoreSettings, 'scale' | 'device'> & Partial<Pick<RestoreSettings, 'repair'>>,
 ): Promise<RegionPreview> {
   const t0 = Date.now();
   const id = randomUUID();
@@ -44,6 +45,8 @@ export async function previewRegion(
       input: source,
       output: after,
       modelDir,
+      // Repair previews detect within the region: a user's mask is drawn for the whole photo, not the crop.
+      ...(settings.repair ? { repairStage: regionRepairStage(settings.repair) } : {}),
       scale: settings.scale,
       format: 'png',
       provider: settings.device,
@@ -54,4 +57,10 @@ export async function previewRegion(
     await rm(before, { force: true });
     throw err;
   }
+}
+
+/** The repair stage of a region preview: the settings' detection and colour restore, without the whole photo's mask. */
+function regionRepairStage(repair: NonNullable<RestoreSettings['repair']>): EnhanceStage {
+  const { mask: _drawnForTheWholePhoto, ...options } = repair;
+  return { stage: 'repair', repair: options };
 }

@@ -22,6 +22,8 @@ export type EnhanceJob = Omit<EnhanceRequest, 'type' | 'id' | 'stages'> &
     type?: 'enhance';
     stages?: EnhanceStage[];
     modelDir?: string;
+    /** With `modelDir`: a repair stage run before the pack's (old-photo repair without a pack, or an inpaint pack). */
+    repairStage?: EnhanceStage;
   };
 
 /**
@@ -30,13 +32,14 @@ export type EnhanceJob = Omit<EnhanceRequest, 'type' | 'id' | 'stages'> &
  * belong to which stage would be a guess.
  */
 export function requestFromJob(job: EnhanceJob, id: string): Record<string, unknown> {
-  const { stages, modelDir, tile, promptMode, prompt, colorFix, strength, ...rest } = job;
+  const { stages, modelDir, repairStage, tile, promptMode, prompt, colorFix, strength, ...rest } = job;
   const options: StageOptions = { tile, promptMode, prompt, colorFix, strength };
   const given = STAGE_OPTION_KEYS.filter((k) => options[k] !== undefined);
   if (stages !== undefined && (modelDir !== undefined || given.length > 0)) {
     const extra = [...(modelDir !== undefined ? ['modelDir'] : []), ...given].join(', ');
     throw new RangeError(`give either stages or modelDir with its options, not both (also given: ${extra})`);
   }
-  const chain = stages ?? (modelDir !== undefined ? [{ stage: 'enhance', modelDir, ...Object.fromEntries(given.map((k) => [k, options[k]])) }] : undefined);
+  const single = modelDir !== undefined ? [{ stage: 'enhance', modelDir, ...Object.fromEntries(given.map((k) => [k, options[k]])) }] : undefined;
+  const chain = stages ?? (single && repairStage ? [repairStage, ...single] : single);
   return { ...rest, type: 'enhance', id, ...(chain !== undefined ? { stages: chain } : {}) };
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { OUTPUT_FORMATS } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
 import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
+import { RepairOptionsSchema } from '../pipelines/repair/options';
 
 /**
  * Execution-provider choices, defined on the host side of the boundary: process/providers.ts (which loads
@@ -41,8 +42,11 @@ export type ChainStage = (typeof CHAIN_STAGES)[number];
 /** One stage of a request's chain: the pack that runs it and the options that pack kind reads. */
 export const EnhanceStageSchema = z.object({
   stage: z.enum(CHAIN_STAGES),
-  /** Folder of a model pack (holds revive-pack.json); its kind must serve `stage`. */
-  modelDir: z.string().min(1),
+  /**
+   * Folder of a model pack (holds revive-pack.json); its kind must serve `stage`. Only `repair` may leave it out: it
+   * then runs the classical pipeline (detection, classical inpainting, colour restore) with no model.
+   */
+  modelDir: z.string().min(1).optional(),
   /**
    * Tile edge; default from the memory budget and the pack's defaults. pixel-sr: input pixels; onestep-diffusion:
    * the UNet's latent tile in latent pixels (the pack's `tile.size` unit).
@@ -56,6 +60,12 @@ export const EnhanceStageSchema = z.object({
   colorFix: ColorFixSchema.optional(),
   /** Diffusion packs only: 0–1, the share of the model's result blended over the bicubic input; default 1. */
   strength: z.number().min(0).max(1).optional(),
+  /** Repair only: what to detect and restore (defaults: the schema's). */
+  repair: RepairOptionsSchema.partial().optional(),
+  /** Repair only: a user's mask (white = repair) at the photo's upright size; replaces detection. */
+  mask: z.string().min(1).optional(),
+  /** Repair only: where to write the mask that was repaired (PNG, white = repaired), for the app's overlay. */
+  maskOut: z.string().min(1).optional(),
 });
 export type EnhanceStage = z.infer<typeof EnhanceStageSchema>;
 
@@ -111,7 +121,10 @@ export type HostMessage = z.infer<typeof HostMessageSchema>;
 export const ProgressEventSchema = z.object({
   type: z.literal('progress'),
   id: RequestId,
-  /** decode | load-model | upscale | resize | encode | write; diffusion: vae-encode | prompt | unet | vae-decode | color-fix. */
+  /**
+   * decode | load-model | upscale | resize | encode | write; diffusion: vae-encode | prompt | unet | vae-decode | color-fix;
+   * repair: detect | inpaint | colour-restore.
+   */
   stage: z.string(),
   done: z.number().int().nonnegative(),
   total: z.number().int().positive(),

@@ -4,7 +4,7 @@
  */
 import { existsSync, realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { JobSettingsInput } from '../settings/job-settings';
+import { parseJobSettings, type JobSettingsInput } from '../settings/job-settings';
 import type { JobRecord, QueueStore } from './queue-store';
 import type { LibraryStore } from '../library/library-store';
 import type { ThumbnailCache } from '../library/thumbnails';
@@ -24,7 +24,8 @@ export function rerun(
   if (!existsSync(entry.sourcePath)) {
     throw new Error(`cannot run entry ${entryId} again: its original ${entry.sourcePath} is no longer there`);
   }
-  return queue.createJob({ ...entry.settings, ...changes }, [entry.sourcePath], { force: true });
+  // Parsed, so a partial change to a nested setting (repair) is completed with its defaults.
+  return queue.createJob(parseJobSettings({ ...entry.settings, ...changes }), [entry.sourcePath], { force: true });
 }
 
 export interface RemoveOptions {

@@ -87,6 +87,10 @@ const STAGE_SPAN: Readonly<Record<string, [number, number]>> = {
   resize: [0.9, 0.94],
   encode: [0.94, 0.98],
   write: [0.98, 1],
+  // Old-photo repair without a pack (before the enhance stage): cheap next to a model run.
+  detect: [0.04, 0.07],
+  inpaint: [0.07, 0.09],
+  'colour-restore': [0.09, 0.1],
 };
 
 /** 0–1 progress through an image given the current stage's `done`/`total`. Unknown stages count as the model run. */

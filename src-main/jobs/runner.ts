@@ -33,6 +33,7 @@ import { ProgressReporter, type RunningItem } from './progress-reporter';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 import { recoverInterrupted, type RecoveryReport } from './recovery';
 import { ResultRecorder } from './result-recorder';
+import { repairStageOf } from './repair-stage';
 
 export interface RunnerOptions {
   queue: QueueStore;
@@ -395,6 +396,7 @@ export class JobRunner {
           input: item.sourcePath,
           output: ready.output,
           modelDir: this.#o.resolveModelDir(s.model),
+          repairStage: repairStageOf(s),
           scale: s.scale,
           format: ready.format,
           quality: s.quality,

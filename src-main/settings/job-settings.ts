@@ -9,6 +9,7 @@ import { METADATA_MODES } from '../imaging/metadata-modes';
 import { describeIssues } from '../pixels/zod-issues';
 import { namePatternProblem } from './name-pattern';
 import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
+import { RepairOptionsSchema } from '../pipelines/repair/options';
 // The engine protocol (host side) owns the provider list and output scales; process/providers.ts loads onnxruntime.
 import { OUTPUT_SCALES, PROVIDER_CHOICES } from '../engine/protocol';
 
@@ -63,6 +64,11 @@ export const JobSettingsSchema = z.object({
   keepFileTimes: z.boolean().optional(),
   /** Photos with more megapixels than this are refused from their header (decompression-bomb guard); absent = 200. */
   maxMegapixels: z.number().positive().max(10_000).optional(),
+  /**
+   * Old-photo repair before the enhance stage: dust/scratch detection and inpainting, colour restore, or a user's
+   * mask (white = repair, at the photo's upright size; replaces detection). Absent = no repair stage.
+   */
+  repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 /** What callers pass: fields with defaults may be left out. */
@@ -94,6 +100,13 @@ export function settingsKey(settings: JobSettings, format: OutputFormat): string
     strength: settings.strength ?? null,
     // Only when it differs from the default, so keys made before the option existed still match.
     ...(settings.metadata && settings.metadata !== 'all' ? { metadata: settings.metadata } : {}),
+    ...(repairRuns(settings) ? { repair: settings.repair } : {}),
   };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
+}
+
+/** True when the settings put a repair stage in the chain: detection on, a user's mask, or colour restore. */
+export function repairRuns(settings: Pick<JobSettings, 'repair'>): boolean {
+  const r = settings.repair;
+  return r !== undefined && ((r.mode === 'auto' && (r.dust || r.scratches)) || r.mask !== undefined || (r.colour === 'restore' && r.strength > 0));
 }

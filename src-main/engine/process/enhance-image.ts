@@ -19,6 +19,7 @@ import { decodeForRequest, writeForRequest } from './request-io';
 import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from '../protocol';
 import type { SessionCache } from './session-cache';
 import type { PreparedStage, StageKind } from './stages/stage-kind';
+import { CLASSICAL_REPAIR, prepareClassicalRepair } from './stages/repair';
 import { stageKindOf } from './stages/table';
 
 export type { EnhanceHooks } from './hooks';
@@ -36,7 +37,7 @@ async function refuseOverwritingInput(req: EnhanceRequest): Promise<void> {
 }
 
 interface ChainStep {
-  kind: StageKind;
+  kind: Pick<StageKind, 'serves' | 'depth' | 'enlarges'>;
   prepared: PreparedStage;
 }
 
@@ -46,7 +47,14 @@ interface ChainStep {
  */
 async function prepareChain(req: EnhanceRequest): Promise<ChainStep[]> {
   const packs = [];
-  for (const options of req.stages) {
+  const classical: { index: number; step: ChainStep }[] = [];
+  for (const [index, options] of req.stages.entries()) {
+    if (options.modelDir === undefined) {
+      if (options.stage !== 'repair') throw new EngineError('BAD_REQUEST', `the ${options.stage} stage needs a model pack (modelDir)`);
+      // Repair without a pack: the classical pipeline, which keeps depth and size.
+      classical.push({ index, step: { kind: CLASSICAL_REPAIR, prepared: prepareClassicalRepair(options) } });
+      continue;
+    }
     const pack = await loadPack(options.modelDir);
     const kind = stageKindOf(pack);
     if (kind.serves !== options.stage) {
@@ -60,7 +68,9 @@ async function prepareChain(req: EnhanceRequest): Promise<ChainStep[]> {
   const enlarging = packs.filter((p) => p.kind.enlarges).length;
   if (enlarging > 1) throw new EngineError('BAD_REQUEST', `a chain may enlarge once; ${enlarging} of its stages enlarge`);
   if (enlarging === 0 && req.scale !== 1) throw new EngineError('BAD_REQUEST', `no stage of the chain enlarges, so it cannot make ${req.scale}×`);
-  return packs.map(({ pack, kind, options }) => ({ kind, prepared: kind.prepare(pack, options, kind.enlarges ? req.scale : 1) }));
+  const steps: ChainStep[] = packs.map(({ pack, kind, options }) => ({ kind, prepared: kind.prepare(pack, options, kind.enlarges ? req.scale : 1) }));
+  for (const c of classical) steps.splice(c.index, 0, c.step);
+  return steps;
 }
 
 /** Runs one enhance request to completion; throws ImageError / EngineError (or the runtime's error) on failure. */
