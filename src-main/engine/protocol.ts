@@ -56,6 +56,12 @@ export const EnhanceStageSchema = z.object({
   colorFix: ColorFixSchema.optional(),
   /** Diffusion packs only: 0–1, the share of the model's result blended over the bicubic input; default 1. */
   strength: z.number().min(0).max(1).optional(),
+  /** Faces stage only: folder of the face detector pack (the embedded BlazeFace) that finds the faces. */
+  detectorDir: z.string().min(1).optional(),
+  /** Faces stage only: 0–1, the share of the restoration kept per face; default 1. */
+  faceFidelity: z.number().min(0).max(1).optional(),
+  /** Faces stage only: faces narrower than this many output pixels are left alone; default 40. */
+  minFace: z.number().int().positive().optional(),
 });
 export type EnhanceStage = z.infer<typeof EnhanceStageSchema>;
 
@@ -139,6 +145,8 @@ export const DoneEventSchema = z.object({
   ms: z.number().nonnegative(),
   /** Execution provider that ran the model ('cpu', 'cuda', …). */
   provider: z.string(),
+  /** Faces stage: the faces restored, as boxes in the written image (absent when the chain has no faces stage). */
+  faces: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number(), score: z.number() })).optional(),
 });
 export const FailedEventSchema = z.object({ type: z.literal('failed'), id: RequestId, code: z.string(), message: z.string() });
 export const DisposedEventSchema = z.object({ type: z.literal('disposed'), id: RequestId });
