@@ -10,6 +10,7 @@ import type { PixelBuffer } from '../../../pixels/types';
 import { EngineError } from '../../engine-error';
 import { ENGINE_ERROR_CODES, type EnhanceStage } from '../../protocol';
 import { loadFaceDetectPack, type LoadedFaceRestorePack } from '../pack';
+import type { OpenedModel } from '../session';
 import type { StageContext, StageKind, StageOutput } from './stage-kind';
 
 /** Default smallest face restored, in output pixels. */
@@ -27,19 +28,42 @@ export const faceRestoreStage: StageKind<LoadedFaceRestorePack> = {
   },
 };
 
-async function open(modelPath: string, id: string, ctx: StageContext) {
+interface FaceModels {
+  detector: OpenedModel;
+  restorer: OpenedModel;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Detector and restorer held together as one group of the session cache (it keeps one model or group at a time, and
+ * the stage needs both for every face).
+ */
+async function openModels(pack: LoadedFaceRestorePack, detectorPath: string, ctx: StageContext): Promise<FaceModels> {
   try {
-    return await ctx.sessions.get({ modelPath, provider: ctx.provider, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) }, ctx.hooks.onWarning);
+    return await ctx.sessions.getGroup(
+      { id: `faces:${pack.modelPath}:${detectorPath}`, provider: ctx.provider, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) },
+      async (openMember) => {
+        const detector = await openMember(detectorPath);
+        let restorer: OpenedModel;
+        try {
+          restorer = await openMember(pack.modelPath);
+        } catch (err) {
+          await detector.runner.dispose();
+          throw err;
+        }
+        return { detector, restorer, dispose: async () => { await detector.runner.dispose(); await restorer.runner.dispose(); } };
+      },
+      ctx.hooks.onWarning,
+    );
   } catch (err) {
-    throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `cannot open model "${id}": ${(err as Error).message}`, { cause: err });
+    throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `cannot open the face models of "${pack.manifest.id}": ${(err as Error).message}`, { cause: err });
   }
 }
 
 async function run(pack: LoadedFaceRestorePack, options: EnhanceStage, detectorDir: string, rgb: PixelBuffer, ctx: StageContext): Promise<StageOutput> {
   const detectorPack = await loadFaceDetectPack(detectorDir);
   ctx.hooks.onProgress('load-model', 0, 1);
-  const detector = await open(detectorPack.modelPath, detectorPack.manifest.id, ctx);
-  const restorer = await open(pack.modelPath, pack.manifest.id, ctx);
+  const { detector, restorer } = await openModels(pack, detectorPack.modelPath, ctx);
   ctx.hooks.onProgress('load-model', 1, 1);
   const m = pack.manifest;
   const result = await restoreFaces(rgb, detector.runner, restorer.runner, {

@@ -76,7 +76,7 @@ describe('windows', () => {
     const H = 2000;
     const wins = planWindows(W, H, 40);
     for (const face of [40, 90, 300, 800]) {
-      for (const [fx, fy] of [[0, 0], [W - face, H - face], [1234, 777], [W / 2, 3]]) {
+      for (const [fx, fy] of [[0, 0], [W - face, H - face], [1234, 777], [W / 2, 3]] as [number, number][]) {
         const ok = wins.some((w) => fx >= w.x && fy >= w.y && fx + face <= w.x + w.size && fy + face <= w.y + w.size
           && face >= w.size * MIN_FACE_FRACTION * 0.99 && (face <= w.size * levelMaxFraction() || w.size >= Math.max(W, H)));
         expect(ok, `face ${face} px at ${fx},${fy}`).toBe(true);
