@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { MANIFEST_FILE, parseManifest } from '../../src-main/models/manifest';
 import type { FaceDetectManifest } from '../../src-main/models/manifest';
+import { FACE_DETECTOR_PACK_ID } from '../../src-main/models/face-detector';
 import { verifyPackFiles } from '../../src-main/models/registry';
 
 const run = promisify(execFile);
@@ -21,7 +22,7 @@ const VERSION = '1.2.0';
 const INTEGRITY = 'sha512-IdVEoku0ZhNgyT7jCaXzLDhK+UvRKH+9IfJVPKQCT+ViW7yY2J4OsZNDX/uT/25+KN15oztvPgmVYHYP2YwJPw==';
 const ONNX_IN_PACKAGE = 'package/ONNX/face_detection_back_256x256_barracuda.onnx';
 const LICENSE_IN_PACKAGE = 'package/LICENSE';
-export const BLAZEFACE_PACK_ID = 'blazeface-full';
+export const BLAZEFACE_PACK_ID = FACE_DETECTOR_PACK_ID;
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 

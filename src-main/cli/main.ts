@@ -5,6 +5,7 @@
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
+ *                                   [--faces off|auto --face-pack ID [--face-fidelity 0..100]]
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
@@ -79,6 +80,9 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--prompt <text>', 'diffusion models: text added after the tags, or the whole prompt with --prompt-mode custom')
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
+    .option('--faces <mode>', 'off, or auto: restore the faces found, after upscaling, with --face-pack (default off)')
+    .option('--face-pack <id>', 'the face-restore pack for --faces auto')
+    .option('--face-fidelity <pct>', 'with --faces auto: 0–100 % of each face\'s restoration kept (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
       const opts = parseEnhanceOptions(raw);

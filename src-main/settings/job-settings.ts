@@ -51,6 +51,12 @@ export const JobSettingsSchema = z.object({
   keepFileTimes: z.boolean().optional(),
   /** Photos with more megapixels than this are refused from their header (decompression-bomb guard); absent = 200. */
   maxMegapixels: z.number().positive().max(10_000).optional(),
+  /** Faces stage: 'auto' restores the faces found (after super-resolution) with `facePack`; absent = off. */
+  faces: z.enum(['off', 'auto']).optional(),
+  /** Id of the face-restore pack the faces stage runs. */
+  facePack: z.string().min(1).optional(),
+  /** 0–1: the share of each face's restoration kept; absent = 1. */
+  faceFidelity: z.number().min(0).max(1).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 /** What callers pass: fields with defaults may be left out. */
@@ -82,6 +88,7 @@ export function settingsKey(settings: JobSettings, format: OutputFormat): string
     strength: settings.strength ?? null,
     // Only when it differs from the default, so keys made before the option existed still match.
     ...(settings.metadata && settings.metadata !== 'all' ? { metadata: settings.metadata } : {}),
+    ...(settings.faces === 'auto' ? { faces: { pack: settings.facePack ?? null, fidelity: settings.faceFidelity ?? 1 } } : {}),
   };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
 }
