@@ -88,6 +88,12 @@ export const RestoreSettingsSchema = z.object({
   metadata: z.enum(METADATA_MODES).default('all'),
   /** Give each result its original's file dates (modified/accessed), so it sorts next to it by date. */
   keepFileTimes: z.boolean().default(false),
+  /** Restore faces after upscaling with `facePack` ('auto'); absent = off. Offered only with a face pack installed. */
+  faces: z.enum(['off', 'auto']).optional(),
+  /** Id of the face-restore pack. */
+  facePack: IdSchema.optional(),
+  /** 0–1: share of each face's restoration kept; absent = 1. */
+  faceFidelity: z.number().min(0).max(1).optional(),
 });
 export type RestoreSettings = z.infer<typeof RestoreSettingsSchema>;
 

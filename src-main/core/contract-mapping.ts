@@ -34,6 +34,7 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     // Left out at their defaults, so settings keys of results made before these options existed still match.
     ...(s.metadata !== 'all' ? { metadata: s.metadata } : {}),
     ...(s.keepFileTimes ? { keepFileTimes: true } : {}),
+    ...(s.faces === 'auto' && s.facePack ? { faces: 'auto' as const, facePack: s.facePack, ...(s.faceFidelity !== undefined ? { faceFidelity: s.faceFidelity } : {}) } : {}),
   };
 }
 
@@ -53,6 +54,7 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     device: j.provider,
     metadata: j.metadata ?? 'all',
     keepFileTimes: j.keepFileTimes ?? false,
+    ...(j.faces === 'auto' && j.facePack ? { faces: 'auto' as const, facePack: j.facePack, ...(j.faceFidelity !== undefined ? { faceFidelity: j.faceFidelity } : {}) } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobSettingsFromOptions } from '../../../src-main/cli/enhance-command';
 import { parseEnhanceOptions, type RawEnhanceOptions } from '../../../src-main/cli/options';
+import { fromJobSettings, toJobSettings } from '../../../src-main/core/contract-mapping';
 import { engineChain } from '../../../src-main/jobs/engine-chain';
 import { settingsKey } from '../../../src-main/settings/job-settings';
 
@@ -42,5 +43,14 @@ describe('--faces options', () => {
       ],
     });
     expect(engineChain(jobSettingsFromOptions(parseEnhanceOptions(base), undefined), dir)).toMatchObject({ modelDir: '/packs/realesrgan-x4fast' });
+  });
+
+  it('crosses the app contract and back unchanged, and stays absent when off', () => {
+    const on = jobSettingsFromOptions(parseEnhanceOptions({ ...base, faces: 'auto', facePack: 'gfpgan', faceFidelity: '25' }), undefined);
+    expect(fromJobSettings(on)).toMatchObject({ faces: 'auto', facePack: 'gfpgan', faceFidelity: 0.25 });
+    expect(toJobSettings(fromJobSettings(on))).toMatchObject({ faces: 'auto', facePack: 'gfpgan', faceFidelity: 0.25 });
+    const off = fromJobSettings(jobSettingsFromOptions(parseEnhanceOptions(base), undefined));
+    expect(off.faces).toBeUndefined();
+    expect(toJobSettings({ ...off, faces: 'auto' }).faces).toBeUndefined(); // auto without a pack is off
   });
 });
