@@ -40,7 +40,7 @@ function found(mark: Box, faces: readonly FaceDetection[]): boolean {
   });
 }
 
-/** 6000×4000 wallpaper with fixture faces pasted at known sizes (a square crop 2.2× the face around each). */
+/** 6000×4000 wallpaper with fixture faces pasted at known sizes (a square crop 4× the face around each, so hair and shoulders come along). */
 async function groupPhoto(): Promise<{ image: PixelBuffer; marks: Box[] }> {
   const W = 6000;
   const H = 4000;
@@ -54,7 +54,7 @@ async function groupPhoto(): Promise<{ image: PixelBuffer; marks: Box[] }> {
   for (const [i, size] of sizes.entries()) {
     const photo = fixtures.photos[i % fixtures.photos.length]!;
     const m = photo.faces[0]!;
-    const side = Math.round(m.width * 2.2);
+    const side = Math.round(m.width * 4);
     const left = Math.round(m.x + m.width / 2 - side / 2);
     const top = Math.round(m.y + m.height / 2 - side / 2);
     const k = size / m.width;
@@ -70,7 +70,7 @@ async function groupPhoto(): Promise<{ image: PixelBuffer; marks: Box[] }> {
     x += out + 250;
     rowH = Math.max(rowH, out);
   }
-  const { data, info } = await bg.composite(composites).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(await bg.composite(composites).png().toBuffer()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { image: { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 }, marks };
 }
 
