@@ -14,7 +14,7 @@ describe('FaceOptions', () => {
   it('is disabled, and says where face models come from, when no face-restore pack is installed', () => {
     render(FaceOptions, { settings: SETTINGS, models: [pack('realesrgan-x4fast', 'pixel-sr'), pack('blazeface-full', 'face-detect')], onChange: vi.fn() });
     expect((screen.getByLabelText('Restore faces') as HTMLInputElement).closest('fieldset')!.disabled).toBe(true);
-    expect(screen.getByRole('note').textContent).toMatch(/No face model is installed.*added on the Models screen/s);
+    expect(screen.getByTestId('face-note').textContent).toMatch(/No face model is installed.*added on the Models screen/s);
   });
 
   it('switches faces on with the first face pack, then offers the pack and the fidelity', async () => {
