@@ -36,7 +36,8 @@ function starts(length: number, size: number, step: number): number[] {
 export function windowSizes(longSide: number, minFace: number): number[] {
   const sizes: number[] = [];
   let size = Math.max(64, minFace / MIN_FACE_FRACTION);
-  while (size * LEVEL_RATIO * 0.8 < longSide) {
+  // Every level up to the whole photo; one within 20 % of the photo's side is the whole photo's level.
+  while (size < longSide * 0.8) {
     sizes.push(size);
     size *= LEVEL_RATIO;
   }
