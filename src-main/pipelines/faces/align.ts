@@ -84,10 +84,12 @@ export function warpToTemplate(image: PixelBuffer, toTemplate: Similarity, size 
   const k = 1 / (data instanceof Uint16Array ? 65535 : 255);
   let o = 0;
   for (let v = 0; v < size; v++) {
+    // The transform written out (no tuple per pixel): this loop runs size² times per face.
+    const rowX = -inv.b * (v + 0.5) + inv.tx - 0.5;
+    const rowY = inv.a * (v + 0.5) + inv.ty - 0.5;
     for (let u = 0; u < size; u++) {
-      const [px, py] = applySimilarity(inv, u + 0.5, v + 0.5);
-      const x = Math.min(Math.max(px - 0.5, 0), w - 1);
-      const y = Math.min(Math.max(py - 0.5, 0), h - 1);
+      const x = Math.min(Math.max(inv.a * (u + 0.5) + rowX, 0), w - 1);
+      const y = Math.min(Math.max(inv.b * (u + 0.5) + rowY, 0), h - 1);
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
       const x1 = Math.min(x0 + 1, w - 1);

@@ -29,14 +29,28 @@ export function maskAt(u: number, v: number, size: number): number {
   return t * t * (3 - 2 * t);
 }
 
+const maskGrids = new Map<number, Float32Array>();
+
+/** The mask at every pixel centre of a `size` template, computed once per size. */
+function maskGrid(size: number): Float32Array {
+  let g = maskGrids.get(size);
+  if (!g) {
+    g = new Float32Array(size * size);
+    for (let v = 0; v < size; v++) for (let u = 0; u < size; u++) g[v * size + u] = maskAt(u + 0.5, v + 0.5, size);
+    maskGrids.set(size, g);
+  }
+  return g;
+}
+
 /** Per-channel mean and standard deviation of an HWC face under the mask. */
 function maskedStats(face: Float32Array, size: number): { mean: number[]; std: number[] } {
   const sum = [0, 0, 0];
   const sq = [0, 0, 0];
   let wsum = 0;
+  const grid = maskGrid(size);
   for (let v = 0; v < size; v++) {
     for (let u = 0; u < size; u++) {
-      const m = maskAt(u + 0.5, v + 0.5, size);
+      const m = grid[v * size + u]!;
       if (m === 0) continue;
       wsum += m;
       const i = (v * size + u) * 3;
