@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark row, measured side by side in one run on this machine, printed as a table and
  * written to bench-results/bench.json. Not a test: goals are reported, not asserted.
- * Options: --quick (smaller sizes), --only pixel,diffusion,library,startup,vae,fleet,repair
+ * Options: --quick (smaller sizes), --only pixel,diffusion,library,startup,vae,fleet,repair,faces
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ const suites: Suite[] = [
   { name: 'vae', file: 'test/bench/vae-norm-bench.ts', run: (m) => (m.vaeNormBench as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick }) },
   { name: 'fleet', file: 'test/bench/fleet-bench.ts', run: (m) => (m.fleetBench as () => Promise<BenchRow[]>)() },
   { name: 'repair', file: 'test/bench/repair-bench.ts', run: (m) => (m.repairBench as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick }) },
+  { name: 'faces', file: 'test/bench/faces-bench.ts', run: (m) => (m.facesBench as () => Promise<BenchRow[]>)() },
 ];
 
 const rows: BenchRow[] = [];

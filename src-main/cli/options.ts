@@ -56,6 +56,16 @@ export interface RawEnhanceOptions {
   colour?: string;
   colourStrength?: string;
   mask?: string;
+  faces?: string;
+  facePack?: string;
+  faceFidelity?: string;
+}
+
+/** The faces stage from the command line (`--faces auto --face-pack ID [--face-fidelity PCT]`). */
+export interface FacesCliOptions {
+  pack: string;
+  /** 0–100. */
+  fidelity?: number;
 }
 
 /** Settings only diffusion models take; absent = the pack's defaults. */
@@ -100,6 +110,8 @@ export interface EnhanceOptions {
   shard?: ShardSpec;
   /** Old-photo repair before the model (absent: none). */
   repair?: RepairCliOptions;
+  /** Restore faces after super-resolution (absent: off). */
+  faces?: FacesCliOptions;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -172,6 +184,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions, env: NodeJS.ProcessE
     ...diffusionField(parseDiffusionOptions(raw)),
     ...(shard ? { shard } : {}),
     ...repairField(raw),
+    ...facesField(raw),
   };
 }
 
@@ -192,6 +205,25 @@ function parseNaming(raw: RawEnhanceOptions): { suffix: string; namePattern?: st
   const problem = namePatternProblem(pattern);
   if (problem) throw new UsageError(`--name: ${problem}`);
   return { suffix: DEFAULT_SUFFIX, namePattern: pattern };
+}
+
+/** A 0–100 percentage option ("80" or "80%"). */
+function percentage(option: string, value: string): number {
+  const text = value.trim().replace(/%$/, '');
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(n >= 0 && n <= 100)) throw new UsageError(`${option} must be a percentage from 0 to 100, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** The `faces` field when `--faces auto`; face options without it are a mistake worth saying. */
+function facesField(raw: RawEnhanceOptions): { faces?: FacesCliOptions } {
+  const mode = raw.faces === undefined ? 'off' : oneOf('--faces', raw.faces, ['off', 'auto'] as const);
+  if (mode === 'off') {
+    if (raw.facePack !== undefined || raw.faceFidelity !== undefined) throw new UsageError('--face-pack and --face-fidelity need --faces auto');
+    return {};
+  }
+  if (raw.facePack === undefined) throw new UsageError('--faces auto needs --face-pack ID (a face-restore pack; `revive models` lists them)');
+  return { faces: { pack: raw.facePack, ...(raw.faceFidelity !== undefined ? { fidelity: percentage('--face-fidelity', raw.faceFidelity) } : {}) } };
 }
 
 /** The `metadata` field only when it is not the default 'all' (so default options stay as they were). */

@@ -37,6 +37,7 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     ...(s.metadata !== 'all' ? { metadata: s.metadata } : {}),
     ...(s.keepFileTimes ? { keepFileTimes: true } : {}),
     ...(s.repair ? { repair: s.repair } : {}),
+    ...(s.faces === 'auto' && s.facePack ? { faces: 'auto' as const, facePack: s.facePack, ...(s.faceFidelity !== undefined ? { faceFidelity: s.faceFidelity } : {}) } : {}),
   };
 }
 
@@ -58,6 +59,7 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     metadata: j.metadata ?? 'all',
     keepFileTimes: j.keepFileTimes ?? false,
     ...(j.repair ? { repair: j.repair } : {}),
+    ...(j.faces === 'auto' && j.facePack ? { faces: 'auto' as const, facePack: j.facePack, ...(j.faceFidelity !== undefined ? { faceFidelity: j.faceFidelity } : {}) } : {}),
   };
 }
 

@@ -40,6 +40,8 @@ export function requestFromJob(job: EnhanceJob, id: string): Record<string, unkn
     throw new RangeError(`give either stages or modelDir with its options, not both (also given: ${extra})`);
   }
   const single = modelDir !== undefined ? [{ stage: 'enhance', modelDir, ...Object.fromEntries(given.map((k) => [k, options[k]])) }] : undefined;
-  const chain = stages ?? (single && repairStage ? [repairStage, ...single] : single);
+  // The repair stage (no pack) always comes first, before the chain the caller gave or the one pack's stage.
+  const requested = stages ?? single;
+  const chain = requested && repairStage ? [repairStage, ...requested] : requested;
   return { ...rest, type: 'enhance', id, ...(chain !== undefined ? { stages: chain } : {}) };
 }

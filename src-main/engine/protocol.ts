@@ -66,6 +66,12 @@ export const EnhanceStageSchema = z.object({
   mask: z.string().min(1).optional(),
   /** Repair only: where to write the mask that was repaired (PNG, white = repaired), for the app's overlay. */
   maskOut: z.string().min(1).optional(),
+  /** Faces stage only: folder of the face detector pack (the embedded BlazeFace) that finds the faces. */
+  detectorDir: z.string().min(1).optional(),
+  /** Faces stage only: 0–1, the share of the restoration kept per face; default 1. */
+  faceFidelity: z.number().min(0).max(1).optional(),
+  /** Faces stage only: faces narrower than this many output pixels are left alone; default 40. */
+  minFace: z.number().int().positive().optional(),
 });
 export type EnhanceStage = z.infer<typeof EnhanceStageSchema>;
 
@@ -152,6 +158,8 @@ export const DoneEventSchema = z.object({
   ms: z.number().nonnegative(),
   /** Execution provider that ran the model ('cpu', 'cuda', …). */
   provider: z.string(),
+  /** Faces stage: the faces restored, as boxes in the written image (absent when the chain has no faces stage). */
+  faces: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number(), score: z.number() })).optional(),
 });
 export const FailedEventSchema = z.object({ type: z.literal('failed'), id: RequestId, code: z.string(), message: z.string() });
 export const DisposedEventSchema = z.object({ type: z.literal('disposed'), id: RequestId });

@@ -25,6 +25,7 @@ import type { ThumbnailCache } from '../library/thumbnails';
 import { probeImage } from '../imaging/probe';
 import { decodeImage } from '../imaging/read';
 import type { Engine, EnhanceResult } from './engine';
+import { engineChain } from './engine-chain';
 import { hashFile } from './hash';
 import { checkSpace, InsufficientSpaceError, type SpaceCheck, type SpaceProbe, systemSpaceProbe } from './disk-space';
 import { expectedOutputs, JobOutputPlanner, jobsShortOfSpace, maxPixelsOf, type Preparation, type PrepareDeps, prepareItem, type ReadyItem } from './prepare';
@@ -395,19 +396,13 @@ export class JobRunner {
         {
           input: item.sourcePath,
           output: ready.output,
-          modelDir: this.#o.resolveModelDir(s.model),
+          ...engineChain(s, (id) => this.#o.resolveModelDir(id)),
           repairStage: repairStageOf(s),
           scale: s.scale,
           format: ready.format,
           quality: s.quality,
-          tile: s.tile,
           provider: s.provider,
           threads: s.threads > 0 ? s.threads : undefined,
-          promptMode: s.promptMode,
-          prompt: s.prompt,
-          colorFix: s.colorFix,
-          // The job and the engine both keep strength as the app's 0–1 fraction.
-          strength: s.strength,
           metadata: s.metadata,
           keepFileTimes: s.keepFileTimes,
           maxPixels: maxPixelsOf(s),

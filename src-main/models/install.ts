@@ -20,6 +20,7 @@ import { exists } from '../pixels/exists';
 import { CodedError } from '../pixels/coded-error';
 import { bundledModelsDir } from './pack-roots';
 import { listPacks } from './registry';
+import { packTensorProblems } from './tensor-checks';
 
 /** A manifest larger than this is not a manifest. */
 const MAX_MANIFEST_BYTES = 1 << 20;
@@ -260,6 +261,8 @@ export async function installPack(source: string, userModelsDir: string, opts: I
       checkFile(id, entry, actual);
       landed += entry.size;
     }
+    const problems = await packTensorProblems(staging, manifest);
+    if (problems.length) throw new PackInstallError(`pack "${id}" cannot be used as a ${manifest.kind} pack: ${problems.join('; ')}`);
     await writeFile(path.join(staging, MANIFEST_FILE), manifestBytes);
     throwIfAborted(signal);
     await swapIntoPlace(staging, dest, models, id, opts.replace ?? false);

@@ -145,7 +145,41 @@ export const OneStepManifestSchema = CommonSchema.extend({
 });
 export type OneStepManifest = z.infer<typeof OneStepManifestSchema>;
 
-export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema]);
+/**
+ * A face detector (the embedded BlazeFace pack): used by the faces stage to find and align faces, never run as a
+ * stage of its own. Input NHWC [1, 256, 256, 3] RGB in [-1, 1]; outputs per-anchor scores and 16 regressors.
+ */
+export const FaceDetectManifestSchema = CommonSchema.extend({
+  kind: z.literal('face-detect'),
+  model: z.object({ file: packPath, input: z.string().min(1), architecture: z.literal('blazeface-full-256') }),
+});
+export type FaceDetectManifest = z.infer<typeof FaceDetectManifestSchema>;
+
+/**
+ * Face restoration on aligned faces (GFPGAN/CodeFormer layout): float32 RGB NCHW [1, 3, size, size] in [-1, 1] → the
+ * same; optionally a scalar fidelity input (CodeFormer's w, 0–1). `scale` is 1: faces are restored in place.
+ */
+export const FaceRestoreManifestSchema = CommonSchema.extend({
+  kind: z.literal('face-restore'),
+  model: z.object({
+    file: packPath,
+    input: z.string().min(1),
+    output: z.string().min(1),
+    /** Name of a scalar float input that takes the fidelity (0–1), when the model has one. */
+    fidelityInput: z.string().min(1).optional(),
+  }),
+  faces: z
+    .object({
+      /** Edge of the aligned face the model takes (GFPGAN/CodeFormer: 512). */
+      size: z.number().int().min(64).max(2048).default(512),
+      /** Match the restored face's colour statistics to the photo's before pasting: 'adain' (default) or 'none'. */
+      colorMatch: z.enum(['adain', 'none']).default('adain'),
+    })
+    .default({ size: 512, colorMatch: 'adain' }),
+});
+export type FaceRestoreManifest = z.infer<typeof FaceRestoreManifestSchema>;
+
+export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema]);
 export type PackManifest = z.infer<typeof PackManifestSchema>;
 export type PackKind = PackManifest['kind'];
 
@@ -169,7 +203,7 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
 
 /** Every file path a manifest points at (all must appear in `files`). */
 export function referencedPaths(m: PackManifest): string[] {
-  if (m.kind === 'pixel-sr') return [m.model.file];
+  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'face-restore') return [m.model.file];
   const g = m.graphs;
   const out = [g.vaeEncoder, g.unet, g.vaeDecoder, g.textEncoder, g.tokenizer];
   if (g.emptyPromptEmbedding) out.push(g.emptyPromptEmbedding);

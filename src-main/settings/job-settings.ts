@@ -69,6 +69,12 @@ export const JobSettingsSchema = z.object({
    * mask (white = repair, at the photo's upright size; replaces detection). Absent = no repair stage.
    */
   repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
+  /** Faces stage: 'auto' restores the faces found (after super-resolution) with `facePack`; absent = off. */
+  faces: z.enum(['off', 'auto']).optional(),
+  /** Id of the face-restore pack the faces stage runs. */
+  facePack: z.string().min(1).optional(),
+  /** 0–1: the share of each face's restoration kept; absent = 1. */
+  faceFidelity: z.number().min(0).max(1).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 /** What callers pass: fields with defaults may be left out. */
@@ -101,6 +107,7 @@ export function settingsKey(settings: JobSettings, format: OutputFormat): string
     // Only when it differs from the default, so keys made before the option existed still match.
     ...(settings.metadata && settings.metadata !== 'all' ? { metadata: settings.metadata } : {}),
     ...(repairRuns(settings) ? { repair: settings.repair } : {}),
+    ...(settings.faces === 'auto' ? { faces: { pack: settings.facePack ?? null, fidelity: settings.faceFidelity ?? 1 } } : {}),
   };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
 }

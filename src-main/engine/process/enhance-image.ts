@@ -18,7 +18,7 @@ import { loadPack } from './pack';
 import { decodeForRequest, writeForRequest } from './request-io';
 import { ENGINE_ERROR_CODES, type DoneEvent, type EnhanceRequest } from '../protocol';
 import type { SessionCache } from './session-cache';
-import type { PreparedStage, StageKind } from './stages/stage-kind';
+import type { PreparedStage, StageKind, StageOutput } from './stages/stage-kind';
 import { CLASSICAL_REPAIR, prepareClassicalRepair } from './stages/repair';
 import { stageKindOf } from './stages/table';
 
@@ -90,8 +90,13 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   const ctx = { provider: req.provider, ...(req.threads !== undefined ? { threads: req.threads } : {}), sessions, hooks };
   let rgb = decoded.image.rgb;
   let provider = '';
+  let faces: StageOutput['faces'];
   for (const step of chain) {
-    ({ rgb, provider } = await step.prepared.run(rgb, ctx));
+    const out = await step.prepared.run(rgb, ctx);
+    ({ rgb } = out);
+    // A stage without a model of its own (faces skipped) keeps the provider the image was made with.
+    if (out.provider) provider = out.provider;
+    if (out.faces) faces = out.faces;
   }
   if (rgb.width !== outW || rgb.height !== outH) {
     throw new EngineError(ENGINE_ERROR_CODES.INTERNAL, `the chain made ${rgb.width}×${rgb.height}, expected ${outW}×${outH}`);
@@ -100,5 +105,5 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   // 5. encode + 6. write
   await writeForRequest(req, hooks, decoded, rgb, chain.map((s) => s.prepared.modelId).join(' + '));
 
-  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider };
+  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}) };
 }

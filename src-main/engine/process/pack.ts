@@ -3,7 +3,16 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MANIFEST_FILE, parseManifest, referencedPaths, type OneStepManifest, type PackManifest, type PixelSrManifest } from '../../models/manifest';
+import {
+  MANIFEST_FILE,
+  parseManifest,
+  referencedPaths,
+  type FaceDetectManifest,
+  type FaceRestoreManifest,
+  type OneStepManifest,
+  type PackManifest,
+  type PixelSrManifest,
+} from '../../models/manifest';
 import { EngineError } from '../engine-error';
 import { ENGINE_ERROR_CODES } from '../protocol';
 
@@ -19,8 +28,17 @@ export interface LoadedOneStepPack {
   manifest: OneStepManifest;
 }
 
-/** A pack of either kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack;
+/** A one-model pack of the faces family (a detector or a restorer) with its model's absolute path. */
+export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest> {
+  dir: string;
+  manifest: M;
+  modelPath: string;
+}
+export type LoadedFaceDetectPack = LoadedSingleModelPack<FaceDetectManifest>;
+export type LoadedFaceRestorePack = LoadedSingleModelPack<FaceRestoreManifest>;
+
+/** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -39,6 +57,9 @@ export async function loadPixelSrPack(dir: string): Promise<LoadedPixelSrPack> {
 export async function loadPack(dir: string): Promise<LoadedPack> {
   const manifest = await readPackManifest(dir);
   if (manifest.kind === 'pixel-sr') return pixelSrPack(dir, manifest);
+  if (manifest.kind === 'face-detect' || manifest.kind === 'face-restore') {
+    return { dir, manifest, modelPath: await modelFile(dir, manifest) } as LoadedFaceDetectPack | LoadedFaceRestorePack;
+  }
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
     if (!st?.isFile()) throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": file ${file} is missing`);
@@ -63,10 +84,24 @@ async function readPackManifest(dir: string): Promise<PackManifest> {
 }
 
 async function pixelSrPack(dir: string, manifest: PixelSrManifest): Promise<LoadedPixelSrPack> {
+  return { dir, manifest, modelPath: await modelFile(dir, manifest) };
+}
+
+/** The absolute path of a one-model pack's model, which must exist. */
+async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest): Promise<string> {
   const modelPath = path.join(dir, manifest.model.file);
   const st = await stat(modelPath).catch(() => undefined);
   if (!st?.isFile()) {
     throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": model file ${manifest.model.file} is missing`);
   }
-  return { dir, manifest, modelPath };
+  return modelPath;
+}
+
+/** Loads a face detector pack (the faces stage's `detectorDir`). */
+export async function loadFaceDetectPack(dir: string): Promise<LoadedFaceDetectPack> {
+  const pack = await loadPack(dir);
+  if (pack.manifest.kind !== 'face-detect') {
+    throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${pack.manifest.id}" is a ${pack.manifest.kind} pack, not a face detector`);
+  }
+  return pack as LoadedFaceDetectPack;
 }

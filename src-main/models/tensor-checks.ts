@@ -1,0 +1,32 @@
+/**
+ * Install-time checks of a pack's graphs against its kind's layout (faces packs): a pack whose tensors cannot fit is
+ * refused before it is installed, with the tensor named, instead of failing on the first photo.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PackManifest } from './manifest';
+import { readGraphSignature, tensorProblem } from './onnx/signature';
+
+/** The problems of the pack's graph in `dir` (staged files), one line each; empty when it fits or the kind has no check. */
+export async function packTensorProblems(dir: string, manifest: PackManifest): Promise<string[]> {
+  if (manifest.kind !== 'face-restore' && manifest.kind !== 'face-detect') return [];
+  let sig;
+  try {
+    sig = readGraphSignature(await readFile(path.join(dir, manifest.model.file)));
+  } catch (err) {
+    return [`${manifest.model.file} cannot be read as ONNX: ${(err as Error).message}`];
+  }
+  const problems: (string | null)[] = [];
+  if (manifest.kind === 'face-restore') {
+    const s = manifest.faces.size;
+    problems.push(tensorProblem(sig.inputs, 'input', manifest.model.input, [1, 3, s, s]));
+    problems.push(tensorProblem(sig.outputs, 'output', manifest.model.output, [1, 3, s, s]));
+    if (manifest.model.fidelityInput) {
+      const f = sig.inputs.find((t) => t.name === manifest.model.fidelityInput);
+      problems.push(!f ? `the graph has no input tensor "${manifest.model.fidelityInput}" (fidelityInput)` : f.shape.length > 1 || (f.shape.length === 1 && f.shape[0] !== 1) ? `input tensor "${f.name}" (fidelityInput) must be a scalar or [1], got [${f.shape.join(', ')}]` : null);
+    }
+  } else {
+    problems.push(tensorProblem(sig.inputs, 'input', manifest.model.input, [1, 256, 256, 3]));
+  }
+  return problems.filter((p): p is string => p !== null);
+}

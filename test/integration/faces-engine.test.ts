@@ -1,0 +1,132 @@
+/**
+ * The faces stage through the engine's chain with the real embedded BlazeFace and generated face packs whose output
+ * is known: an identity pack is invisible, a brightening pack changes the face region and nothing else, a photo
+ * without faces skips the stage and says so, and a print turned on its side is still searched.
+ * Needs `npm run setup:packs` (models/blazeface-full) and Debian's opencv-doc (the fixture photos).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enhanceImage } from '../../src-main/engine/process/enhance-image';
+import { openModel } from '../../src-main/engine/process/session';
+import { SessionCache } from '../../src-main/engine/process/session-cache';
+import type { EnhanceRequest } from '../../src-main/engine/protocol';
+import { writeFacePack } from '../fixtures/face-packs';
+import fixtures from '../fixtures/faces/faces.json' with { type: 'json' };
+
+const DETECTOR = path.resolve('models', 'blazeface-full');
+let work: string;
+const cache = new SessionCache((model, opts) => openModel(model, { ...opts, provider: 'cpu', threads: 1 }));
+
+/** basketball1.png at 2× (its face becomes ~66 px, over the 40 px minimum), as PNG, optionally turned. */
+async function facePhoto(name: string, rotate = 0): Promise<string> {
+  const file = path.join(work, name);
+  const src = path.join(fixtures.dir, 'basketball1.png');
+  await sharp(await sharp(src).removeAlpha().resize(1280).png().toBuffer()).rotate(rotate).png().toFile(file);
+  return file;
+}
+
+async function raw(file: string): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+async function runFaces(input: string, modelDir: string, out: string, extra: Partial<EnhanceRequest['stages'][number]> = {}) {
+  const warnings: string[] = [];
+  const req: EnhanceRequest = {
+    type: 'enhance', id: 'faces', input, output: path.join(work, out), scale: 1, format: 'png', provider: 'cpu', threads: 1, metadata: 'none',
+    stages: [{ stage: 'faces', modelDir, detectorDir: DETECTOR, ...extra }],
+  };
+  const done = await enhanceImage(req, cache, { onProgress: () => {}, onWarning: (m) => warnings.push(m) });
+  return { done, warnings, out: req.output };
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'revive-faces-'));
+  await writeFacePack(path.join(work, 'identity'), { effect: 'identity' });
+  await writeFacePack(path.join(work, 'brighten'), { effect: 'brighten', amount: 0.1, colorMatch: 'none' });
+});
+afterAll(async () => {
+  await cache.dispose();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('faces stage', () => {
+  it('an identity pack leaves the photo unchanged (≤ 1/255 everywhere, ≥ 45 dB in the face) and reports the face', async () => {
+    const input = await facePhoto('identity-in.png');
+    const { done, out } = await runFaces(input, path.join(work, 'identity'), 'identity-out.png');
+    const marked = fixtures.photos[1]!.faces[0]!;
+    expect(done.faces).toHaveLength(1);
+    const f = done.faces![0]!;
+    // The hand-marked face at 2×, within a quarter of its width.
+    expect(Math.abs(f.x + f.width / 2 - 2 * (marked.x + marked.width / 2))).toBeLessThan(marked.width / 2);
+    expect(Math.abs(f.y + f.height / 2 - 2 * (marked.y + marked.height / 2))).toBeLessThan(marked.height / 2);
+    const a = await raw(input);
+    const b = await raw(out);
+    let maxDiff = 0;
+    let sq = 0;
+    let n = 0;
+    for (let i = 0; i < a.data.length; i++) {
+      const d = a.data[i]! - b.data[i]!;
+      maxDiff = Math.max(maxDiff, Math.abs(d));
+      const p = Math.floor(i / 3);
+      const x = p % a.width;
+      const y = Math.floor(p / a.width);
+      if (x >= f.x && x < f.x + f.width && y >= f.y && y < f.y + f.height) {
+        sq += d * d;
+        n++;
+      }
+    }
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    const psnr = sq === 0 ? Infinity : 10 * Math.log10((255 * 255) / (sq / n));
+    expect(psnr).toBeGreaterThanOrEqual(45);
+  });
+
+  it('a brightening pack raises the face by its amount and touches nothing outside the face\'s template', async () => {
+    const input = await facePhoto('bright-in.png');
+    const { done, out } = await runFaces(input, path.join(work, 'brighten'), 'bright-out.png', { faceFidelity: 1 });
+    const f = done.faces![0]!;
+    const a = await raw(input);
+    const b = await raw(out);
+    const cx = f.x + f.width / 2;
+    const cy = f.y + f.height / 2;
+    // The template spans about twice the face's width around it; nothing beyond 1.5 widths from the centre may change.
+    let outside = 0;
+    let changed = 0;
+    for (let p = 0; p < a.width * a.height; p++) {
+      const x = p % a.width;
+      const y = Math.floor(p / a.width);
+      const diff = [0, 1, 2].some((c) => a.data[3 * p + c] !== b.data[3 * p + c]);
+      if (!diff) continue;
+      changed++;
+      if (Math.abs(x + 0.5 - cx) > 1.5 * f.width || Math.abs(y + 0.5 - cy) > 1.5 * f.height) outside++;
+    }
+    expect(changed).toBeGreaterThan(f.width * f.height * 0.5);
+    expect(outside).toBe(0);
+    const centre = 3 * (Math.round(cy) * a.width + Math.round(cx));
+    for (let c = 0; c < 3; c++) expect(Math.abs(b.data[centre + c]! - Math.min(255, a.data[centre + c]! + 25.5))).toBeLessThanOrEqual(1);
+  });
+
+  it('skips the stage, unchanged, and says so when the photo has no face', async () => {
+    const input = path.join(work, 'no-face.png');
+    await sharp(path.join(fixtures.faceFree.dir, fixtures.faceFree.files[0]!)).resize(800).png().toFile(input);
+    const { done, warnings, out } = await runFaces(input, path.join(work, 'brighten'), 'no-face-out.png');
+    expect(done.faces).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/no face of 40 px or more found; the faces stage was skipped/);
+    expect(Buffer.compare((await raw(input)).data, (await raw(out)).data)).toBe(0);
+  });
+
+  it('finds the face of a print turned a quarter', async () => {
+    const input = await facePhoto('turned.png', 90);
+    const { done } = await runFaces(input, path.join(work, 'identity'), 'turned-out.png');
+    expect(done.faces).toHaveLength(1);
+  });
+
+  it('refuses a chain that names no detector', async () => {
+    const input = await facePhoto('nodet.png');
+    const req: EnhanceRequest = { type: 'enhance', id: 'x', input, output: path.join(work, 'x.png'), scale: 1, format: 'png', provider: 'cpu', stages: [{ stage: 'faces', modelDir: path.join(work, 'identity') }] };
+    await expect(enhanceImage(req, cache, { onProgress: () => {}, onWarning: () => {} })).rejects.toThrow(/needs a face detector pack/);
+  });
+});
