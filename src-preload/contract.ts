@@ -165,6 +165,16 @@ export const channels = {
   ],
   /** The device inference will use and what else is available. */
   'device:info': [Empty, DeviceInfoSchema],
+  /**
+   * Browse the host's folders to choose where results go (the browser's folder picker): the sub-folders of `dir`, or
+   * the roots when `dir` is left out. Only folders below the roots results may be written to are ever listed.
+   */
+  'folders:list': [
+    z.object({ dir: PathSchema.optional() }).strict(),
+    z.object({ dir: z.string().nullable(), parent: z.string().nullable(), folders: z.array(z.object({ name: z.string(), path: z.string() })) }),
+  ],
+  /** Electron only: the native "choose a folder" dialog for results; null when cancelled. */
+  'folders:pick': [z.object({ title: z.string().max(200).optional() }).strict(), z.object({ dir: PathSchema.nullable() })],
 } as const satisfies Record<string, readonly [z.ZodType, z.ZodType]>;
 
 // ---------------------------------------------------------------------------------------------------------------

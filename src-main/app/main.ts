@@ -18,6 +18,7 @@ import { createDispatcher, type CallContext } from '../ipc/dispatch';
 import { forwardEvents } from '../ipc/events';
 import { createHandlers } from '../ipc/handlers';
 import { registerIpc } from '../ipc/register';
+import { chooseFolder } from './folder-dialog';
 import { createBatchIndicators } from './batch-indicators';
 import { createShellHandoff } from './handoff';
 import { tooLargePrompt } from './too-large-prompt';
@@ -147,6 +148,7 @@ function connectWindow(c: ReviveCore, w: BrowserWindow, shellSettings: ShellSett
       remember('the dialog folder', (s) => s.rememberPick(kind, r.filePaths));
       return r.filePaths;
     },
+    pickFolder: (title) => chooseFolder(w, { title, defaultPath: shellSettings?.lastFolder('addFolder') }),
     reveal: (file) => shell.showItemInFolder(file),
   };
   const dispatch = createDispatcher(createHandlers(c, { name: 'Revive', platform: process.platform }), {

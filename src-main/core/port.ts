@@ -19,6 +19,7 @@ import type {
 import type { OutputFormat } from '../imaging/formats';
 import type { TooLargeResult } from '../jobs/output-size';
 import type { AllowList } from './allow-list';
+import type { FolderListing } from './folder-browser';
 
 export interface CoreItem {
   id: number;
@@ -96,6 +97,8 @@ export interface ReviveCore {
     settings: RestoreSettings,
   ): Promise<{ before: string; after: string; width: number; height: number; ms: number }>;
   deviceInfo(): Promise<DeviceInfo>;
+  /** Sub-folders of `dir` (or the roots when undefined), only below the folders results may be written to. */
+  listFolders(dir: string | undefined): Promise<FolderListing>;
 
   on<E extends keyof CoreEvents>(event: E, listener: (payload: CoreEvents[E]) => void): () => void;
   close(): Promise<void>;

@@ -29,6 +29,7 @@ import { fromSettings, toBatchProgress, toCoreItem, toJobSettings, toLibraryEntr
 import { describeDevice } from './device-info';
 import { ImageAllower, notAnImage, refusedInput } from './image-check';
 import { checkOutputFolder, resolveRoots } from './output-folder';
+import { listFolders, type FolderListing } from './folder-browser';
 import { isBelow, removeUploadFolder, sweepUploads } from './uploads';
 import { ModelCatalog } from './models';
 import { openRoot, type OpenRootOptions, type ReviveRoot } from './open';
@@ -388,6 +389,13 @@ class LocalCore implements ReviveCore {
     // A second engine process: the batch's engine may be busy with a long photo, and a preview must not wait for it.
     this.#previewHost ??= new EngineHost(this.#spawner ? { spawner: this.#spawner } : {});
     return previewRegion(this.#previewHost, this.#previewsDir, source, rect, pack.dir, settings);
+  }
+
+  /** Serve mode browses the output roots; the desktop app (no roots configured) browses the user's home folder. */
+  async listFolders(dir: string | undefined): Promise<FolderListing> {
+    const roots = this.#resolvedRoots ?? [await realpath(os.homedir())];
+    const dataDir = await realpath(this.#root.dir).catch(() => this.#root.dir);
+    return listFolders(dir, roots, dataDir);
   }
 
   async deviceInfo(): Promise<DeviceInfo> {

@@ -138,5 +138,10 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       return { beforeUrl: ctx.imageUrl(r.before), afterUrl: ctx.imageUrl(r.after), width: r.width, height: r.height, ms: r.ms };
     },
     'device:info': () => core.deviceInfo(),
+    'folders:list': (req) => core.listFolders(req.dir),
+    'folders:pick': async (req, ctx) => {
+      if (!ctx.pickFolder) throw new CodedError(ERROR_CODES.unsupported, 'the folder dialog exists only in the desktop app; browse the host folders instead');
+      return { dir: await ctx.pickFolder(req.title) };
+    },
   };
 }

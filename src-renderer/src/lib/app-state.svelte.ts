@@ -4,6 +4,7 @@
  */
 import type { HostApi } from './api/host';
 import { SettingsState } from './settings-state.svelte';
+import { FolderChooser } from './folder-chooser.svelte';
 import { StartState } from '../features/start/start-state.svelte';
 import { QueueState } from '../features/queue/queue-state.svelte';
 import { CompareState } from '../features/compare/compare-state.svelte';
@@ -39,6 +40,8 @@ export class AppState {
   readonly compare: CompareState;
   readonly library: LibraryState;
   readonly models: ModelsState;
+  /** Where results go: the system dialog in the app, a host-folder browser in a browser. */
+  readonly folders: FolderChooser;
   #screen = $state<Screen>('start');
   #notices = $state<Notice[]>([]);
   #ready = $state(false);
@@ -55,6 +58,7 @@ export class AppState {
     this.compare = new CompareState(api, report);
     this.library = new LibraryState(api, report);
     this.models = new ModelsState(api, report);
+    this.folders = new FolderChooser(api, () => this.#host, report);
   }
 
   get screen(): Screen {
