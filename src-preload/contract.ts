@@ -41,6 +41,8 @@ import {
 } from './payloads';
 
 export * from './payloads';
+/** The one message catalogue (error codes in a photographer's words), for the renderer through this module. */
+export * from './messages';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request channels
@@ -70,8 +72,19 @@ export const channels = {
   'inputs:add': [
     z.object({ paths: z.array(PathSchema).min(1).max(10_000), recursive: z.boolean().default(false) }).strict(),
     z.object({
-      added: z.array(z.object({ path: PathSchema, name: z.string(), url: ImageUrlSchema, sizeBytes: z.number().int().nonnegative() })),
-      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+      added: z.array(
+        z.object({
+          path: PathSchema,
+          name: z.string(),
+          url: ImageUrlSchema,
+          sizeBytes: z.number().int().nonnegative(),
+          /** Upright size from the header, read when the photo was added. */
+          width: z.number().int().positive().optional(),
+          height: z.number().int().positive().optional(),
+        }),
+      ),
+      /** Refused when added (not an image, damaged header, over the pixel limit), with the catalogue's code. */
+      rejected: z.array(z.object({ path: z.string(), reason: z.string(), code: z.string().optional() })),
     }),
   ],
   /** Electron only: the native "Add photos…" dialog; resolves with the chosen paths (empty when cancelled). */

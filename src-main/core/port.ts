@@ -61,7 +61,11 @@ export interface ReviveCore {
    */
   releaseUploads(dir: string): Promise<void>;
 
-  addInputs(paths: string[], recursive: boolean): Promise<{ added: { path: string; sizeBytes: number }[]; rejected: { path: string; reason: string }[] }>;
+  /** Adds inputs whose header reads and whose size is within the limit; the rest come back refused, with a code. */
+  addInputs(
+    paths: string[],
+    recursive: boolean,
+  ): Promise<{ added: { path: string; sizeBytes: number; width?: number; height?: number }[]; rejected: { path: string; reason: string; code?: string }[] }>;
   /** The photos among `paths` whose result `settings.format` cannot hold, and the formats that hold them all. */
   checkJob(paths: string[], settings: RestoreSettings): Promise<{ tooLarge: TooLargeResult[]; formats: OutputFormat[] }>;
   /** Queues a job; results too large for the format are written as `fallbackFormat` (without one: OUTPUT_TOO_LARGE). */

@@ -7,7 +7,7 @@
  * decided with ./allow-list.ts and ./image-check.ts.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
@@ -27,7 +27,7 @@ import { previewRegion } from './region-preview';
 import { allowFileAndTarget } from './allowed-file';
 import { fromSettings, toBatchProgress, toCoreItem, toJobSettings, toLibraryEntry, toSettingsPatch } from './contract-mapping';
 import { describeDevice } from './device-info';
-import { ImageAllower, notAnImage, refusedInput } from './image-check';
+import { checkHeader, ImageAllower, notAnImage, refusedInput } from './image-check';
 import { checkOutputFolder, resolveRoots } from './output-folder';
 import { listFolders, type FolderListing } from './folder-browser';
 import { isBelow, removeUploadFolder, sweepUploads } from './uploads';
@@ -154,17 +154,24 @@ class LocalCore implements ReviveCore {
 
   async addInputs(paths: string[], recursive: boolean) {
     const expanded = await expandInputs(paths, { recursive, cwd: os.homedir() });
-    const added: { path: string; sizeBytes: number }[] = [];
-    const rejected = expanded.problems.map((p) => ({ path: p.path, reason: p.reason }));
+    const added: { path: string; sizeBytes: number; width: number; height: number }[] = [];
+    const rejected: { path: string; reason: string; code?: string }[] = expanded.problems.map((p) => ({ path: p.path, reason: p.reason }));
+    const maxPixels = this.#settings.get().queue.maxInputMegapixels * 1e6;
     for (const file of expanded.files) {
       const why = (await refusedInput(this.allowList, file)) ?? (await notAnImage(file).catch((err: unknown) => (err as Error).message));
       if (why) {
-        rejected.push({ path: file, reason: why });
+        rejected.push({ path: file, reason: why, code: 'NOT_AN_IMAGE' });
         continue;
       }
-      const info = await stat(file);
+      // The header and the size limit are checked now, so a damaged or oversized photo is refused when added rather
+      // than failing minutes later in the queue.
+      const checked = await checkHeader(file, maxPixels);
+      if ('code' in checked) {
+        rejected.push({ path: file, ...checked });
+        continue;
+      }
       await allowFileAndTarget(this.allowList, file);
-      added.push({ path: file, sizeBytes: info.size });
+      added.push({ path: file, ...checked });
     }
     return { added, rejected };
   }

@@ -65,7 +65,7 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
     'inputs:add': async (req, ctx) => {
       const r = await core.addInputs(req.paths, req.recursive);
       return {
-        added: r.added.map((a) => ({ path: a.path, name: path.basename(a.path), url: ctx.imageUrl(a.path), sizeBytes: a.sizeBytes })),
+        added: r.added.map((a) => ({ ...a, name: path.basename(a.path), url: ctx.imageUrl(a.path) })),
         rejected: r.rejected,
       };
     },

@@ -83,10 +83,12 @@ describe('QueueScreen', () => {
   });
 
   it('shows a failed item’s reason inline and cancels a waiting one', async () => {
-    const items = [item(1, { state: 'failed', error: { code: 'FAILED', message: 'not an image: HTML page' } }), item(2)];
+    const items = [item(1, { state: 'failed', error: { code: 'NOT_AN_IMAGE', message: 'not an image: HTML page' } }), item(2)];
     const { app, api } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
     render(QueueScreen, { app });
-    expect(screen.getByRole('alert').textContent).toContain('not an image: HTML page');
+    // The catalogue's sentence inline; the core's words behind it (the row's tooltip).
+    expect(screen.getByRole('alert').textContent).toContain('This file is not a photo.');
+    expect(screen.getByRole('alert').getAttribute('title')).toBe('not an image: HTML page (NOT_AN_IMAGE)');
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel p2.jpg' }));
     expect(api.jobsCancel).toHaveBeenCalledWith({ itemId: 2 });
   });

@@ -15,6 +15,17 @@ export interface PendingInput {
   height: number | null;
 }
 
+/** A file refused when added: its name (never an internal upload path), the catalogue's code and the detail. */
+export interface Refused {
+  path: string;
+  name: string;
+  reason: string;
+  code: string;
+}
+
+const baseName = (p: string): string => p.split(/[\\/]/).pop() || p;
+const refused = (r: { path: string; reason: string; code?: string }): Refused => ({ path: r.path, name: baseName(r.path), reason: r.reason, code: r.code ?? 'NOT_AN_IMAGE' });
+
 /** What `jobs:check` found: results too large for the chosen format, and the formats that would hold them all. */
 export type SizeCheck = Res<'jobs:check'>;
 type Format = SizeCheck['formats'][number];
@@ -28,7 +39,7 @@ export interface TooLargeQuestion {
 export class StartState {
   #inputs = $state<PendingInput[]>([]);
   #question = $state<TooLargeQuestion | null>(null);
-  #rejected = $state<{ path: string; reason: string }[]>([]);
+  #rejected = $state<Refused[]>([]);
   #busy = $state<string | null>(null);
   readonly #api: HostApi;
   readonly #report: (err: unknown) => void;
@@ -41,7 +52,7 @@ export class StartState {
   get inputs(): readonly PendingInput[] {
     return this.#inputs;
   }
-  get rejected(): readonly { path: string; reason: string }[] {
+  get rejected(): readonly Refused[] {
     return this.#rejected;
   }
   /** What is in progress ("Uploading 2 of 5…"), or null. */
@@ -66,9 +77,9 @@ export class StartState {
       const r = await this.#api.inputsAdd({ paths, recursive });
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, never kept or mutated
       const known = new Set(this.#inputs.map((i) => i.path));
-      const fresh = r.added.filter((a) => !known.has(a.path)).map((a) => ({ ...a, width: null, height: null }));
+      const fresh = r.added.filter((a) => !known.has(a.path)).map((a) => ({ ...a, width: a.width ?? null, height: a.height ?? null }));
       this.#inputs = [...this.#inputs, ...fresh];
-      this.#rejected = r.rejected;
+      this.#rejected = r.rejected.map(refused);
     } catch (err) {
       this.#report(err);
     }
@@ -95,6 +106,11 @@ export class StartState {
     } finally {
       this.#busy = null;
     }
+  }
+
+  /** Files the browser's dialog let through that are not photos: listed as refused, never dropped in silence. */
+  refuseFiles(files: readonly File[]): void {
+    this.#rejected = files.map((f) => ({ path: f.name, name: f.name, code: 'NOT_AN_IMAGE', reason: `${f.type || 'unknown type'}, ${f.size} bytes` }));
   }
 
   /** Electron's native "Add photos…" dialog. */
@@ -164,7 +180,7 @@ export class StartState {
   async #queue(settings: RestoreSettings, fallbackFormat?: Format): Promise<boolean> {
     const r = await this.#api.jobsStart({ paths: this.#inputs.map((i) => i.path), settings, ...(fallbackFormat ? { fallbackFormat } : {}) });
     this.#inputs = [];
-    this.#rejected = r.skipped;
+    this.#rejected = r.skipped.map(refused);
     return true;
   }
 
