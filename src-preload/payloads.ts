@@ -199,6 +199,8 @@ export const ModelInfoSchema = z.object({
   builtIn: z.boolean(),
   /** Seconds per megapixel of input measured on this device, when known (drives the picker's time estimate). */
   secondsPerMegapixel: z.number().nonnegative().nullable(),
+  /** The network's cost (multiply-accumulates per input pixel, from the manifest): estimates before a first run. */
+  macsPerInputPixel: z.number().nonnegative().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 

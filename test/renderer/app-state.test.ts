@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ReviveError } from '../../src-preload/contract';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
-import { estimateSeconds, StartState } from '../../src-renderer/src/features/start/start-state.svelte';
+import { StartState } from '../../src-renderer/src/features/start/start-state.svelte';
+import { estimateSeconds } from '../../src-renderer/src/features/start/estimate';
 import { LibraryState } from '../../src-renderer/src/features/library/library-state.svelte';
 import { CompareState } from '../../src-renderer/src/features/compare/compare-state.svelte';
 import { pathsFromText, splitPhotos } from '../../src-renderer/src/features/start/dropped-files';
@@ -109,8 +110,8 @@ describe('StartState', () => {
     expect(api.inputsAdd).toHaveBeenCalledWith({ paths: ['/home/me/d.png'], recursive: false });
   });
 
-  it('estimates time only when the model has been timed', () => {
-    expect(estimateSeconds(12, 2.5)).toBe(30);
+  it('estimates time from a speed, and nothing without one; reads pasted paths', () => {
+    expect(estimateSeconds(12, { secondsPerMegapixel: 2.5, basis: 'measured' })).toBe(30);
     expect(estimateSeconds(12, null)).toBeNull();
     expect(pathsFromText('/a/b.jpg\nnot a path\r\nC:\\x\\y.png\nfile:///c.jpg')).toEqual(['/a/b.jpg', 'C:\\x\\y.png', '/c.jpg']);
   });

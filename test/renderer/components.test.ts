@@ -43,16 +43,20 @@ describe('App', () => {
 });
 
 describe('StartScreen', () => {
-  it('shows the model with its kind, speed and device, and the note about diffusion models', async () => {
+  it('shows the model with its kind, speed and device, and no diffusion options without a diffusion model', async () => {
     const { app } = await ready();
     render(StartScreen, { app });
     const model = screen.getByRole('radio', { name: /Real-ESRGAN x4 fast/ });
     expect((model as HTMLInputElement).checked).toBe(true);
     const label = model.closest('label')!;
-    expect(label.textContent).toContain('GAN upscaler');
+    expect(label.textContent).toContain('Sharpens & enlarges');
     expect(label.textContent).toContain('Fast');
     expect(label.textContent).toContain('CPU');
-    expect(screen.getByRole('note').textContent).toContain('invent details');
+    // Measured on this device (the fake reports 2 s a megapixel), never "timed after the first photo".
+    expect(label.textContent).toContain('measured on this computer');
+    // Diffusion options (and their note) are hidden, not greyed, while a non-diffusion model is chosen.
+    expect(screen.queryByRole('note')).toBeNull();
+    expect(screen.queryByText('Diffusion options')).toBeNull();
     expect((screen.getByRole('button', { name: 'Add photos to start' }) as HTMLButtonElement).disabled).toBe(true);
   });
 

@@ -4,6 +4,7 @@
  */
 import type { Res, RestoreSettings } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
+import { scaleFor } from './estimate';
 
 export interface PendingInput {
   path: string;
@@ -41,6 +42,8 @@ export class StartState {
   #question = $state<TooLargeQuestion | null>(null);
   #rejected = $state<Refused[]>([]);
   #busy = $state<string | null>(null);
+  /** A scale the person chose while these photos were waiting: it wins over the large-photo default. */
+  #pickedScale = $state<RestoreSettings['scale'] | null>(null);
   readonly #api: HostApi;
   readonly #report: (err: unknown) => void;
 
@@ -68,6 +71,27 @@ export class StartState {
       else unknown += 1;
     }
     return { known, unknown };
+  }
+
+  /** The largest waiting photo, in megapixels (0 while no size is known). */
+  get largestMegapixels(): number {
+    let max = 0;
+    for (const i of this.#inputs) if (i.width && i.height) max = Math.max(max, (i.width * i.height) / 1e6);
+    return max;
+  }
+
+  /** Remembers that the person chose this scale for the waiting photos. */
+  pickScale(scale: RestoreSettings['scale']): void {
+    this.#pickedScale = scale;
+  }
+
+  /**
+   * The settings this batch runs with: the defaults, except that photos already large (≥ 12 MP) get at most 2×
+   * unless the person chose a scale for them — never a silent 4× of a 24 MP photo.
+   */
+  effective(defaults: RestoreSettings): RestoreSettings {
+    const scale = this.#pickedScale ?? scaleFor(this.largestMegapixels, defaults.scale, false);
+    return scale === defaults.scale ? defaults : { ...defaults, scale };
   }
 
   /** Adds host paths (files or folders). */
@@ -133,6 +157,7 @@ export class StartState {
 
   remove(path: string): void {
     this.#inputs = this.#inputs.filter((i) => i.path !== path);
+    if (!this.#inputs.length) this.#pickedScale = null;
   }
 
   /** Set while the user is asked which format to write results too large for the chosen one in. */
@@ -180,6 +205,7 @@ export class StartState {
   async #queue(settings: RestoreSettings, fallbackFormat?: Format): Promise<boolean> {
     const r = await this.#api.jobsStart({ paths: this.#inputs.map((i) => i.path), settings, ...(fallbackFormat ? { fallbackFormat } : {}) });
     this.#inputs = [];
+    this.#pickedScale = null;
     this.#rejected = r.skipped.map(refused);
     return true;
   }
@@ -189,14 +215,6 @@ export class StartState {
     this.#inputs = [];
     this.#rejected = [];
     this.#busy = null;
+    this.#pickedScale = null;
   }
-}
-
-/**
- * Seconds a model needs for `megapixels` of input, from its measured seconds per megapixel; null when nothing has
- * been measured yet for this model on this device.
- */
-export function estimateSeconds(megapixels: number, secondsPerMegapixel: number | null): number | null {
-  if (secondsPerMegapixel === null || megapixels <= 0) return null;
-  return megapixels * secondsPerMegapixel;
 }
