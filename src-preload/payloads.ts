@@ -111,6 +111,9 @@ export const QueueItemSchema = z.object({
   downloadUrl: ImageUrlSchema.optional(),
   error: WireErrorSchema.optional(),
   libraryId: RowIdSchema.optional(),
+  /** The job's model and scale (re-runs of one photo differ by these). */
+  modelId: z.string().optional(),
+  scale: z.number().int().positive().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 

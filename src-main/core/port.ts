@@ -31,6 +31,9 @@ export interface CoreItem {
   output?: string;
   error?: WireError;
   libraryId?: number;
+  /** The job's model and scale, so re-runs of one photo can be told apart. */
+  modelId?: string;
+  scale?: number;
 }
 
 export type CoreLibraryEntry = Omit<LibraryEntry, 'name' | 'sourceUrl' | 'outputUrl' | 'thumbUrl' | 'downloadUrl'> & {

@@ -250,6 +250,8 @@ class LocalCore implements ReviveCore {
       if (!records.length) continue;
       for (const r of records) {
         const item = toCoreItem(r);
+        item.modelId = job.settings.model;
+        item.scale = job.settings.scale;
         const entry = r.state === 'done' || r.state === 'failed' ? library.forItem(r.id) : null;
         if (entry) item.libraryId = entry.id;
         await this.#images.allowIfImage(item.source);

@@ -24,6 +24,8 @@ export function presentItem(item: CoreItem, ctx: CallContext): QueueItem {
   if (item.stage !== undefined) out.stage = item.stage;
   if (item.error) out.error = item.error;
   if (item.libraryId !== undefined) out.libraryId = item.libraryId;
+  if (item.modelId !== undefined) out.modelId = item.modelId;
+  if (item.scale !== undefined) out.scale = item.scale;
   if (item.output) {
     out.output = item.output;
     if (item.state === 'done') {
