@@ -105,6 +105,19 @@ describe('QueueScreen', () => {
 });
 
 describe('ModelsScreen and LibraryScreen', () => {
+  it('speaks a photographer’s language: display name, what it is for, speed, size and licence in one line, hashes tucked away', async () => {
+    const { app } = await ready();
+    render(ModelsScreen, { app });
+    const card = document.querySelector('[data-model-id="realesrgan-x4fast"]')!;
+    expect(card.querySelector('h2')!.textContent).toBe('Real-ESRGAN x4 fast');
+    expect(card.textContent).toContain('Quick sharpening and enlarging');
+    expect(screen.getByTestId('model-facts').textContent!.replace(/\s+/g, ' ').trim()).toBe('about 2 s a megapixel (measured here) · 4.9 MB · licence BSD-3-Clause');
+    // Jargon only inside the collapsed technical details.
+    const visible = Array.from(card.children).filter((c) => c.tagName !== 'DETAILS').map((c) => c.textContent).join(' ');
+    expect(visible).not.toMatch(/GAN upscaler|sha256|realesrgan-x4fast|AdaIN/i);
+    expect(screen.getByRole('region', { name: 'Other kinds of model' }).textContent).toMatch(/Diffusion.*Faces.*Scratch repair.*Colour/s);
+  });
+
   it('verifies a pack and keeps built-in packs from being removed', async () => {
     const { app, api } = await ready();
     render(ModelsScreen, { app });
