@@ -43,6 +43,8 @@ import {
 export * from './payloads';
 /** The one message catalogue (error codes in a photographer's words), for the renderer through this module. */
 export * from './messages';
+/** Result sizes and time estimates before a run (the start screen and the hand-off sheet). */
+export * from './estimate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request channels

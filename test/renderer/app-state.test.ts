@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ReviveError } from '../../src-preload/contract';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
 import { StartState } from '../../src-renderer/src/features/start/start-state.svelte';
-import { estimateSeconds } from '../../src-renderer/src/features/start/estimate';
+import { estimateSeconds } from '../../src-preload/estimate';
 import { LibraryState } from '../../src-renderer/src/features/library/library-state.svelte';
 import { CompareState } from '../../src-renderer/src/features/compare/compare-state.svelte';
 import { pathsFromText, splitPhotos } from '../../src-renderer/src/features/start/dropped-files';

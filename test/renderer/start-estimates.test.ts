@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { describe, expect, it, vi } from 'vitest';
 import type { ModelInfo } from '../../src-preload/contract';
 import StartScreen from '../../src-renderer/src/features/start/StartScreen.svelte';
-import { describeResult, estimateSeconds, NOMINAL_MACS_PER_CORE, resultSize, scaleFor, speedOf } from '../../src-renderer/src/features/start/estimate';
+import { describeResult, estimateSeconds, NOMINAL_MACS_PER_CORE, resultSize, scaleFor, speedOf } from '../../src-preload/estimate';
 import { activePreset, PRESETS, presetSettings } from '../../src-renderer/src/features/start/presets';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
 import { fakeApi, SETTINGS } from './fake-api';

@@ -4,7 +4,7 @@
  */
 import type { Res, RestoreSettings } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
-import { scaleFor } from './estimate';
+import { scaleFor } from '../../../../src-preload/contract';
 
 export interface PendingInput {
   path: string;

@@ -1,14 +1,14 @@
 /**
- * What the start screen tells before anything runs: each result's size ("4000×3000 → 8000×6000, about 48 MP"), how
- * long the batch will take on this device, and the scale a photo that is already large should get. Pure functions,
- * tested on their own.
+ * What the start screen and the desktop hand-off sheet tell before anything runs: each result's size ("4000×3000 → 8000×6000, about 48 MP"), how
+ * long the batch will take on this device, and the scale a photo that is already large should get. Pure functions
+ * (no Node, no DOM), shared by the renderer (through the contract) and the app's hand-off sheet; tested on their own.
  *
  * Speed comes, best first, from: this model's own speed measured on this device (the queue records it after each
  * batch); another model's measured speed scaled by the two networks' cost (multiply-accumulates per input pixel, from
  * their manifests); or, before anything has run here, the network's cost at a nominal rate per CPU core. Never
  * "timed after the first photo": a person deciding whether to start wants the number now.
  */
-import type { DeviceInfo, ModelInfo } from '../../../../src-preload/contract';
+import type { DeviceInfo, ModelInfo } from './payloads';
 
 /**
  * A CPU core's sustained rate through onnxruntime, multiply-accumulates per second, for estimates before the first run.
@@ -34,7 +34,7 @@ export function resultSize(width: number, height: number, scale: number): { widt
   return { width: w, height: h, megapixels: (w * h) / 1e6 };
 }
 
-const mp = (n: number): string => (n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US'));
+const mp = (n: number): string => (n < 1 ? n.toFixed(2) : n < 10 ? n.toFixed(1) : Math.round(n).toLocaleString('en-US'));
 
 /** "4000×3000 → 8000×6000, about 48 MP". */
 export function describeResult(width: number, height: number, scale: number): string {
