@@ -227,6 +227,8 @@ export const AppSettingsSchema = z.object({
   /** Skip photos that already have a result with the same settings. */
   skipDone: z.boolean(),
   theme: z.enum(['system', 'light', 'dark']),
+  /** Photos with more pixels than this (megapixels) are refused when added: a guard against memory exhaustion. */
+  maxInputMegapixels: z.number().positive().max(10_000).optional(),
 });
 export type AppSettings = z.infer<typeof AppSettingsSchema>;
 

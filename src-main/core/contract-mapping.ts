@@ -58,15 +58,25 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
 
 /** The core's settings → the contract's. */
 export function fromSettings(s: Settings): AppSettings {
-  return { defaults: fromJobSettings(s.enhance), recursive: s.queue.recursive, skipDone: s.queue.skipDone, theme: s.appearance.theme };
+  return {
+    defaults: fromJobSettings(s.enhance),
+    recursive: s.queue.recursive,
+    skipDone: s.queue.skipDone,
+    theme: s.appearance.theme,
+    maxInputMegapixels: s.queue.maxInputMegapixels,
+  };
 }
 
 /** A contract settings patch → the core's sections. */
 export function toSettingsPatch(p: SettingsPatch, current: Settings): CoreSettingsPatch {
   const out: CoreSettingsPatch = {};
   if (p.defaults) out.enhance = toJobSettings({ ...fromJobSettings(current.enhance), ...p.defaults });
-  if (p.recursive !== undefined || p.skipDone !== undefined) {
-    out.queue = { ...(p.recursive !== undefined ? { recursive: p.recursive } : {}), ...(p.skipDone !== undefined ? { skipDone: p.skipDone } : {}) };
+  if (p.recursive !== undefined || p.skipDone !== undefined || p.maxInputMegapixels !== undefined) {
+    out.queue = {
+      ...(p.recursive !== undefined ? { recursive: p.recursive } : {}),
+      ...(p.skipDone !== undefined ? { skipDone: p.skipDone } : {}),
+      ...(p.maxInputMegapixels !== undefined ? { maxInputMegapixels: p.maxInputMegapixels } : {}),
+    };
   }
   if (p.theme !== undefined) out.appearance = { theme: p.theme };
   return out;

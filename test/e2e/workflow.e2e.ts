@@ -166,7 +166,7 @@ describe('the photographer’s workflow in a browser (issue 13)', () => {
   });
 
   it('photographs every screen at both sizes, light and dark', async () => {
-    const screens = ['Start', 'Queue', 'Compare', 'Library', 'Models'];
+    const screens = ['Start', 'Queue', 'Compare', 'Library', 'Models', 'Settings'];
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
       for (const size of SIZES) {

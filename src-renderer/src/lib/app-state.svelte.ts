@@ -14,7 +14,7 @@ import { ModelsState } from '../features/models/models-state.svelte';
 
 const INFO_NOTICE_MS = 6000;
 
-export const SCREENS = ['start', 'queue', 'compare', 'library', 'models'] as const;
+export const SCREENS = ['start', 'queue', 'compare', 'library', 'models', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Notice {

@@ -40,6 +40,9 @@ describe('core services: translation between the contract and the core', () => {
     expect(app.recursive).toBe(core.queue.recursive);
     expect(toSettingsPatch({ theme: 'dark', recursive: false }, core)).toEqual({ appearance: { theme: 'dark' }, queue: { recursive: false } });
     expect(toSettingsPatch({ defaults: { scale: 3 } }, core).enhance?.scale).toBe(3);
+    // The pixel limit of the Settings screen reaches the queue section (issue 13 point 8).
+    expect(app.maxInputMegapixels).toBe(core.queue.maxInputMegapixels);
+    expect(toSettingsPatch({ maxInputMegapixels: 400 }, core)).toEqual({ queue: { maxInputMegapixels: 400 } });
   });
 });
 
