@@ -75,3 +75,12 @@ describe('LibraryScreen', () => {
     await waitFor(() => expect(api.libraryRemove).toHaveBeenCalledWith({ id: 1, deleteOutput: false }));
   });
 });
+
+describe('compare from the library (issue 13 point 6)', () => {
+  it('names the result’s model, scale and size in the compare toolbar', async () => {
+    const { app } = await mounted([entry(1)]);
+    await fireEvent.click(screen.getAllByRole('button', { name: 'Compare' })[0]!);
+    expect(app.screen).toBe('compare');
+    expect(app.compare.pair?.facts).toBe('Real-ESRGAN x4 fast · 4× · 400×320');
+  });
+});
