@@ -63,9 +63,12 @@ function boundaryConfigs() {
     electron: 'app',
     // electron-store imports electron: only the shell may load it (the core uses conf).
     'electron-store': 'app',
+    // The fleet's queue on Redis: only the fleet talks to it.
+    bullmq: 'fleet',
+    ioredis: 'fleet',
   };
   // Low → high; app and cli are siblings, neither imports the other.
-  const frontEnds = ['core', 'ipc', 'bridge', 'app', 'cli'];
+  const frontEnds = ['core', 'fleet', 'ipc', 'bridge', 'app', 'cli'];
   const aboveOf = (folder) => {
     const at = frontEnds.indexOf(folder);
     if (folder === 'app' || folder === 'cli') return [folder === 'app' ? 'cli' : 'app'];

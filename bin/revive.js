@@ -18,7 +18,7 @@ if (process.env.REVIVE_DEV === '1') {
   await runAsProgram();
 } else {
   process.stderr.write(
-    `revive: the command is not built (${fileURLToPath(built)} is missing): run "npm run build",\n` +
+    `revive: error: the command is not built (${fileURLToPath(built)} is missing): run "npm run build",\n` +
       'or set REVIVE_DEV=1 to run the TypeScript sources through tsx.\n',
   );
   process.exitCode = 69; // EX_UNAVAILABLE (sysexits.h): not a usage error, the command itself is missing

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark row, measured side by side in one run on this machine, printed as a table and
  * written to bench-results/bench.json. Not a test: goals are reported, not asserted.
- * Options: --quick (smaller sizes), --only pixel,diffusion,library,startup
+ * Options: --quick (smaller sizes), --only pixel,diffusion,library,startup,vae,fleet
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,8 @@ const suites: Suite[] = [
   { name: 'diffusion', file: 'test/bench/diffusion-bench.ts', run: (m) => (m.diffusionBench as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick }) },
   { name: 'library', file: 'test/bench/library-bench.ts', run: (m) => (m.libraryBench as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick }) },
   { name: 'startup', file: 'test/bench/startup-bench.ts', run: (m) => (m.startupBench as () => Promise<BenchRow[]>)() },
+  { name: 'vae', file: 'test/bench/vae-norm-bench.ts', run: (m) => (m.vaeNormBench as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick }) },
+  { name: 'fleet', file: 'test/bench/fleet-bench.ts', run: (m) => (m.fleetBench as () => Promise<BenchRow[]>)() },
 ];
 
 const rows: BenchRow[] = [];

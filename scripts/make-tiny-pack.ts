@@ -4,7 +4,10 @@
  *   npm run make:tiny-pack -- <outdir> [--id ID] [--hidden-size 32] [--tagger] [--group-norm] [--empty-embedding]
  *                                      [--heavy] [--heavy-channels 320] [--heavy-repeats 109]
  *                                      [--timestep-type int64|int32|float32] [--ids-type int64|int32]
+ *                                      [--encoder-group-norm] [--group-norm-op]
  *
+ * `--group-norm` / `--encoder-group-norm` put a GroupNorm in the VAE decoder / encoder, exported as torch's
+ * Reshape → InstanceNormalization → Reshape → Mul → Add, or with `--group-norm-op` as the opset-18 GroupNormalization.
  * The heavy variant's UNet costs ≥ 0.1 G MAC per latent pixel (printed), for benchmarks.
  */
 import { rm } from 'node:fs/promises';
@@ -13,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { writeTinyPack, type TinyPackOptions } from '../test/fixtures/tiny-packs';
 
 const USAGE = 'usage: make-tiny-pack <outdir> [--id ID] [--hidden-size N] [--tagger] [--group-norm] [--empty-embedding] '
-  + '[--heavy] [--heavy-channels N] [--heavy-repeats N] [--timestep-type int64|int32|float32] [--ids-type int64|int32]';
+  + '[--heavy] [--heavy-channels N] [--heavy-repeats N] [--timestep-type int64|int32|float32] [--ids-type int64|int32] '
+  + '[--encoder-group-norm] [--group-norm-op]';
 
 function positiveInt(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -42,17 +46,21 @@ async function main(): Promise<void> {
       'heavy-repeats': { type: 'string' },
       'timestep-type': { type: 'string' },
       'ids-type': { type: 'string' },
+      'encoder-group-norm': { type: 'boolean' },
+      'group-norm-op': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new Error(USAGE);
   const out = path.resolve(positionals[0]!);
   const heavyChannels = positiveInt('heavy-channels', values['heavy-channels']);
   const heavyRepeats = positiveInt('heavy-repeats', values['heavy-repeats']);
+  const groupNormExport = values['group-norm-op'] ? 'group-normalization' : true;
   const opts: TinyPackOptions = {
     id: values.id,
     hiddenSize: positiveInt('hidden-size', values['hidden-size']),
     tagger: values.tagger ?? false,
-    groupNorm: values['group-norm'] ?? false,
+    groupNorm: values['group-norm'] ? groupNormExport : false,
+    encoderGroupNorm: values['encoder-group-norm'] ? groupNormExport : false,
     emptyPromptEmbedding: values['empty-embedding'] ?? false,
     heavy: values.heavy || heavyChannels || heavyRepeats ? { channels: heavyChannels, repeats: heavyRepeats } : false,
     timestepType: oneOf('timestep-type', values['timestep-type'], ['int64', 'int32', 'float32'] as const),

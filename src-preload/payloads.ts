@@ -75,6 +75,11 @@ export const RestoreSettingsSchema = z.object({
   output: OutputPlaceSchema,
   /** Appended to the file name of each result, e.g. "-revive". */
   suffix: z.string().max(64).regex(/^[^/\\:*?"<>|\0]*$/, 'suffix must not contain path separators or reserved characters'),
+  /**
+   * The file name of each result with tokens: {name} (required), {model}, {scale}, {date}, e.g. "{name}_{model}_{scale}x"
+   * (checked by the core, src-main/settings/name-pattern.ts). Absent: the name, then `suffix`.
+   */
+  namePattern: z.string().min(1).max(100).optional(),
   /** Diffusion models only: how the text prompt is made. */
   promptMode: PromptModeSchema,
   /** Diffusion models only, with promptMode "custom". */

@@ -16,7 +16,9 @@
  * Two nodes are not first-level folders: `engine/process` (the child process) sits just above the engine's host side
  * it shares the protocol with, and is further guarded by {@link checkImport} (only itself may import it);
  * `src-preload` (the IPC contract) re-exports domain types of the jobs/models/imaging folders and is imported by the
- * front ends and core, so it sits between jobs and core.
+ * front ends and core, so it sits between jobs and core. `fleet` (the BullMQ/Redis worker fleet) runs each photo
+ * through the composition root like a front end does, so it sits just above core; only the CLI starts it, and no
+ * front end below the CLI needs it.
  */
 export const RANKS: Readonly<Record<string, number>> = {
   pixels: 0,
@@ -32,6 +34,7 @@ export const RANKS: Readonly<Record<string, number>> = {
   jobs: 7,
   'src-preload': 7.5,
   core: 8,
+  fleet: 8.5,
   ipc: 9,
   bridge: 10,
   app: 11,

@@ -26,6 +26,7 @@ import { UsageError } from './options';
 import type { ProgressStream } from './progress-view';
 import { EXIT_QUEUE_BUSY, openQueueRoot, runQueueIn } from './commands/queue-run';
 import { display, type QueueJsonResult } from './queue-printer';
+import { printError } from './errors';
 
 export interface CliIo {
   stdout: { write(s: string): boolean };
@@ -73,6 +74,7 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       scale: opts.scale,
       format: opts.format,
       suffix: opts.suffix,
+      ...(opts.namePattern !== undefined ? { namePattern: opts.namePattern } : {}),
       outputDir: outDir ?? null,
       overwrite: opts.overwrite,
       provider: opts.device,
@@ -114,7 +116,7 @@ async function offerFallbackFormat(tooLarge: readonly TooLargeResult[], io: CliI
   const names = fits.map((f) => f.toUpperCase()).join(', ');
   const n = tooLarge.length === 1 ? 'This photo' : `These ${tooLarge.length} photos`;
   if (!fits.length) {
-    io.stderr.write(`revive: no format holds ${tooLarge.length === 1 ? 'this result' : 'all these results'}; choose a smaller --scale. Nothing was queued.\n`);
+    printError(io.stderr, `no format holds ${tooLarge.length === 1 ? 'this result' : 'all these results'}; choose a smaller --scale. Nothing was queued.`);
     return null;
   }
   if (io.ask && !fallbackGiven) {
@@ -125,7 +127,7 @@ async function offerFallbackFormat(tooLarge: readonly TooLargeResult[], io: CliI
     io.stderr.write('Nothing was queued.\n');
     return null;
   }
-  io.stderr.write(`revive: nothing was queued. ${n} can be written as ${names}: add --fallback-format ${fits[0]} (or choose a smaller --scale)${fallbackGiven ? '; the --fallback-format given cannot hold them' : ''}.\n`);
+  printError(io.stderr, `nothing was queued. ${n} can be written as ${names}: add --fallback-format ${fits[0]} (or choose a smaller --scale)${fallbackGiven ? '; the --fallback-format given cannot hold them' : ''}.`);
   return null;
 }
 
@@ -163,6 +165,7 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
         // Replacing results is asking for them to be made again, even where a matching one exists.
         force: opts.force === true || opts.overwrite,
         probe: probeImage,
+        ...(opts.shard ? { shard: opts.shard } : {}),
       });
     let queued = await queueWith(settings);
     if (queued.tooLarge.length) {
@@ -172,6 +175,11 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
       if (queued.tooLarge.length) return (reportTooLarge(queued.tooLarge, io), EXIT_USAGE);
     }
     const { job, problems } = queued;
+    if (!job && problems.length === 0 && opts.shard && (queued.outOfShard ?? 0) > 0) {
+      // A shard with nothing to do is a success: its photos all fell in other shards.
+      if (!opts.json) io.stderr.write(`shard ${opts.shard.index}/${opts.shard.count}: none of the ${queued.outOfShard} photos falls in this shard\n`);
+      return 0;
+    }
     if (!job && problems.length === 0) {
       throw new UsageError(`no photos to enhance in ${args.join(', ')} (folders are searched for ${opts.recursive ? '' : 'top-level '}JPEG, PNG, WebP, TIFF, GIF and AVIF files${opts.recursive ? '' : '; add -r for subfolders'})`);
     }

@@ -1,15 +1,23 @@
 /**
  * The `revive` command line (bin/revive.js runs this through tsx).
  *
- *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--suffix S] [--device D] [--tile PX]
+ *   revive enhance <file|folder>... [-o DIR] [-m MODEL] [-s SCALE] [-f FORMAT] [--fallback-format F] [--name PATTERN | --suffix S] [--device D] [--tile PX]
  *                                   [--threads N] [-r] [--overwrite] [--force] [--json] [--quality Q] [--data-dir DIR]
  *                                   [--prompt-mode tags|none|custom] [--prompt TEXT] [--color-fix adain|wavelet|none]
  *                                   [--strength 0..100]                       (diffusion models)
+ *                                   [--shard i/n | --shard-from-env --shard-count n]   (batch schedulers; jobs/shard.ts)
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
  *   revive resume [--json] [--data-dir DIR]            (continue unfinished batches; 75 = queue busy)
  *   revive history [query] [--failed] [--json] [--folder DIR] [--camera C] [--model M] [--data-dir DIR]
+ *   revive queue [list [--json] | drop ID | clear] [--data-dir DIR]   (drop/clear: 75 = a batch is running)
+ *   revive --version | -V
+ *
+ * Every error the command prints starts with "revive: error: " (cli/errors.ts).
+ *   revive submit --redis URL <file|folder>... [enhance's output options] [--attempts N]   (fleet; commands/fleet.ts)
+ *   revive worker --redis URL [--concurrency N] [--device D] [--data-dir DIR]             (69 = Redis unreachable)
+ *   revive fleet status --redis URL [--json [--results]]
  *
  * Exit codes: 0 all done, 1 some inputs failed, 2 usage error (unknown option, bad value, no inputs, unknown model, a
  * result too large for the format with no --fallback-format and nobody at a terminal to ask; nothing is queued),
@@ -18,24 +26,30 @@
  * `revive enhance` queues its photos as a job in the data folder's queue (shared with the app) and runs it there, so a
  * killed batch continues with `revive resume`.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import type { PackRegistry } from '../models/registry';
-import { DEFAULT_MODEL } from '../settings/schema';
+import { DEFAULT_MODEL } from '../settings/defaults';
 import { defaultDataDir } from '../store/data-dir';
 import { StoreError } from '../store/store-error';
 import type { CliIo, EnhanceDeps } from './enhance-command';
 import { findPackOrExplain, PackNotFoundError } from '../models/find-pack';
-import { DEFAULT_SUFFIX } from '../jobs/naming';
-import { parseEnhanceOptions, UsageError, type RawEnhanceOptions } from './options';
+import { DEFAULT_NAME_PATTERN } from '../settings/name-pattern';
+import type { RawEnhanceOptions } from './options';
 import { packRoots } from '../models/pack-roots';
 import { register as registerServe } from './commands/serve';
 import { register as registerResume } from './commands/resume';
 import { register as registerHistory } from './commands/history';
+import { register as registerQueue } from './commands/queue';
+import { printError, UsageError, withErrorPrefix } from './errors';
+import { examplesText } from './help-text';
+import { appPaths } from '../pixels/app-paths';
+import { register as registerFleet } from './commands/fleet';
 
-export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130 } as const;
+export const EXIT = { OK: 0, SOME_FAILED: 1, USAGE: 2, DATA_FOLDER: 74, INTERRUPTED: 130, TERMINATED: 143 } as const;
 
 export interface MainOptions extends Partial<CliIo> {
   /** Cancels a running batch (the bin wires Ctrl-C to it). */
@@ -63,7 +77,8 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('-s, --scale <n>', 'output scale: 1 (restore only), 2, 3 or 4', '4')
     .option('-f, --format <fmt>', 'jpg, png, webp, tiff, avif, or same (keep the original format)', 'same')
     .option('--fallback-format <fmt>', 'format for results too large for --format (WebP: 16383 px a side, AVIF 16384, JPEG 65535); without it you are asked, or nothing is queued')
-    .option('--suffix <text>', 'appended to the file name', DEFAULT_SUFFIX)
+    .option('--name <pattern>', `the results' file names: {name} (the original's), {model}, {scale}, {date} (YYYY-MM-DD) and text (default "${DEFAULT_NAME_PATTERN}")`)
+    .option('--suffix <text>', 'name the results <name><text> instead (--suffix _revive: photo_revive.jpg)')
     .option('--device <d>', 'auto, cpu, cuda, dml or coreml', 'auto')
     .option('--tile <px>', 'tile size in input pixels; diffusion models: UNet tile in latent pixels (default: from free memory and the model)')
     .option('--threads <n>', 'CPU threads for the model (default: all cores, one spared from 4 up)')
@@ -80,7 +95,12 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--color-fix <fix>', 'diffusion models: adain, wavelet or none (default: the model\'s)')
     .option('--strength <pct>', 'diffusion models: 0–100 % of the model\'s result over the plain upscale (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
+    .addOption(new Option('--shard <i/n>', 'only shard i (from 0) of n of the photos, split by path below each folder argument, the same on every node').env('REVIVE_SHARD'))
+    .option('--shard-from-env', 'the shard index from JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch)')
+    .addOption(new Option('--shard-count <n>', 'the number of shards with --shard-from-env').env('REVIVE_SHARD_COUNT'))
     .action(async (paths: string[], raw: RawEnhanceOptions) => {
+      // The parsers bring the settings schemas (zod) with them: loaded when a command runs, not for --help.
+      const { parseEnhanceOptions } = await import('./options');
       const opts = parseEnhanceOptions(raw);
       const [registry, { runEnhance }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command')]);
       let code = await runEnhance(paths, opts, io, {
@@ -137,6 +157,16 @@ function registerModels(program: Command, { io, options, setExitCode, registryFo
 
 }
 
+/** Revive's version from its package.json (read here, not through imaging/, so `--version` loads no image library). */
+function reviveVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(appPaths().packageJson, 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Runs the CLI with `argv` (without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io: CliIo = {
@@ -162,8 +192,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      outputError: (s, write) => write(withErrorPrefix(s)),
     })
-    .showHelpAfterError('(run "revive --help" for usage)');
+    .version(`revive ${reviveVersion()}`, '-V, --version', 'print the version of Revive')
+    .showHelpAfterError('(run "revive --help" for usage)')
+    .addHelpText('after', examplesText(''));
 
   registerEnhance(program, { io, options, setExitCode, registryFor });
   registerModels(program, { io, options, setExitCode, registryFor });
@@ -175,6 +208,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     setExitCode,
   });
   registerHistory(program, { io });
+  registerFleet(program, {
+    io,
+    setExitCode,
+    findPack: async (dataDir, id) => findPackOrExplain(await registryFor(dataDir), id),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.spawner ? { spawner: options.spawner } : {}),
+  });
+  registerQueue(program, { io, ...(options.spawner ? { spawner: options.spawner } : {}), setExitCode });
+  for (const cmd of program.commands) if (cmd.name() !== 'queue') cmd.addHelpText('after', examplesText(cmd.name()));
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -186,12 +228,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     // An unknown model on the command line is the user's to fix, like any other bad argument.
     if (err instanceof UsageError || err instanceof PackNotFoundError) {
-      io.stderr.write(`revive: ${err.message}\n`);
+      printError(io.stderr, err.message);
       return EXIT.USAGE;
     }
     // A damaged database or a full disk: the message names the file and the way out; a stack trace would not help.
     if (err instanceof StoreError) {
-      io.stderr.write(`revive: ${err.message}\n`);
+      printError(io.stderr, err.message);
       return EXIT.DATA_FOLDER;
     }
     throw err;
@@ -208,24 +250,35 @@ async function askOnTerminal(question: string): Promise<string> {
   }
 }
 
-/** When run as a program: wire Ctrl-C to cancellation and exit with the code. */
+/**
+ * When run as a program: wire Ctrl-C and SIGTERM to cancellation and exit with the code. SIGTERM (a service manager,
+ * `kill`, a container stop) drains exactly like Ctrl-C — the current photo is cancelled cleanly, its temp files
+ * removed, the engine and its ExifTool ended, the queue left resumable — and exits 143 (128 + SIGTERM) instead of 130.
+ */
 async function runAsProgram(): Promise<void> {
   const controller = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    // First Ctrl-C cancels the current photo cleanly (temp files removed); a second one leaves at once.
-    if (++interrupts > 1) process.exit(EXIT.INTERRUPTED);
-    process.stderr.write('\ncancelling…\n');
+  let stops = 0;
+  let stopCode: number = EXIT.INTERRUPTED;
+  const stop = (signal: 'SIGINT' | 'SIGTERM'): void => {
+    // The first signal cancels cleanly; a second one leaves at once (the person or the supervisor insists).
+    if (++stops > 1) process.exit(stopCode);
+    stopCode = signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
+    process.stderr.write(signal === 'SIGTERM' ? '\nstopping (SIGTERM)…\n' : '\ncancelling…\n');
     controller.abort();
-  });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
   try {
-    process.exitCode = await main(process.argv.slice(2), {
+    const code = await main(process.argv.slice(2), {
       signal: controller.signal,
       // Questions only when a person is at a terminal (both ends); scripts and pipes get the documented exit code.
       ...(process.stdin.isTTY && process.stderr.isTTY ? { ask: askOnTerminal } : {}),
     });
+    process.exitCode = code === EXIT.INTERRUPTED ? stopCode : code;
   } catch (err) {
-    process.stderr.write(`revive: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // Not the user's doing: the first line says so with the usual prefix, the stack below it is for a bug report.
+    printError(process.stderr, `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     process.exitCode = 70;
   }
 }

@@ -9,6 +9,7 @@ import { listPacks, type InstalledPack, type PackListing } from '../models/regis
 import { AbortedError } from '../pixels/types';
 import { modelsDirIn } from '../store/data-dir';
 import { bundledModelsDir } from '../models/pack-roots';
+import { printError } from './errors';
 import { bar } from './progress-view';
 
 /** Total bytes of a pack's files. */
@@ -118,11 +119,11 @@ export async function runModelsAdd(
   } catch (err) {
     if (drawn) io.stderr.write('\r\x1b[K');
     if (err instanceof AbortedError) {
-      io.stderr.write('revive: install cancelled; nothing was installed\n');
+      printError(io.stderr, 'install cancelled; nothing was installed');
       return 130;
     }
     const why = err instanceof PackInstallError || err instanceof DownloadError || err instanceof Error ? err.message : String(err);
-    io.stderr.write(`revive: cannot install ${source}: ${why}\n`);
+    printError(io.stderr, `cannot install ${source}: ${why}`);
     return 1;
   }
 }
@@ -136,7 +137,7 @@ export async function runModelsRemove(id: string, dataDir: string, io: ModelsCha
   } catch (err) {
     const bundled = await listPacks([bundledModelsDir()]).then((l) => l.packs.some((p) => p.id === id));
     const hint = bundled ? ' (it comes with the app and cannot be removed)' : '';
-    io.stderr.write(`revive: cannot remove "${id}": ${(err as Error).message}${hint}\n`);
+    printError(io.stderr, `cannot remove "${id}": ${(err as Error).message}${hint}`);
     return 1;
   }
 }

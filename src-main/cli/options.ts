@@ -8,16 +8,12 @@ import { MAX_PROMPT_CHARS, OUTPUT_SCALES, PROVIDER_CHOICES, type OutputScale } f
 import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../models/manifest';
 import type { ProviderChoice } from '../engine/protocol';
 import type { FormatChoice } from '../jobs/naming';
-import { validateSuffix } from '../jobs/naming';
-import { CodedError } from '../pixels/coded-error';
+import { DEFAULT_SUFFIX, validateSuffix } from '../jobs/naming';
+import { DEFAULT_NAME_PATTERN, namePatternProblem } from '../settings/name-pattern';
+import { UsageError } from './errors';
+import { parseShard, shardFromEnv, ShardSpecError, type ShardSpec } from '../jobs/shard';
 
-/** Bad command-line arguments: printed as `revive: message`, exit code 2 (see cli/main.ts). */
-export class UsageError extends CodedError<'INVALID_USAGE'> {
-  constructor(message: string) {
-    super('INVALID_USAGE', message);
-    this.name = 'UsageError';
-  }
-}
+export { UsageError };
 
 /** Options as commander hands them over (strings, booleans). */
 export interface RawEnhanceOptions {
@@ -26,7 +22,10 @@ export interface RawEnhanceOptions {
   scale: string;
   format: string;
   fallbackFormat?: string;
-  suffix: string;
+  /** Absent unless given: without it, `name` (or the default pattern) names the results. */
+  suffix?: string;
+  /** Naming pattern (`--name`); absent = {@link DEFAULT_NAME_PATTERN}. */
+  name?: string;
   device: string;
   tile?: string;
   threads?: string;
@@ -44,6 +43,12 @@ export interface RawEnhanceOptions {
   prompt?: string;
   colorFix?: string;
   strength?: string;
+  /** `i/n` (also REVIVE_SHARD). */
+  shard?: string;
+  /** Take the shard index from JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX. */
+  shardFromEnv?: boolean;
+  /** The count with --shard-from-env (also REVIVE_SHARD_COUNT). */
+  shardCount?: string;
 }
 
 /** Settings only diffusion models take; absent = the pack's defaults. */
@@ -62,7 +67,10 @@ export interface EnhanceOptions {
   format: FormatChoice;
   /** Written instead of `format` for photos whose result `format` cannot hold (jobs/output-size.ts). */
   fallbackFormat?: OutputFormat;
+  /** `--suffix`: the result is `<name><suffix>` (used when `namePattern` is absent). */
   suffix: string;
+  /** `--name`, or the default pattern when neither `--name` nor `--suffix` is given. */
+  namePattern?: string;
   device: ProviderChoice;
   tile?: number;
   threads?: number;
@@ -81,6 +89,8 @@ export interface EnhanceOptions {
   dataDir?: string;
   /** Diffusion models only (absent or empty: the pack's defaults). */
   diffusion?: DiffusionCliOptions;
+  /** Only this shard of the photos (jobs/shard.ts); absent: all of them. */
+  shard?: ShardSpec;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -105,8 +115,24 @@ function formatName(text: string): string {
   return t === 'jpeg' ? 'jpg' : t === 'tif' ? 'tiff' : text;
 }
 
+/** The shard asked for: `--shard i/n`, or `--shard-from-env` with the count; both at once is ambiguous. */
+export function parseShardOptions(raw: Pick<RawEnhanceOptions, 'shard' | 'shardFromEnv' | 'shardCount'>, env: NodeJS.ProcessEnv): ShardSpec | undefined {
+  try {
+    if (raw.shardFromEnv) {
+      if (raw.shard !== undefined) throw new ShardSpecError('give either --shard (or REVIVE_SHARD) or --shard-from-env, not both');
+      return shardFromEnv(env, raw.shardCount);
+    }
+    if (raw.shardCount !== undefined && raw.shard === undefined) throw new ShardSpecError('--shard-count goes with --shard-from-env');
+    return raw.shard === undefined ? undefined : parseShard(raw.shard);
+  } catch (err) {
+    if (err instanceof ShardSpecError) throw new UsageError(`shard: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Checks and converts the raw options; throws UsageError naming the offending option and value. */
-export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
+export function parseEnhanceOptions(raw: RawEnhanceOptions, env: NodeJS.ProcessEnv = process.env): EnhanceOptions {
+  const shard = parseShardOptions(raw, env);
   const scaleText = raw.scale.replace(/x$/i, '');
   const scale = Number(scaleText);
   if (!/^\d+$/.test(scaleText) || !(OUTPUT_SCALES as readonly number[]).includes(scale)) {
@@ -114,18 +140,14 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
   }
   const format = oneOf<OutputFormat | 'same'>('--format', formatName(raw.format), [...OUTPUT_FORMATS, 'same']);
   const fallbackFormat = raw.fallbackFormat === undefined ? undefined : oneOf('--fallback-format', formatName(raw.fallbackFormat), OUTPUT_FORMATS);
-  try {
-    validateSuffix(raw.suffix);
-  } catch (err) {
-    throw new UsageError(`--suffix: ${(err as Error).message}`);
-  }
+  const naming = parseNaming(raw);
   return {
     ...(raw.output !== undefined ? { outDir: raw.output } : {}),
     model: raw.model,
     scale: scale as OutputScale,
     format,
     ...(fallbackFormat !== undefined ? { fallbackFormat } : {}),
-    suffix: raw.suffix,
+    ...naming,
     device: oneOf('--device', raw.device, PROVIDER_CHOICES),
     ...(raw.tile !== undefined ? { tile: positiveInt('--tile', raw.tile, 8192) } : {}),
     ...(raw.threads !== undefined ? { threads: positiveInt('--threads', raw.threads, 1024) } : {}),
@@ -139,7 +161,27 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions): EnhanceOptions {
     json: raw.json ?? false,
     ...(raw.dataDir !== undefined ? { dataDir: raw.dataDir } : {}),
     ...diffusionField(parseDiffusionOptions(raw)),
+    ...(shard ? { shard } : {}),
   };
+}
+
+/** `--name` and `--suffix` (one or the other): a suffix is the pattern "{name}<suffix>" with the suffix taken literally. */
+function parseNaming(raw: RawEnhanceOptions): { suffix: string; namePattern?: string } {
+  if (raw.suffix !== undefined && raw.name !== undefined) {
+    throw new UsageError('--name and --suffix both name the results; give one (--suffix S is --name "{name}S")');
+  }
+  if (raw.suffix !== undefined) {
+    try {
+      validateSuffix(raw.suffix);
+    } catch (err) {
+      throw new UsageError(`--suffix: ${(err as Error).message}`);
+    }
+    return { suffix: raw.suffix };
+  }
+  const pattern = raw.name ?? DEFAULT_NAME_PATTERN;
+  const problem = namePatternProblem(pattern);
+  if (problem) throw new UsageError(`--name: ${problem}`);
+  return { suffix: DEFAULT_SUFFIX, namePattern: pattern };
 }
 
 /** The `metadata` field only when it is not the default 'all' (so default options stay as they were). */

@@ -9,6 +9,7 @@ import type { ItemRecord } from '../jobs/queue-store';
 import { isTerminal } from '../jobs/state';
 import type { LibraryEntry as CoreLibraryRow } from '../library/library-store';
 import type { JobSettings } from '../settings/job-settings';
+import { namePatternProblem } from '../settings/name-pattern';
 import type { Settings, SettingsPatch as CoreSettingsPatch } from '../settings';
 import type { CoreItem, CoreLibraryEntry, SettingsPatch } from './port';
 
@@ -23,6 +24,7 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     format: s.format,
     quality: s.quality,
     suffix: s.suffix,
+    ...(s.namePattern !== undefined ? { namePattern: s.namePattern } : {}),
     outputDir: s.output.kind === 'folder' ? s.output.dir : null,
     overwrite: false,
     provider: s.device,
@@ -46,6 +48,7 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     quality: j.quality ?? DEFAULT_QUALITY,
     output: j.outputDir ? { kind: 'folder', dir: j.outputDir } : { kind: 'beside' },
     suffix: j.suffix,
+    ...(j.namePattern !== undefined ? { namePattern: j.namePattern } : {}),
     promptMode: j.promptMode ?? 'tags',
     prompt: j.prompt ?? '',
     colorFix: j.colorFix ?? 'adain',
@@ -67,10 +70,20 @@ export function fromSettings(s: Settings): AppSettings {
   };
 }
 
+/**
+ * A defaults change that sets the suffix but not the pattern names results "{name}<suffix>" from then on: the pattern
+ * would otherwise win and the suffix do nothing. (A suffix no pattern can say literally, with braces, leaves it.)
+ */
+function withSuffixAsPattern(d: Partial<RestoreSettings>): Partial<RestoreSettings> {
+  if (d.suffix === undefined || d.namePattern !== undefined) return d;
+  const pattern = `{name}${d.suffix}`;
+  return namePatternProblem(pattern) === null ? { ...d, namePattern: pattern } : d;
+}
+
 /** A contract settings patch → the core's sections. */
 export function toSettingsPatch(p: SettingsPatch, current: Settings): CoreSettingsPatch {
   const out: CoreSettingsPatch = {};
-  if (p.defaults) out.enhance = toJobSettings({ ...fromJobSettings(current.enhance), ...p.defaults });
+  if (p.defaults) out.enhance = toJobSettings({ ...fromJobSettings(current.enhance), ...withSuffixAsPattern(p.defaults) });
   if (p.recursive !== undefined || p.skipDone !== undefined || p.maxInputMegapixels !== undefined) {
     out.queue = {
       ...(p.recursive !== undefined ? { recursive: p.recursive } : {}),

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import { EngineHost } from '../engine/host';
-import type { EngineSpawner } from '../engine/spawn';
+import { ENGINE_CACHE_ENV, type EngineSpawner } from '../engine/spawn';
 import { engineFromHost, type EstimateListener } from '../jobs/engine';
 import { QueueStore } from '../jobs/queue-store';
 import { JobRunner } from '../jobs/runner';
@@ -66,6 +66,15 @@ export class InstalledPacks {
     return this.#listing.packs.some((p) => p.id === id);
   }
 
+  /**
+   * The scale a pack holds in memory when asked for `scale`: a feed-forward (pixel-sr) model always makes its own
+   * scale first and is then resized; the others make the requested scale. Unknown packs: the requested scale.
+   */
+  workingScaleOf(id: string, scale: number): number {
+    const pack = this.#listing.packs.find((p) => p.id === id);
+    return pack?.manifest.kind === 'pixel-sr' ? Math.max(scale, pack.manifest.scale) : scale;
+  }
+
   /** The pack's folder from the last listing. @throws PackNotFoundError (MODEL_NOT_FOUND) when there is none. */
   dirOf(id: string): string {
     const found = packOrExplain(this.#listing, this.registry.roots, id);
@@ -111,6 +120,8 @@ export async function openRoot(dataDir: string, options: OpenRootOptions = {}): 
   const dir = path.resolve(dataDir);
   const store = openStore(dir);
   const lock = lockQueue(store, dir);
+  // The engine (forked or a utility process) inherits this: its derived graphs are cached in the data folder.
+  process.env[ENGINE_CACHE_ENV] = path.join(dir, 'cache', 'engine');
   const host = options.engineHost ?? new EngineHost(options.spawner ? { spawner: options.spawner } : {});
   const packs = new InstalledPacks(new PackRegistry(options.packRoots ?? packRoots(dir)));
   const estimateListeners = new Set<EstimateListener>();
@@ -124,6 +135,7 @@ export async function openRoot(dataDir: string, options: OpenRootOptions = {}): 
     engine: engineFromHost(host, (input, e) => estimateListeners.forEach((l) => l(input, e))),
     lock,
     resolveModelDir: (id) => packs.dirOf(id),
+    workingScale: (id, scale) => packs.workingScaleOf(id, scale),
   });
   let closed = false;
   const root: ReviveRoot = {
@@ -169,4 +181,19 @@ export interface LibraryAccess {
 export function openLibrary(dataDir: string): LibraryAccess {
   const store = openStore(path.resolve(dataDir));
   return { library: new LibraryStore(store.db), close: () => store.close() };
+}
+
+/** The queue of a data folder, for reading only. */
+export interface QueueAccess {
+  readonly queue: QueueStore;
+  close(): void;
+}
+
+/**
+ * Opens a data folder's queue for listing; takes no lock, so `revive queue list` works while another process runs the
+ * queue. Changing the queue goes through {@link openRoot}, which holds the lock.
+ */
+export function openQueueView(dataDir: string): QueueAccess {
+  const store = openStore(path.resolve(dataDir));
+  return { queue: new QueueStore(store.db), close: () => store.close() };
 }

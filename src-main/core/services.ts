@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
 import { expandInputs } from '../jobs/inputs';
+import { earlierResultTest } from '../jobs/naming';
+import { parseJobSettings } from '../settings/job-settings';
 import type { EngineSpawner } from '../engine/spawn';
 import { EngineHost } from '../engine/host';
 import { DEFAULT_MAX_INPUT_PIXELS, type OutputFormat } from '../imaging/formats';
@@ -179,7 +181,7 @@ class LocalCore implements ReviveCore {
   async checkJob(paths: string[], settings: RestoreSettings) {
     this.#requireAdded(paths);
     // The same expansion as jobs:start (enqueue): the page passes the files inputs:add returned.
-    const { files } = await expandInputs(paths, { recursive: false, cwd: os.homedir(), skipSuffix: settings.suffix });
+    const { files } = await expandInputs(paths, { recursive: false, cwd: os.homedir(), isEarlierResult: earlierResultTest(parseJobSettings(toJobSettings(settings))) });
     // With the app-wide input limit startJob gives the job: a photo over it fails alone, it is not "too large" here.
     const { maxInputMegapixels } = this.#settings.get().queue;
     const tooLarge = await findTooLarge(files, { ...toJobSettings(settings), maxMegapixels: maxInputMegapixels }, probeImage);

@@ -42,6 +42,12 @@ export interface EngineChannel {
 
 export type EngineSpawner = (listeners: EngineListeners) => EngineChannel;
 
+/**
+ * The environment variable naming the engine's cache folder (derived model graphs: engine/process/vae-norm-cache.ts).
+ * The host sets it to a folder of the data folder before the engine starts, so nothing is left in the system temp folder.
+ */
+export const ENGINE_CACHE_ENV = 'REVIVE_ENGINE_CACHE';
+
 export interface ForkOptions {
   /** The child's entry module; default {@link defaultEngineEntry}. */
   entry?: string;

@@ -192,7 +192,8 @@ export async function copyMetadata(target: string, options: CopyMetadataOptions)
     options.format === 'jpg' && present.has('IFD1:ThumbnailImage') && !options.thumbnail ? `${target}${THUMB_TEMP_SUFFIX}` : undefined;
   try {
     if (thumbnail) {
-      await sharp(target)
+      // The target is Revive's own result, which may be far larger than sharp's default 268 MP input guard.
+      await sharp(target, { limitInputPixels: false })
         .resize(EXIF_THUMBNAIL_SIDE, EXIF_THUMBNAIL_SIDE, { fit: 'inside' })
         .jpeg({ quality: 80 })
         .toFile(thumbnail);

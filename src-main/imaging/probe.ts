@@ -15,6 +15,9 @@ export interface ImageProbe {
   height: number;
   /** File size in bytes. */
   bytes: number;
+  /** The header's alpha channel and sample depth, for the result's size in memory (imaging/output-capacity.ts). */
+  hasAlpha?: boolean;
+  bitsPerSample?: 8 | 16;
 }
 
 /**
@@ -60,5 +63,7 @@ export async function probeImage(path: string): Promise<ImageProbe> {
     width: swap ? meta.height : meta.width,
     height: swap ? meta.width : meta.height,
     bytes,
+    hasAlpha: meta.hasAlpha === true,
+    bitsPerSample: meta.depth === 'ushort' || meta.depth === 'short' ? 16 : 8,
   };
 }

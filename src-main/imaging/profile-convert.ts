@@ -78,12 +78,12 @@ export async function convertFromProfile<T extends Samples>(
     for (let i = 0; i < g.length; i++) g[i] = rgb[i * 3]!;
     samples = g;
   }
-  const png = await sharp(samples, { raw: { width, height, channels: grey ? 1 : 3 } })
+  const png = await sharp(samples, { raw: { width, height, channels: grey ? 1 : 3 }, limitInputPixels: false })
     .toColourspace(grey ? 'b-w' : sixteen ? 'rgb16' : 'srgb')
     .png({ compressionLevel: 0, adaptiveFiltering: false })
     .toBuffer();
   const tagged = withIccChunk(png, icc);
-  if (!(await sharp(tagged).metadata()).icc) return undefined;
+  if (!(await sharp(tagged, { limitInputPixels: false }).metadata()).icc) return undefined;
   const { data, info } = await sharp(tagged, { limitInputPixels: false })
     .toColourspace(sixteen ? 'rgb16' : 'srgb')
     .raw({ depth: sixteen ? 'ushort' : 'uchar' })

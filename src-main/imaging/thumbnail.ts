@@ -15,7 +15,8 @@ export interface ThumbnailInfo {
 /**
  * Writes an upright WebP thumbnail of `path` that fits in `size`×`size` (never enlarged) to `outPath`, atomically (a
  * killed process leaves either the old file or the new one, plus at most a `.revive-tmp-` file the cache clean-up
- * removes).
+ * removes). Only for files already inside the input pixel limit or Revive's own results (the library's before and
+ * after), so sharp's 268 MP input guard is off: a 4× result of a 24 MP photo is 384 MP, and shrink-on-load keeps it cheap.
  * @throws ImageError CORRUPT when the source cannot be decoded, WRITE_FAILED when the cache cannot be written.
  */
 export async function makeThumbnail(path: string, outPath: string, size: number): Promise<ThumbnailInfo> {
@@ -24,7 +25,7 @@ export async function makeThumbnail(path: string, outPath: string, size: number)
   }
   let out: { data: Buffer; info: { width: number; height: number } };
   try {
-    out = await sharp(path, { failOn: 'error', autoOrient: true })
+    out = await sharp(path, { failOn: 'error', autoOrient: true, limitInputPixels: false })
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 75, effort: 2 })
       .toBuffer({ resolveWithObject: true });

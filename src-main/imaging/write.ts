@@ -164,13 +164,13 @@ export async function encodeImage(pixels: PixelBuffer, alpha: AlphaPlane | null,
       img = sharp(options.keepMetadataFrom, { autoOrient: true, limitInputPixels: false, failOn: 'none' })
         .resize(1, 1, { fit: 'fill' })
         .extend({ right: width - 1, bottom: height - 1, extendWith: 'copy' })
-        .composite([{ input: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), raw: { width, height, channels }, blend: 'source', left: 0, top: 0 }])
+        .composite([{ input: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), raw: { width, height, channels }, limitInputPixels: false, blend: 'source', left: 0, top: 0 }])
         .keepMetadata()
         .withIccProfile(profile);
       // Compositing always adds an alpha channel; drop it when the result has none.
       if (!a) img = img.removeAlpha();
     } else {
-      img = sharp(raw, { raw: { width, height, channels } }).withIccProfile(profile);
+      img = sharp(raw, { raw: { width, height, channels }, limitInputPixels: false }).withIccProfile(profile);
     }
     return applyFormat(img, options.format, quality).toBuffer();
   });
@@ -192,7 +192,7 @@ async function encode16(
   // pixels go from sRGB to P3 first, which sharp then converts from correctly.
   const pixels = tagged ? await srgbToP3_16(rgb, width, height) : rgb;
   const data = alpha ? joinAlpha16(pixels, alpha) : pixels;
-  const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } }).toColourspace('rgb16');
+  const img = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 }, limitInputPixels: false }).toColourspace('rgb16');
   if (!tagged) return applyFormat(img, options.format, quality, bits).toBuffer();
   return withProfileFile(options.iccProfile, options.iccTempPath, (profile) => applyFormat(img.withIccProfile(profile), options.format, quality, bits).toBuffer());
 }

@@ -5,8 +5,8 @@
  *   not supported"); folders contribute only files with an image extension Revive reads.
  * - `recursive` descends into subfolders; hidden files and folders (".name") are skipped, which also skips temp files
  *   of writes in progress; symlinked folders are followed once (loops are cut by real path).
- * - Earlier results are not re-processed: in folders, files whose name ends with the output suffix (`x_revive.jpg`,
- *   `x_revive-2.jpg`) are skipped.
+ * - Earlier results are not re-processed: in folders, files named as the job names its results (`x_realesrgan-x4fast_4x.jpg`,
+ *   `x_revive-2.jpg`; jobs/naming.ts#earlierResultTest) are skipped.
  * - Each file appears once (by real path), in a stable order: arguments in the order given, folder entries sorted
  *   by name (code-point order, the same on every machine).
  */
@@ -14,6 +14,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { extensionOf, INPUT_EXTENSIONS } from '../imaging/formats';
+import { earlierResultTest } from './naming';
 import { resolveShellPaths } from './shell-paths';
 
 export interface ExpandOptions {
@@ -21,8 +22,10 @@ export interface ExpandOptions {
   /** Directory relative arguments are resolved against. */
   cwd: string;
   platform?: NodeJS.Platform;
-  /** Output suffix whose files are skipped inside folders (earlier results). Empty or undefined: skip nothing. */
+  /** Output suffix whose files are skipped inside folders (earlier results, and those of the default naming). Undefined: skip nothing. */
   skipSuffix?: string;
+  /** Whether a file found in a folder is an earlier result, skipped (jobs/naming.ts#earlierResultTest); wins over `skipSuffix`. */
+  isEarlierResult?: (file: string) => boolean;
 }
 
 export interface InputProblem {
@@ -66,15 +69,6 @@ export async function regularFileProblem(file: string): Promise<string | null> {
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-function isEarlierResult(file: string, suffix: string | undefined): boolean {
-  if (!suffix) return false;
-  const stem = path.basename(file, path.extname(file));
-  const at = stem.lastIndexOf(suffix);
-  if (at <= 0) return false;
-  const rest = stem.slice(at + suffix.length);
-  return rest === '' || /^-\d+$/.test(rest);
-}
-
 /** Expands file and folder arguments into photos to process (see module doc for the rules). */
 export async function expandInputs(args: readonly string[], options: ExpandOptions): Promise<ExpandedInputs> {
   const { paths, rejected } = resolveShellPaths(args, { cwd: options.cwd, platform: options.platform ?? process.platform });
@@ -83,6 +77,8 @@ export async function expandInputs(args: readonly string[], options: ExpandOptio
   const problems: InputProblem[] = rejected.map((r) => ({ path: r.arg, code: 'BAD_ARGUMENT', reason: r.reason }));
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
+  const earlier = options.isEarlierResult ?? (options.skipSuffix !== undefined ? earlierResultTest({ suffix: options.skipSuffix }) : null);
+  const isEarlierResult = (file: string): boolean => earlier !== null && earlier(file);
 
   const addFile = async (file: string): Promise<void> => {
     const real = await realpath(file);
@@ -110,7 +106,7 @@ export async function expandInputs(args: readonly string[], options: ExpandOptio
       if (!st) continue;
       if (st.isDirectory()) {
         if (options.recursive) await walk(full);
-      } else if (st.isFile() && INPUT_EXTENSIONS[extensionOf(name)] && !isEarlierResult(full, options.skipSuffix)) {
+      } else if (st.isFile() && INPUT_EXTENSIONS[extensionOf(name)] && !isEarlierResult(full)) {
         await addFile(full);
       }
     }

@@ -1,15 +1,19 @@
 /**
- * Where each result goes: `<name><suffix>.<ext>` next to the original (or in `--output`), numbered `-1`, `-2`, … when
- * the name is taken. `--overwrite` lets a result replace an earlier result — a file Revive wrote, as the context says
+ * Where each result goes: the job's naming pattern filled in (`{name}_{model}_{scale}x` → `beach_realesrgan-x4fast_4x`;
+ * grammar in settings/name-pattern.ts), or `<name><suffix>` for a job without one, then `.<ext>`, next to the
+ * original (or in `--output`), numbered `-1`, `-2`, … when the name is taken. A filled-in name is one safe file name
+ * whatever the photo is called: control characters become "_", and a long original name is shortened so the whole
+ * name stays within {@link MAX_STEM_BYTES} bytes. `--overwrite` lets a result replace an earlier result — a file Revive wrote, as the context says
  * ({@link NamingContext.replaceable}) — never a file it did not write (that one is numbered around, as without
  * `--overwrite`), and an original photo is never a target: an output path equal to any input of the batch is refused.
  *
  * Pure: the file system is reached only through the `exists` callback, so every rule is a unit test.
  */
+import path from 'node:path';
 import { DEFAULT_SUFFIX } from '../settings/job-settings';
+import { DEFAULT_NAME_PATTERN, parseNamePattern, suffixParts, type NamePart, type NameToken } from '../settings/name-pattern';
 
 export { DEFAULT_SUFFIX };
-import path from 'node:path';
 import { extensionOf, INPUT_EXTENSIONS, OUTPUT_EXTENSION, outputFormatFor, type OutputFormat } from '../imaging/formats';
 import { CodedError } from '../pixels/coded-error';
 
@@ -19,8 +23,16 @@ export type FormatChoice = OutputFormat | 'same';
 export interface NamingOptions {
   /** Folder for the results; default: next to each original. */
   outDir?: string;
-  /** Appended to the original's name; default "_revive". May be empty. */
+  /** Appended to the original's name when there is no `namePattern`; default "_revive". May be empty. */
   suffix?: string;
+  /** The file name with tokens (settings/name-pattern.ts); when given, `suffix` is not used. */
+  namePattern?: string;
+  /** `{model}`: the model pack id. */
+  model?: string;
+  /** `{scale}`. */
+  scale?: number;
+  /** `{date}`, YYYY-MM-DD; default: today, local time. */
+  date?: string;
   /** Output format, or 'same' to keep the original's (PNG when that cannot be written, e.g. GIF). */
   format: FormatChoice;
   /** Replace an earlier result at the computed name instead of numbering (never an input, never a file Revive did not write). */
@@ -52,6 +64,85 @@ export class NamingError extends CodedError<'OUTPUT_IS_INPUT'> {
     super('OUTPUT_IS_INPUT', message);
     this.name = 'NamingError';
   }
+}
+
+/**
+ * Longest name before the number and extension, in UTF-8 bytes: file systems allow 255, and "-9999.jpeg" must fit.
+ */
+export const MAX_STEM_BYTES = 200;
+
+/** `{model}` as it goes into a name: pack ids are already safe; anything else is made so. */
+function modelForName(model: string): string {
+  return model.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 64);
+}
+
+/** Today as YYYY-MM-DD, local time (the day a person would say the photo was restored). */
+export function localDate(d = new Date()): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** `text` cut to at most `bytes` UTF-8 bytes, never inside a character. */
+function cutToBytes(text: string, bytes: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const n = Buffer.byteLength(ch);
+    if (used + n > bytes) break;
+    out += ch;
+    used += n;
+  }
+  return out;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * The name before number and extension: the parts filled in, control characters (a file may be called anything)
+ * replaced by "_", and the original's name shortened when the whole would pass {@link MAX_STEM_BYTES}.
+ */
+export function fillName(parts: readonly NamePart[], values: Readonly<Record<NameToken, string>>): string {
+  const clean = (t: string): string => t.replace(CONTROL, '_');
+  const other = parts.map((p) => ('text' in p ? p.text : p.token === 'name' ? '' : clean(values[p.token]))).join('');
+  const nameCount = parts.filter((p) => 'token' in p && p.token === 'name').length;
+  const room = Math.max(1, Math.floor((MAX_STEM_BYTES - Buffer.byteLength(other)) / nameCount));
+  const name = cutToBytes(clean(values.name), room);
+  return parts.map((p) => ('text' in p ? p.text : p.token === 'name' ? name : clean(values[p.token]))).join('');
+}
+
+/** The parts a naming option set stands for: its pattern, or `{name}` + suffix. */
+function partsOf(options: Pick<NamingOptions, 'namePattern' | 'suffix'>): NamePart[] {
+  return options.namePattern !== undefined ? parseNamePattern(options.namePattern) : suffixParts(options.suffix ?? DEFAULT_SUFFIX);
+}
+
+const escapeRegExp = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** What each token can look like in a name Revive gave, for recognising earlier results. */
+const TOKEN_SHAPES: Readonly<Record<NameToken, string>> = {
+  name: '.+',
+  model: '[A-Za-z0-9._-]{1,64}',
+  scale: '[1-4]',
+  date: '\\d{4}-\\d{2}-\\d{2}',
+};
+
+/** A regular expression for names made from `parts` (any model, scale or date in their tokens), "-N" numbers included. */
+function partsPattern(parts: readonly NamePart[]): RegExp {
+  return new RegExp(`^${parts.map((p) => ('text' in p ? escapeRegExp(p.text) : TOKEN_SHAPES[p.token])).join('')}(?:-\\d+)?$`, 's');
+}
+
+/**
+ * A test for "this file looks like an earlier result", so adding a folder does not restore results again: named as
+ * this job would name it (its pattern with any model, scale or date, or its suffix), or as Revive names results by
+ * default now ({@link DEFAULT_NAME_PATTERN}) or did before patterns ({@link DEFAULT_SUFFIX}) — a folder restored
+ * with the defaults and then added with another pattern keeps its results out. A bare `{name}` tells nothing apart.
+ */
+export function earlierResultTest(options: Pick<NamingOptions, 'namePattern' | 'suffix'>): (file: string) => boolean {
+  const namings = [partsOf(options), parseNamePattern(DEFAULT_NAME_PATTERN), suffixParts(DEFAULT_SUFFIX)];
+  const patterns = namings.filter((parts) => parts.some((p) => 'text' in p || p.token !== 'name')).map(partsPattern);
+  return (file) => {
+    const stem = path.basename(file, path.extname(file));
+    return patterns.some((re) => re.test(stem));
+  };
 }
 
 /** How many numbered names to try before giving up (a folder with 10 000 results of one photo is a bug elsewhere). */
@@ -90,9 +181,16 @@ export class OutputNamer {
   readonly #key: (p: string) => string;
   readonly #inputs: Set<string>;
   readonly #reserved = new Set<string>();
+  readonly #parts: NamePart[];
 
   constructor(options: NamingOptions, ctx: NamingContext) {
-    validateSuffix(options.suffix ?? DEFAULT_SUFFIX);
+    if (options.namePattern === undefined) validateSuffix(options.suffix ?? DEFAULT_SUFFIX);
+    this.#parts = partsOf(options);
+    for (const p of this.#parts) {
+      if ('token' in p && ((p.token === 'model' && options.model === undefined) || (p.token === 'scale' && options.scale === undefined))) {
+        throw new RangeError(`the naming pattern uses {${p.token}} but no ${p.token} was given`);
+      }
+    }
     this.#options = options;
     this.#ctx = ctx;
     const ci = ctx.caseInsensitive ?? (process.platform === 'win32' || process.platform === 'darwin');
@@ -108,18 +206,23 @@ export class OutputNamer {
   plan(input: string, as?: OutputFormat): PlannedOutput {
     const { outDir, overwrite } = this.#options;
     const format = as ?? this.#options.format;
-    const suffix = this.#options.suffix ?? DEFAULT_SUFFIX;
     const resolved = resolveOutputFormat(input, format);
     const ext = outputExtension(input, format, resolved);
     const dir = outDir ? path.resolve(outDir) : path.dirname(input);
-    const stem = path.basename(input, path.extname(input));
+    const o = this.#options;
+    const stem = fillName(this.#parts, {
+      name: path.basename(input, path.extname(input)),
+      model: modelForName(o.model ?? ''),
+      scale: String(o.scale ?? ''),
+      date: o.date ?? localDate(),
+    });
     for (let n = 0; n <= MAX_NUMBER; n++) {
-      const candidate = path.join(dir, `${stem}${suffix}${n === 0 ? '' : `-${n}`}.${ext}`);
+      const candidate = path.join(dir, `${stem}${n === 0 ? '' : `-${n}`}.${ext}`);
       const key = this.#key(candidate);
       if (this.#reserved.has(key)) continue;
       if (this.#inputs.has(key)) {
         if (overwrite) {
-          throw new NamingError(`refusing to overwrite the original ${candidate}: choose a suffix or an output folder`);
+          throw new NamingError(`refusing to overwrite the original ${candidate}: choose another naming pattern or an output folder`);
         }
         continue;
       }
@@ -127,6 +230,6 @@ export class OutputNamer {
       this.#reserved.add(key);
       return { path: candidate, format: resolved };
     }
-    throw new NamingError(`no free output name for ${input}: ${stem}${suffix}-1 … -${MAX_NUMBER} are all taken`);
+    throw new NamingError(`no free output name for ${input}: ${stem}-1 … -${MAX_NUMBER} are all taken`);
   }
 }

@@ -7,8 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OutputNamer, resolveOutputFormat } from './naming';
 import { type PlannedOutput, type ShortJob, type SpaceProbe, splitBySpace } from './disk-space';
-import { inputTooLargeMessage, type OutputFormat } from '../imaging/formats';
-import { maxPixelsOf, overInputLimit } from './input-limit';
+import type { OutputFormat } from '../imaging/formats';
+import { maxPixelsOf, overInputLimit, sizeRefusal, type WorkingScale } from './input-limit';
 import type { ImageProbe } from '../imaging/probe';
 import type { LibraryEntry, LibraryStore } from '../library/library-store';
 import type { PhotoFacts, PhotoFactsResult } from '../library/photo-facts';
@@ -23,7 +23,12 @@ export interface PrepareDeps {
   probe(path: string): Promise<ImageProbe>;
   hash(path: string): Promise<string>;
   readFacts(path: string): Promise<PhotoFactsResult>;
+  /** The scale a job's pack works at (jobs/input-limit.ts); absent = the requested scale. */
+  workingScale?: WorkingScale;
 }
+
+/** What the batch-wide size checks need: headers, and the scale each job's pack works at. */
+export type SizeDeps = Pick<PrepareDeps, 'probe' | 'workingScale'>;
 
 interface Common {
   itemId: number;
@@ -87,7 +92,15 @@ export class JobOutputPlanner {
   ) {
     const s = job.settings;
     this.#namer = new OutputNamer(
-      { outDir: s.outputDir ?? undefined, suffix: s.suffix, format: s.format, overwrite: s.overwrite },
+      {
+        outDir: s.outputDir ?? undefined,
+        suffix: s.suffix,
+        ...(s.namePattern !== undefined ? { namePattern: s.namePattern } : {}),
+        model: s.model,
+        scale: s.scale,
+        format: s.format,
+        overwrite: s.overwrite,
+      },
       { exists: (p) => this.#taken(p), replaceable: (p) => this.#written(p), inputs },
     );
   }
@@ -139,7 +152,8 @@ export function outputDirFor(job: JobRecord, source: string): string {
  * over the job's input pixel limit write nothing (they fail alone when prepared): they count neither as an output
  * nor in the sample.
  */
-export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecord[], probe: PrepareDeps['probe']): Promise<PlannedOutput[]> {
+export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecord[], deps: SizeDeps): Promise<PlannedOutput[]> {
+  const { probe, workingScale } = deps;
   const outputs: PlannedOutput[] = [];
   for (const job of jobs) {
     const queued = queue.items(job.id).filter((i) => i.state === 'queued' || i.state === 'running');
@@ -148,13 +162,13 @@ export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecor
     const refused = new Set<number>();
     for (const it of sample) {
       const size = it.width && it.height ? { width: it.width, height: it.height } : await probe(it.sourcePath).catch(() => null);
-      if (size && overInputLimit(size, job.settings)) refused.add(it.id);
+      if (size && overInputLimit(size, job.settings, workingScale)) refused.add(it.id);
       else if (size) known.push(size.width * size.height);
     }
     const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
     for (const it of queued) {
       if (refused.has(it.id)) continue;
-      if (it.width && it.height && overInputLimit({ width: it.width, height: it.height }, job.settings)) continue;
+      if (it.width && it.height && overInputLimit({ width: it.width, height: it.height }, job.settings, workingScale)) continue;
       const px = (it.width && it.height ? it.width * it.height : mean) * job.settings.scale ** 2;
       outputs.push({ dir: outputDirFor(job, it.sourcePath), pixels: px, format: resolveOutputFormat(it.sourcePath, job.settings.format) });
     }
@@ -169,12 +183,12 @@ export async function expectedOutputs(queue: QueueStore, jobs: readonly JobRecor
 export async function jobsShortOfSpace(
   queue: QueueStore,
   jobs: readonly JobRecord[],
-  probe: PrepareDeps['probe'],
+  deps: SizeDeps,
   space: SpaceProbe,
 ): Promise<{ runnable: number; short: ShortJob[] }> {
   const groups = [];
   for (const job of jobs.filter((j) => j.state === 'active' && !j.paused)) {
-    groups.push({ jobId: job.id, outputs: await expectedOutputs(queue, [job], probe) });
+    groups.push({ jobId: job.id, outputs: await expectedOutputs(queue, [job], deps) });
   }
   const { fit, short } = await splitBySpace(groups, space);
   return { runnable: groups.filter((g) => g.outputs.length && fit.includes(g.jobId)).length, short };
@@ -197,11 +211,11 @@ export async function prepareItem(
   } catch (e) {
     return { ...common, kind: 'failed', error: (e as Error).message, code: failureCode(e), hash: null, sizeBytes: null };
   }
-  // The pixel limit, from the header: a decompression bomb is refused before it is hashed or handed to the engine.
-  if (overInputLimit(probe, job.settings)) {
-    const maxPixels = maxPixelsOf(job.settings);
-    const error = inputTooLargeMessage(item.sourcePath, probe.width, probe.height, maxPixels);
-    return { ...common, kind: 'failed', error, code: 'TOO_LARGE', hash: null, sizeBytes: probe.bytes };
+  // The size limits, from the header: a decompression bomb, or a photo whose result this platform cannot hold at
+  // the pack's working scale, is refused before it is hashed or handed to the engine.
+  const refusal = sizeRefusal(item.sourcePath, probe, job.settings, deps.workingScale);
+  if (refusal !== null) {
+    return { ...common, kind: 'failed', error: refusal, code: 'TOO_LARGE', hash: null, sizeBytes: probe.bytes };
   }
   let hash: string;
   try {

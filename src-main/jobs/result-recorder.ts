@@ -174,6 +174,8 @@ export class ResultRecorder {
         // A preview is not worth stopping the batch for (the cache folder may be unwritable); say so instead.
         errors = [(e as Error).message];
       }
+      // A failed photo has already said why it cannot be read; its missing preview would repeat that as a warning.
+      if (entry.status === 'failed') return;
       for (const message of errors) this.#reporter.warn(entry.jobId ?? 0, itemId, `thumbnail: ${message}`);
     });
   }

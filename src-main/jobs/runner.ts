@@ -51,6 +51,8 @@ export interface RunnerOptions {
   probe?: PrepareDeps['probe'];
   hash?: PrepareDeps['hash'];
   readFacts?: PrepareDeps['readFacts'];
+  /** The scale a pack works at for a requested scale (a 4× model makes 4× first); default: the requested scale. */
+  workingScale?: PrepareDeps['workingScale'];
   /** Decodes a found output completely (crash recovery); returns its size. */
   verifyOutput?: (path: string) => Promise<{ width: number; height: number }>;
   space?: SpaceProbe;
@@ -123,6 +125,7 @@ export class JobRunner {
       probe: options.probe ?? probeImage,
       hash: options.hash ?? hashFile,
       readFacts: options.readFacts ?? readPhotoFacts,
+      ...(options.workingScale ? { workingScale: options.workingScale } : {}),
     };
     this.#reporter = new ProgressReporter({ queue: this.queue, now: this.#now, current: () => this.#current });
     this.#recorder = new ResultRecorder({
@@ -173,7 +176,7 @@ export class JobRunner {
   /** Expected output size against free space, per file system, for the queued items of these jobs. */
   async checkSpace(jobIds?: readonly number[]): Promise<SpaceCheck[]> {
     const jobs = jobIds ? jobIds.map((id) => this.queue.job(id)) : this.queue.jobs({ unfinished: true });
-    return checkSpace(await expectedOutputs(this.queue, jobs, this.#deps.probe), this.#o.space ?? systemSpaceProbe);
+    return checkSpace(await expectedOutputs(this.queue, jobs, this.#deps), this.#o.space ?? systemSpaceProbe);
   }
 
   /**
@@ -323,7 +326,7 @@ export class JobRunner {
   /** The space check (see {@link RunOptions.checkSpace}); a job-wide warning carries item id 0. */
   async #makeRoom(jobIds?: readonly number[]): Promise<void> {
     const jobs = jobIds ? jobIds.map((id) => this.queue.job(id)) : this.queue.jobs({ unfinished: true });
-    const { runnable, short } = await jobsShortOfSpace(this.queue, jobs, this.#deps.probe, this.#o.space ?? systemSpaceProbe);
+    const { runnable, short } = await jobsShortOfSpace(this.queue, jobs, this.#deps, this.#o.space ?? systemSpaceProbe);
     if (short.length && !runnable) throw new InsufficientSpaceError(short.flatMap((j) => j.checks));
     for (const j of short) {
       this.pause(j.jobId);

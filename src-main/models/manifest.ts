@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode } from '../pipelines/options';
+import { alphaBarMismatch, SD_SCHEDULE } from '../pipelines/schedule';
 import { describeIssues } from '../pixels/zod-issues';
 
 export const MANIFEST_FILE = 'revive-pack.json';
@@ -88,14 +89,29 @@ export type PixelSrManifest = z.infer<typeof PixelSrManifestSchema>;
 
 export { ColorFixSchema, PromptModeSchema, type ColorFix, type PromptMode };
 
+/** An explicitly declared scaled-linear schedule: β_t = linspace(√betaStart, √betaEnd, steps)². */
+const ScheduleSchema = z
+  .object({
+    kind: z.literal('scaled-linear'),
+    betaStart: z.number().gt(0).lt(1),
+    betaEnd: z.number().gt(0).lt(1),
+    steps: z.number().int().positive().max(100_000),
+  })
+  .refine((s) => s.betaStart <= s.betaEnd, { message: 'betaStart must not exceed betaEnd' });
+
 /** One-step diffusion (OSEDiff) in the standard Stable Diffusion ONNX layout. */
 export const OneStepManifestSchema = CommonSchema.extend({
   kind: z.literal('onestep-diffusion'),
   diffusion: z.object({
     /** The single timestep the UNet is called at (OSEDiff: 999). */
     timestep: z.number().int().nonnegative(),
-    /** ᾱ at that timestep (SD scaled-linear schedule, t = 999: 0.0046601). */
+    /** ᾱ at that timestep (SD scaled-linear schedule, t = 999: 0.004660098513); checked against `schedule`. */
     alphaBar: z.number().gt(0).lt(1),
+    /**
+     * The training noise schedule `alphaBar` must come from (default: SD's scaled-linear β 0.00085 → 0.012 over
+     * 1000 steps). A pack trained on another one declares it here; Revive computes it and checks `alphaBar` against it.
+     */
+    schedule: ScheduleSchema.optional(),
     /** VAE latent scaling factor (SD 2.x: 0.18215). */
     vaeScalingFactor: z.number().positive(),
     /** Width of the text encoder's hidden state (SD 2.x: 1024). */
@@ -141,6 +157,11 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
     const referenced = referencedPaths(r.data);
     const missing = referenced.filter((p) => !paths.has(p));
     if (missing.length) throw new Error(`${where}: files not listed in "files": ${missing.join(', ')}`);
+    if (r.data.kind === 'onestep-diffusion') {
+      const d = r.data.diffusion;
+      const wrong = alphaBarMismatch(d.timestep, d.alphaBar, d.schedule ?? SD_SCHEDULE);
+      if (wrong) throw new Error(`${where}: diffusion.${wrong}`);
+    }
     return r.data;
   }
   throw new Error(`${where} is not a valid Revive pack manifest:\n  ${describeIssues(r.error, { separator: '\n  ' })}`);

@@ -3,13 +3,15 @@
  * (UNet noise prediction), 7 (x0 from ε) and 8 (VAE decoder). Each model stage runs over overlapping tiles and
  * blends them (latent-tiles.ts), retrying with smaller tiles when out of memory.
  */
+import { resizeCubic } from '../imaging/resize';
 import { maxValueOf, reflectIndex } from '../pixels/tensor';
 import { gaussianWeightFn } from '../tiling/blend';
-import { cosineWeights, latentRegion, LATENT_UNIT, PIXEL_UNIT, runTiled, stageHooks, VAE_FACTOR, type Size, type StageRunOptions } from './latent-tiles';
+import { cosineWeights, latentRegion, LATENT_UNIT, PIXEL_UNIT, planStage, runTiled, stageHooks, VAE_FACTOR, type Size, type StageRunOptions } from './latent-tiles';
 import type { OneStepGeometry } from './onestep-geometry';
 import { LATENT_CHANNELS, metadataOf, requireOutput, SD_TENSORS } from './onestep-models';
 import type { Resizer } from './onestep-options';
 import { x0FromEps } from './schedule';
+import { isTileConsistent, resamplePlanes, stageStatsFeeds, statsSize } from './vae-norm';
 import type { FloatTensor, ModelRunner, PixelBuffer } from '../pixels/types';
 
 /** Gaussian σ as a fraction of the UNet tile edge (the reference's var = 0.01 over a unit tile). */
@@ -64,6 +66,7 @@ export async function encodeLatent(
   const latent = new Float32Array(LATENT_CHANNELS * lw * lh);
   const sf = o.scalingFactor;
   const plane = lw * lh;
+  const norm = await encoderStatsFeeds(up, g, runner, o);
   await runTiled(
     {
       stage: 'encode',
@@ -80,7 +83,7 @@ export async function encodeLatent(
           w: t.input.w * VAE_FACTOR,
           h: t.input.h * VAE_FACTOR,
         };
-        const out = await runner.run({ [input]: paddedRegion(up, g.padded, rect) });
+        const out = await runner.run({ [input]: paddedRegion(up, g.padded, rect), ...norm });
         return requireOutput('VAE encoder', out, output);
       },
       onRow: (y, row) => {
@@ -96,6 +99,18 @@ export async function encodeLatent(
     o.onWarning,
   );
   return latent;
+}
+
+/**
+ * Stage 4a: the statistics the encoder's normalisation layers use in every tile (tile-consistent graphs only): from
+ * one run on the whole bicubic image reduced to one tile's area when there are several tiles.
+ */
+async function encoderStatsFeeds(up: PixelBuffer, g: OneStepGeometry, runner: ModelRunner, o: { tile: number; overlap: number }): Promise<Record<string, FloatTensor>> {
+  if (!isTileConsistent(runner)) return {};
+  const tiles = planStage(g.latent, o.tile / VAE_FACTOR, o.overlap / VAE_FACTOR, 1).length;
+  const small = statsSize(up.width, up.height, o.tile, VAE_FACTOR);
+  const reduced = tiles > 1 ? await resizeCubic(up, small.width, small.height) : up;
+  return stageStatsFeeds(runner, tiles, () => ({ [SD_TENSORS.vaeEncoder.input]: paddedRegion(reduced, small, { x: 0, y: 0, w: small.width, h: small.height }) }));
 }
 
 /**
@@ -173,6 +188,12 @@ export async function decodeLatent(
   if (W > fullW || H > size.height * VAE_FACTOR) throw new RangeError(`crop ${W}×${H} is larger than the decoded ${fullW}×${size.height * VAE_FACTOR}`);
   const planes = new Float32Array(3 * W * H);
   const plane = W * H;
+  const norm = isTileConsistent(runner)
+    ? await stageStatsFeeds(runner, planStage(size, o.tile / VAE_FACTOR, o.overlap / VAE_FACTOR, VAE_FACTOR).length, () => {
+        const small = statsSize(size.width, size.height, o.tile / VAE_FACTOR, 1);
+        return { [input]: resamplePlanes(latent, LATENT_CHANNELS, size, small) };
+      })
+    : {};
   await runTiled(
     {
       stage: 'decode',
@@ -182,7 +203,7 @@ export async function decodeLatent(
       outScale: VAE_FACTOR,
       channels: 3,
       weights: cosineWeights,
-      run: async (t) => requireOutput('VAE decoder', await runner.run({ [input]: latentRegion(latent, LATENT_CHANNELS, size, t) }), output),
+      run: async (t) => requireOutput('VAE decoder', await runner.run({ [input]: latentRegion(latent, LATENT_CHANNELS, size, t), ...norm }), output),
       onRow: (y, row) => {
         if (y >= H) return; // padding rows
         for (let k = 0; k < 3; k++) {

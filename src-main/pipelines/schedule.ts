@@ -69,6 +69,37 @@ export function x0FromEps(z: Float32Array, eps: Float32Array, alphaBarT: number,
   return out;
 }
 
+/** Relative tolerance between a pack's declared ᾱ and the one its schedule gives (float32 export noise is ~1e-7). */
+export const ALPHA_BAR_TOLERANCE = 1e-6;
+
+/**
+ * Why a declared ᾱ at timestep `t` disagrees with the schedule, or null when it agrees within
+ * {@link ALPHA_BAR_TOLERANCE} relative. The message names both values, so a pack author sees what to write.
+ */
+export function alphaBarMismatch(t: number, declared: number, s: ScaledLinearSchedule = SD_SCHEDULE): string | null {
+  if (!Number.isInteger(t) || t < 0 || t >= s.steps) return `timestep ${t} is outside the schedule's ${s.steps} steps`;
+  const expected = alphaBar(t, s);
+  const rel = Math.abs(declared - expected) / expected;
+  if (rel <= ALPHA_BAR_TOLERANCE) return null;
+  // Exporters copy ᾱ from diffusers' float32 table, which sits ~1e-6 relative from the float64 value at t = 999:
+  // that rounding is not a different schedule, so a value within the tolerance of the float32 table passes too.
+  const f32 = alphaBarFloat32(t, s);
+  if (Math.abs(declared - f32) / f32 <= ALPHA_BAR_TOLERANCE) return null;
+  const schedule = `scaled-linear β ${s.betaStart} → ${s.betaEnd} over ${s.steps} steps`;
+  return `alphaBar ${declared} does not match the ${schedule}, which gives ${expected.toPrecision(10)} at t = ${t} (relative difference ${rel.toExponential(2)}, allowed ${ALPHA_BAR_TOLERANCE})`;
+}
+
+/**
+ * ᾱ_t as a float32 table holds it: β and 1 − β rounded to float32, the running product accumulated wider and each
+ * entry rounded to float32 (how torch's CPU cumprod fills diffusers' `alphas_cumprod`).
+ */
+export function alphaBarFloat32(t: number, s: ScaledLinearSchedule = SD_SCHEDULE): number {
+  const betas = scaledLinearBetas(s);
+  let prod = 1;
+  for (let i = 0; i <= t; i++) prod *= Math.fround(1 - Math.fround(betas[i]!));
+  return Math.fround(prod);
+}
+
 function checkSchedule(s: ScaledLinearSchedule): void {
   if (!Number.isInteger(s.steps) || s.steps < 1) throw new RangeError(`schedule steps must be a positive integer, got ${s.steps}`);
   if (!(s.betaStart > 0 && s.betaEnd < 1 && s.betaStart <= s.betaEnd)) {

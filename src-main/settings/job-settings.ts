@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { OUTPUT_FORMATS, type OutputFormat } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
 import { describeIssues } from '../pixels/zod-issues';
+import { namePatternProblem } from './name-pattern';
 import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
 // The engine protocol (host side) owns the provider list and output scales; process/providers.ts loads onnxruntime.
 import { OUTPUT_SCALES, PROVIDER_CHOICES } from '../engine/protocol';
@@ -30,6 +31,17 @@ export const JobSettingsSchema = z.object({
   quality: z.number().int().min(1).max(100).optional(),
   /** Added to the source's name: `<name><suffix>.<ext>` (jobs/naming.ts). */
   suffix: z.string().max(64).refine((s) => !/[/\\\0]/.test(s), 'must not contain path separators').default(DEFAULT_SUFFIX),
+  /**
+   * The result's file name with tokens (`{name}_{model}_{scale}x`; settings/name-pattern.ts). Absent = `{name}` then
+   * `suffix`, as before patterns existed, so a batch queued by an older version keeps its names.
+   */
+  namePattern: z
+    .string()
+    .superRefine((p, ctx) => {
+      const problem = namePatternProblem(p);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   /** Output folder; null = next to each original. */
   outputDir: z.string().min(1).nullable().default(null),
   /** Replace an earlier output with the planned name instead of naming the new one "-1", "-2"… */

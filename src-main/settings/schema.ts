@@ -5,18 +5,22 @@
  */
 import { z } from 'zod';
 import { JobSettingsSchema } from './job-settings';
+import { DEFAULT_NAME_PATTERN } from './name-pattern';
 
 /** Settings format version (conf's projectVersion): bump it and add a migration when the shape changes. */
-export const SETTINGS_VERSION = '1.0.0';
+export const SETTINGS_VERSION = '1.1.0';
 
-/** The model a fresh install uses: the compact Real-ESRGAN pack that ships with the app. */
-export const DEFAULT_MODEL = 'realesrgan-x4fast';
+import { DEFAULT_MODEL } from './defaults';
+
+export { DEFAULT_MODEL };
 
 /** Defaults for new batches: a job's settings snapshot is taken from these plus what the user changes for it. */
 export const EnhanceDefaultsSchema = JobSettingsSchema.extend({
   model: JobSettingsSchema.shape.model.default(DEFAULT_MODEL),
   scale: JobSettingsSchema.shape.scale.default(4),
   format: JobSettingsSchema.shape.format.default('same'),
+  /** New batches' file names: `{name}_{model}_{scale}x` unless the user chooses another pattern. */
+  namePattern: JobSettingsSchema.shape.namePattern.unwrap().default(DEFAULT_NAME_PATTERN),
 });
 
 export const SettingsSchema = z.object({

@@ -10,16 +10,26 @@ import Conf, { type Options } from 'conf';
 import path from 'node:path';
 import { describeIssues } from '../pixels/zod-issues';
 import { defaultSettings, type Settings, type SettingsPatch, SettingsSchema, settingsJsonSchema, SETTINGS_VERSION } from './schema';
-import type { JobSettings } from './job-settings';
+import { DEFAULT_SUFFIX, type JobSettings } from './job-settings';
+import { namePatternProblem } from './name-pattern';
 
 /** A step from one settings version to the next; `store` is conf's (get/set/delete by dotted key). */
 export type SettingsMigrations = NonNullable<Options<Record<string, unknown>>['migrations']>;
 
 /**
- * Migrations by the version that introduced them (semver). Empty while the format is at its first version; add one
- * entry per change, e.g. `'1.1.0': (store) => { store.set('enhance.outputDir', store.get('outputFolder')); … }`.
+ * Migrations by the version that introduced them (semver); add one entry per change of the format, e.g.
+ * `'1.2.0': (store) => { store.set('enhance.outputDir', store.get('outputFolder')); … }`.
  */
-export const SETTINGS_MIGRATIONS: SettingsMigrations = {};
+export const SETTINGS_MIGRATIONS: SettingsMigrations = {
+  // 1.1.0 named results by pattern: a suffix the user chose keeps naming their results ("{name}<suffix>"); the old
+  // default suffix gives way to the new default pattern (which the schema fills in).
+  '1.1.0': (store) => {
+    const suffix = store.get('enhance.suffix');
+    if (store.get('enhance.namePattern') !== undefined || typeof suffix !== 'string' || suffix === DEFAULT_SUFFIX) return;
+    const pattern = `{name}${suffix}`;
+    if (namePatternProblem(pattern) === null) store.set('enhance.namePattern', pattern);
+  },
+};
 
 export interface SettingsOptions {
   /** Absolute folder for `settings.json` (the user-data folder). */

@@ -5,6 +5,8 @@
  * Row: `revive --help` from the built CLI (`node bin/revive.js`, which runs dist/cli/main.js) against the TypeScript
  * sources through tsx (`REVIVE_DEV=1 node bin/revive.js`, how the command started before the build existed),
  * alternating the two, 5 runs each, medians side by side. Builds first (`npm run build`) so the bundle is current.
+ * A third row times Node alone (`node -e 0`) in the same alternation: on a loaded machine it tells how much of the
+ * help's time is the CLI's own (modules loaded and parsed) and how much is starting any Node process.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -30,6 +32,13 @@ function helpOnce(dev: boolean): number {
   return ms;
 }
 
+/** Wall time of a Node process that does nothing (ms). */
+function nodeAlone(): number {
+  const t = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  return performance.now() - t;
+}
+
 export async function startupBench(): Promise<BenchRow[]> {
   const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
@@ -38,12 +47,15 @@ export async function startupBench(): Promise<BenchRow[]> {
   helpOnce(true);
   const built: number[] = [];
   const tsx: number[] = [];
+  const bare: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     built.push(helpOnce(false));
     tsx.push(helpOnce(true));
+    bare.push(nodeAlone());
   }
   const b = median(built);
   const t = median(tsx);
+  const n = median(bare);
   return [
     {
       group: 'startup',
@@ -55,6 +67,13 @@ export async function startupBench(): Promise<BenchRow[]> {
       note: `tsx start ${t.toFixed(0)} ms in the same run (${(t / b).toFixed(1)}× slower); runs ${built.map((x) => x.toFixed(0)).join('/')} vs ${tsx.map((x) => x.toFixed(0)).join('/')}`,
     },
     { group: 'startup', name: `revive --help, sources through tsx (median of ${RUNS})`, value: t, unit: 'ms' },
+    {
+      group: 'startup',
+      name: `node -e 0, Node alone (median of ${RUNS})`,
+      value: n,
+      unit: 'ms',
+      note: `the built CLI's own share of --help: ${(b - n).toFixed(0)} ms`,
+    },
   ];
 }
 

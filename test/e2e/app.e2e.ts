@@ -171,7 +171,7 @@ describe('Revive in a browser through revive serve', () => {
     }
     metrics.progressValuesSeen = [...seen];
     expect(seen.has('100 %')).toBe(true);
-    await page.locator('[data-item-id] img[src*="leaf_revive"]').waitFor();
+    await page.locator('[data-item-id] img[src*="leaf_realesrgan-x4fast_"]').waitFor();
     await shot('04-queue-done');
   });
 
@@ -230,7 +230,7 @@ describe('Revive in a browser through revive serve', () => {
     await shot('10-queue-rerun-done');
 
     const uploads = path.join(tmp, 'data', 'uploads');
-    const outputs = readdirSync(uploads, { recursive: true, encoding: 'utf8' }).filter((f) => /leaf_revive.*\.jpg$/.test(f)).sort();
+    const outputs = readdirSync(uploads, { recursive: true, encoding: 'utf8' }).filter((f) => /leaf_realesrgan-x4fast_[24]x.*\.jpg$/.test(f)).sort();
     expect(outputs).toHaveLength(2);
     const sizes = await Promise.all(outputs.map(async (f) => (await sharp(path.join(uploads, f)).metadata()).width));
     expect(sizes.sort((a, b) => a! - b!)).toEqual([640, 1280]);
@@ -298,7 +298,7 @@ describe('Revive in a browser through revive serve', () => {
     await expect
       .poll(async () => page.locator('[data-item-id][data-state="done"]').count(), { timeout: 180_000, interval: 500 })
       .toBe(1);
-    const result = path.join(tmp, 'photos', 'pano_revive.png');
+    const result = path.join(tmp, 'photos', 'pano_realesrgan-x4fast_4x.png');
     const out = await sharp(result).metadata();
     expect([out.format, out.width, out.height]).toEqual(['png', 16400, 40]);
     const tags = JSON.parse(spawnSync('exiftool', ['-j', '-Make', '-GPS:all', result], { encoding: 'utf8' }).stdout) as Record<string, unknown>[];

@@ -1,33 +1,7 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-/** pid → [ppid, args] of every process, from `ps -eo pid,ppid,args`. */
-function processTable(): Map<number, { ppid: number; args: string }> {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).split('\n');
-  const table = new Map<number, { ppid: number; args: string }>();
-  for (const row of rows) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(row);
-    if (m) table.set(Number(m[1]), { ppid: Number(m[2]), args: m[3]! });
-  }
-  return table;
-}
-
-function descendants(root: number): number[] {
-  const table = processTable();
-  const out: number[] = [];
-  const walk = (pid: number): void => {
-    for (const [child, p] of table) {
-      if (p.ppid !== pid) continue;
-      out.push(child);
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-const alive = (pid: number): boolean => processTable().has(pid);
+import { alive, descendants, processTable } from '../support/processes';
 
 describe.skipIf(process.platform === 'win32')('ExifTool never outlives its process', () => {
   it('exits within a few seconds after the process that started it is killed with SIGKILL', async () => {

@@ -115,7 +115,7 @@ function revive(args: string[], kill: Kill | null): Promise<RunResult> {
       const before = new Set(readdirSync(dir));
       watcher = watch(dir, (_event, name) => {
         const isTemp = name?.startsWith('.revive-tmp-') ?? false;
-        if (name && /_revive\.(jpg|png)$/.test(name) && !before.has(name) && isTemp === (kill.temp === true)) {
+        if (name && /_realesrgan-x4fast_1x\.(jpg|png)$/.test(name) && !before.has(name) && isTemp === (kill.temp === true)) {
           child.kill('SIGKILL');
           watcher?.close();
         }
@@ -208,7 +208,7 @@ describe('a CLI batch killed with SIGKILL', () => {
     const failures: string[] = [];
     // 1. Exactly the originals and one output each; no temp files, no "-1"/"-2".
     const names = readdirSync(photos).sort();
-    const expected = sources.flatMap((s) => [path.basename(s), path.basename(s).replace(/\.(jpg|png)$/, '_revive.$1')]).sort();
+    const expected = sources.flatMap((s) => [path.basename(s), path.basename(s).replace(/\.(jpg|png)$/, '_realesrgan-x4fast_1x.$1')]).sort();
     if (JSON.stringify(names) !== JSON.stringify(expected)) {
       failures.push(`folder holds ${names.length} files, expected ${expected.length}: extra ${names.filter((n) => !expected.includes(n)).join(', ') || '-'}, missing ${expected.filter((n) => !names.includes(n)).join(', ') || '-'}`);
     }
@@ -216,7 +216,7 @@ describe('a CLI batch killed with SIGKILL', () => {
     if (temps.length) failures.push(`temp files left: ${temps.join(', ')}`);
     // 2. Every output decodes completely and has the right size.
     for (const s of sources) {
-      const out = s.replace(/\.(jpg|png)$/, '_revive.$1');
+      const out = s.replace(/\.(jpg|png)$/, '_realesrgan-x4fast_1x.$1');
       try {
         const { info } = await sharp(out, { failOn: 'error' }).raw().toBuffer({ resolveWithObject: true });
         if (info.width !== 32 || info.height !== 32) failures.push(`${out} is ${info.width}×${info.height}, expected 32×32`);

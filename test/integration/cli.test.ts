@@ -55,13 +55,13 @@ describe('revive enhance', () => {
     const failures = run.stderr.split('\n').filter((l) => l.startsWith('✗'));
     expect(failures).toEqual(['✗ mixed/b.jpg: not an image — it is an HTML page']);
     expect(run.stdout.split('\n').filter((l) => l.startsWith('✓'))).toEqual([
-      expect.stringMatching(/^✓ mixed\/a\.jpg → mixed\/a_revive\.jpg \(256×192, [\d.]+ s, cpu\)$/),
-      expect.stringMatching(/^✓ mixed\/c\.png → mixed\/c_revive\.png \(192×256, /),
+      expect.stringMatching(/^✓ mixed\/a\.jpg → mixed\/a_realesrgan-x4fast_4x\.jpg \(256×192, [\d.]+ s, cpu\)$/),
+      expect.stringMatching(/^✓ mixed\/c\.png → mixed\/c_realesrgan-x4fast_4x\.png \(192×256, /),
     ]);
-    expect(await size(path.join(dir, 'a_revive.jpg'))).toEqual([256, 192]);
-    expect((await sharp(path.join(dir, 'a_revive.jpg')).metadata()).format).toBe('jpeg');
-    expect(await size(path.join(dir, 'c_revive.png'))).toEqual([192, 256]);
-    expect(existsSync(path.join(dir, 'b_revive.jpg'))).toBe(false);
+    expect(await size(path.join(dir, 'a_realesrgan-x4fast_4x.jpg'))).toEqual([256, 192]);
+    expect((await sharp(path.join(dir, 'a_realesrgan-x4fast_4x.jpg')).metadata()).format).toBe('jpeg');
+    expect(await size(path.join(dir, 'c_realesrgan-x4fast_4x.png'))).toEqual([192, 256]);
+    expect(existsSync(path.join(dir, 'b_realesrgan-x4fast_4x.jpg'))).toBe(false);
     expect(await Promise.all(files.map(sha256))).toEqual(before);
   });
 
@@ -75,32 +75,32 @@ describe('revive enhance', () => {
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.input, l.output, l.status, l.error, l.width, l.height])).toEqual([
-      [path.join(dir, 'a.jpg'), path.join(dir, 'results', 'a_revive.webp'), 'done', null, 160, 120],
-      [path.join(dir, 'b.png'), path.join(dir, 'results', 'b_revive.webp'), 'done', null, 96, 128],
+      [path.join(dir, 'a.jpg'), path.join(dir, 'results', 'a_realesrgan-x4fast_2x.webp'), 'done', null, 160, 120],
+      [path.join(dir, 'b.png'), path.join(dir, 'results', 'b_realesrgan-x4fast_2x.webp'), 'done', null, 96, 128],
     ]);
     for (const l of lines) expect(l.ms).toBeGreaterThan(0);
-    expect(await size(path.join(dir, 'results', 'a_revive.webp'))).toEqual([160, 120]);
-    expect((await sharp(path.join(dir, 'results', 'b_revive.webp')).metadata()).format).toBe('webp');
+    expect(await size(path.join(dir, 'results', 'a_realesrgan-x4fast_2x.webp'))).toEqual([160, 120]);
+    expect((await sharp(path.join(dir, 'results', 'b_realesrgan-x4fast_2x.webp')).metadata()).format).toBe('webp');
     expect(await Promise.all(files.map(sha256))).toEqual(before);
   });
 
   it('does not overwrite an existing file (the new one gets -1); --overwrite replaces only the result Revive wrote', async () => {
     const { dir, files } = await album('numbering', [{ name: 'a.jpg', width: 48, height: 48 }]);
-    const earlier = path.join(dir, 'a_revive.jpg');
+    const earlier = path.join(dir, 'a_realesrgan-x4fast_4x.jpg');
     await writeFile(earlier, 'an earlier result');
     const first = await revive(['enhance', 'a.jpg', '--device', 'cpu'], dir);
     expect(first.code, first.stderr).toBe(0);
     expect(await readFile(earlier, 'utf8')).toBe('an earlier result');
-    expect(await size(path.join(dir, 'a_revive-1.jpg'))).toEqual([192, 192]);
+    expect(await size(path.join(dir, 'a_realesrgan-x4fast_4x-1.jpg'))).toEqual([192, 192]);
 
     const before = await sha256(files[0]!);
     const second = await revive(['enhance', 'a.jpg', '--overwrite', '--device', 'cpu'], dir);
     expect(second.code, second.stderr).toBe(0);
-    // a_revive.jpg is not Revive's (issue 12, F7): kept; Revive's own a_revive-1.jpg is the one replaced.
+    // a_realesrgan-x4fast_4x.jpg is not Revive's (issue 12, F7): kept; Revive's own a_realesrgan-x4fast_4x-1.jpg is the one replaced.
     expect(await readFile(earlier, 'utf8')).toBe('an earlier result');
-    expect(second.stdout).toContain('a_revive-1.jpg');
-    expect(await size(path.join(dir, 'a_revive-1.jpg'))).toEqual([192, 192]);
-    expect(existsSync(path.join(dir, 'a_revive-2.jpg'))).toBe(false);
+    expect(second.stdout).toContain('a_realesrgan-x4fast_4x-1.jpg');
+    expect(await size(path.join(dir, 'a_realesrgan-x4fast_4x-1.jpg'))).toEqual([192, 192]);
+    expect(existsSync(path.join(dir, 'a_realesrgan-x4fast_4x-2.jpg'))).toBe(false);
     expect(await sha256(files[0]!)).toBe(before);
   });
 
@@ -116,7 +116,7 @@ describe('revive enhance', () => {
       expect(run.code, run.stderr).toBe(1);
       expect(run.stderr).not.toMatch(/disk space|fallback-format/);
       expect(run.stderr).toMatch(/✗ bomb\.jpg: .*60000×60000 .*exceeds the limit/);
-      expect(run.stdout).toMatch(/✓ a\.jpg → a_revive\./);
+      expect(run.stdout).toMatch(/✓ a\.jpg → a_realesrgan-x4fast_4x\./);
     }
   });
 
@@ -138,16 +138,16 @@ describe('revive enhance', () => {
     expect(first.code, first.stderr).toBe(0);
     const done = await revive(['enhance', 'a.jpg', '--device', 'cpu'], dir);
     expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toBe('= a.jpg → a_revive.jpg (already done)\n');
+    expect(done.stdout).toBe('= a.jpg → a_realesrgan-x4fast_4x.jpg (already done)\n');
     const forced = await revive(['enhance', 'a.jpg', '--force', '--device', 'cpu'], dir);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toMatch(/^✓ a\.jpg → a_revive\.jpg \(192×192, /);
+    expect(forced.stdout).toMatch(/^✓ a\.jpg → a_realesrgan-x4fast_4x\.jpg \(192×192, /);
     // Revive's own earlier result is replaced, not dodged with "-1".
-    expect((await readdir(dir)).sort()).toEqual(['a.jpg', 'a_revive.jpg']);
+    expect((await readdir(dir)).sort()).toEqual(['a.jpg', 'a_realesrgan-x4fast_4x.jpg']);
     // Each run is in the history the app shows.
     let out = '';
     expect(await main(['history', '--json', '--folder', dir, '--data-dir', dataDir], { cwd: dir, stdout: { write: (t: string) => ((out += t), true) }, stderr: { write: () => true } })).toBe(0);
-    expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { outputPath: string }).outputPath)).toEqual([path.join(dir, 'a_revive.jpg'), path.join(dir, 'a_revive.jpg')]);
+    expect(out.trim().split('\n').map((l) => (JSON.parse(l) as { outputPath: string }).outputPath)).toEqual([path.join(dir, 'a_realesrgan-x4fast_4x.jpg'), path.join(dir, 'a_realesrgan-x4fast_4x.jpg')]);
   });
 
   it('refuses a batch before any work when a result is too large for the format, naming the formats that fit', async () => {
@@ -177,9 +177,9 @@ describe('revive enhance', () => {
     const run = await revive(['enhance', '.', '-f', 'webp', '--fallback-format', 'png', '--device', 'cpu'], dir);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/panorama\.jpg: written as PNG: the 16400×40 result is too large for WEBP/);
-    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_revive.png', 'small.jpg', 'small_revive.webp']);
-    expect(await size(path.join(dir, 'panorama_revive.png'))).toEqual([16400, 40]);
-    expect((await sharp(path.join(dir, 'small_revive.webp')).metadata()).format).toBe('webp');
+    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_realesrgan-x4fast_4x.png', 'small.jpg', 'small_realesrgan-x4fast_4x.webp']);
+    expect(await size(path.join(dir, 'panorama_realesrgan-x4fast_4x.png'))).toEqual([16400, 40]);
+    expect((await sharp(path.join(dir, 'small_realesrgan-x4fast_4x.webp')).metadata()).format).toBe('webp');
   });
 
   it('asks the person at the terminal which format to use instead (in-process, with a scripted answer)', async () => {
@@ -202,7 +202,7 @@ describe('revive enhance', () => {
       'This photo can be written as JPG, PNG, TIFF instead. Format [jpg], or "n" to stop: ',
       'This photo can be written as JPG, PNG, TIFF instead. Format [jpg], or "n" to stop: ',
     ]);
-    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_revive.tiff']);
+    expect((await readdir(dir)).sort()).toEqual(['panorama.jpg', 'panorama_realesrgan-x4fast_4x.tiff']);
   });
 
   it('--max-megapixels refuses larger photos from their header with a clear reason; the rest of the batch is done', async () => {
@@ -213,7 +213,7 @@ describe('revive enhance', () => {
     const run = await revive(['enhance', '.', '--max-megapixels', '1', '--device', 'cpu'], dir);
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/✗ big\.jpg: 1200×1000 \(1\.2 MP\) exceeds the limit of 1\.0 MP \(a guard against damaged or hostile files; raise it with --max-megapixels/);
-    expect((await readdir(dir)).sort()).toEqual(['big.jpg', 'small.jpg', 'small_revive.jpg']);
+    expect((await readdir(dir)).sort()).toEqual(['big.jpg', 'small.jpg', 'small_realesrgan-x4fast_4x.jpg']);
   });
 
   it('exits 2 on a usage error', async () => {

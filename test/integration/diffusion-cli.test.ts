@@ -54,15 +54,15 @@ describe('revive with a one-step diffusion pack', () => {
   it('runs "revive enhance photo.jpg -m <pack>" end to end: exit 0, 4× the size, a CPU time estimate shown', async () => {
     const run = await revive(['enhance', photo, '-m', PACK_ID, '--device', 'cpu', '-o', path.join(tmp, 'out4')]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^✓ photos\/photo\.jpg → out4\/photo_revive\.jpg \(704×544, [\d.]+ s, cpu\)\n$/);
+    expect(run.stdout).toMatch(/^✓ photos\/photo\.jpg → out4\/photo_tiny-osediff-cli_4x\.jpg \(704×544, [\d.]+ s, cpu\)\n$/);
     expect(run.stderr).toMatch(/^… photos\/photo\.jpg: about \d+:\d\d on the CPU \(estimated from the first tile\)\n$/);
-    expect(await size(path.join(tmp, 'out4', 'photo_revive.jpg'))).toEqual([704, 544]);
+    expect(await size(path.join(tmp, 'out4', 'photo_tiny-osediff-cli_4x.jpg'))).toEqual([704, 544]);
   });
 
   it('takes the diffusion options: custom prompt, wavelet colour fix, 50 % strength, 2×', async () => {
     const run = await revive(['enhance', photo, '-m', PACK_ID, '--device', 'cpu', '-s', '2', '-f', 'png', '--prompt-mode', 'custom', '--prompt', 'old photo', '--color-fix', 'wavelet', '--strength', '50', '-o', path.join(tmp, 'out2')]);
     expect(run.code, run.stderr).toBe(0);
-    expect(await size(path.join(tmp, 'out2', 'photo_revive.png'))).toEqual([352, 272]);
+    expect(await size(path.join(tmp, 'out2', 'photo_tiny-osediff-cli_2x.png'))).toEqual([352, 272]);
   });
 
   it('refuses diffusion options for a pixel-sr model and bad values, naming them (exit 2)', async () => {
@@ -85,7 +85,7 @@ describe('revive with a one-step diffusion pack', () => {
     await writeFile(path.join(bad, TINY_PATHS.unet), unet);
     const run = await revive(['models', 'add', bad]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^revive: cannot install .*bad-pack: .*unet\/model\.onnx.*sha256/);
+    expect(run.stderr).toMatch(/^revive: error: cannot install .*bad-pack: .*unet\/model\.onnx.*sha256/);
     expect((await readdir(path.join(dataDir, 'models'))).sort()).toEqual([PACK_ID]);
   });
 

@@ -167,7 +167,7 @@ function restoreSample(name: string, cli: string[], extra: string[] = [], env: N
   mkdirSync(work, { recursive: true });
   const r = node([...cli, 'enhance', SAMPLE, '-o', 'out', '--data-dir', path.join(work, 'data'), ...extra], { cwd: work, env });
   expect(r.code, r.stderr).toBe(0);
-  const out = path.join(work, 'out', 'fallen-leaf_revive.jpg');
+  const out = path.join(work, 'out', 'fallen-leaf_realesrgan-x4fast_4x.jpg');
   expect(existsSync(out), `${name}: ${r.stdout}${r.stderr}`).toBe(true);
   return readFileSync(out);
 }

@@ -31,6 +31,13 @@ describe('SettingsScreen', () => {
     await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { maxInputMegapixels: 400 } }));
     const device = screen.getByLabelText('Run on') as HTMLSelectElement;
     expect(Array.from(device.options).map((o) => o.value)).toEqual(['auto', 'cpu']);
+    // The naming pattern (issue 13 / h13b's field), shown with what it makes of a photo's name.
+    const names = screen.getByLabelText('Name results') as HTMLInputElement;
+    expect(names.value).toBe('{name}_revive');
+    names.value = '{name}_{scale}x';
+    await fireEvent.change(names);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { namePattern: '{name}_{scale}x' } } }));
+    await waitFor(() => expect(document.body.textContent).toContain('becomes “beach_4x.jpg”'));
     const keep = screen.getByLabelText('Keep') as HTMLSelectElement;
     keep.value = 'no-gps';
     await fireEvent.change(keep);

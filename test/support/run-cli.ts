@@ -14,11 +14,12 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { cwd: string; dataDir: string }): Promise<CliRun> {
+/** `env`: extra variables for the child (a scheduler's shard index, say). */
+export function runCli(args: string[], opts: { cwd: string; dataDir: string; env?: Record<string, string> }): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [REVIVE_BIN, ...args], {
       cwd: opts.cwd,
-      env: { ...process.env, REVIVE_DATA_DIR: opts.dataDir, NO_COLOR: '1', REVIVE_DEV: '1' },
+      env: { ...process.env, REVIVE_DATA_DIR: opts.dataDir, NO_COLOR: '1', REVIVE_DEV: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { LibraryEntry, LibraryQuery } from '../../library/library-store';
 import { defaultDataDir } from '../../store/data-dir';
-import { UsageError } from '../options';
+import { UsageError } from '../errors';
 
 export interface HistoryIo {
   stdout: { write(s: string): boolean };

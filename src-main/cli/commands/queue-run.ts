@@ -9,6 +9,7 @@ import type { EngineSpawner } from '../../engine/spawn';
 import { InsufficientSpaceError } from '../../jobs/disk-space';
 import type { RecoveryReport } from '../../jobs/recovery';
 import type { RunSummary } from '../../jobs/runner';
+import { printError } from '../errors';
 import { formatDuration, ProgressView, type ProgressStream } from '../progress-view';
 import { QueuePrinter } from '../queue-printer';
 
@@ -56,7 +57,7 @@ export async function openQueueRoot(
     return await openRoot(dataDir, options.spawner ? { spawner: options.spawner } : {});
   } catch (e) {
     if (!(e instanceof QueueLockedError)) throw e;
-    io.stderr.write(`revive: ${e.holder}; ${options.whenBusy ?? 'wait for it to finish, or stop it first'}\n`);
+    printError(io.stderr, `${e.holder}; ${options.whenBusy ?? 'wait for it to finish, or stop it first'}`);
     return null;
   }
 }
@@ -75,7 +76,8 @@ export async function runQueue(o: QueueRunOptions, io: QueueIo): Promise<number>
   }
 }
 
-function reportRecovery(report: RecoveryReport, json: boolean, io: QueueIo): void {
+/** Tells what crash recovery found (finished photos kept, photos put back, temp files removed) and its warnings. */
+export function reportRecovery(report: RecoveryReport, json: boolean, io: QueueIo): void {
   if (!json && (report.adopted.length || report.requeued.length)) {
     io.stderr.write(
       `recovered an interrupted batch: ${report.adopted.length} finished photo(s) kept, ` +
@@ -133,7 +135,7 @@ export async function runQueueIn(root: ReviveRoot, o: QueueRunOptions, io: Queue
     } catch (e) {
       if (!(e instanceof InsufficientSpaceError)) throw e;
       view?.finish();
-      io.stderr.write(`revive: ${e.message}; free some space or choose another output folder, then run "revive resume"\n`);
+      printError(io.stderr, `${e.message}; free some space or choose another output folder, then run "revive resume"`);
       return 1;
     }
     view?.finish();
@@ -141,7 +143,7 @@ export async function runQueueIn(root: ReviveRoot, o: QueueRunOptions, io: Queue
     const left = jobIds.reduce((n, id) => n + queue.counts(id).queued, 0);
     if (!o.json && (o.summary !== 'several' || photos > 1 || left > 0)) io.stderr.write(`${summaryLine(summary, earlier, left)}\n`);
     if (summary.lockLost) {
-      io.stderr.write('revive: another process took over the queue; stopped\n');
+      printError(io.stderr, 'another process took over the queue; stopped');
       return EXIT_QUEUE_BUSY;
     }
     return printer.failed + earlier > 0 ? 1 : 0;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { appPaths } from '../../pixels/app-paths';
 import { defaultDataDir } from '../../store/data-dir';
-import { UsageError } from '../options';
+import { printError, UsageError } from '../errors';
 
 /** The built interface: `dist/renderer` in the repository or inside the installed app (`npm run build`). */
 export function defaultRendererDir(): string {
@@ -61,7 +61,7 @@ export function register(program: Command, deps: ServeDeps = {}): void {
           core,
           rendererDir,
           port,
-          onError: (message, err) => io.stderr.write(`revive serve: ${message}${err instanceof Error ? `: ${err.message}` : ''}\n`),
+          onError: (message, err) => printError(io.stderr, `serve: ${message}${err instanceof Error ? `: ${err.message}` : ''}`),
         });
       } catch (err) {
         await core.close();

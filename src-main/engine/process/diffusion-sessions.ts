@@ -15,6 +15,7 @@ import type { LoadedOneStepPack } from './pack';
 import { ENGINE_ERROR_CODES } from '../protocol';
 import type { OpenedModel } from './session';
 import type { OpenGroupMember, SessionGroup } from './session-cache';
+import { tileConsistentGraph } from './vae-norm-cache';
 
 export interface OneStepSessions extends SessionGroup {
   models: OneStepModels;
@@ -41,7 +42,11 @@ function message(err: unknown): string {
 export async function openOneStepSessions(
   pack: LoadedOneStepPack,
   openMember: OpenGroupMember,
-  options: { withTagger: boolean },
+  options: {
+    withTagger: boolean;
+    /** Where derived tile-consistent VAE graphs are cached (default: a per-user temporary folder); null opens the pack's graphs as they are. */
+    normCacheDir?: string | null;
+  },
 ): Promise<OneStepSessions> {
   const m = pack.manifest;
   const file = (p: string): string => path.join(pack.dir, ...p.split('/'));
@@ -53,19 +58,24 @@ export async function openOneStepSessions(
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw new Error(`releasing the diffusion models failed: ${message(failed.reason)}`, { cause: failed.reason });
   };
-  const open = async (packPath: string): Promise<OpenedModel> => {
+  const open = async (packPath: string, consistent = false): Promise<OpenedModel> => {
     try {
-      const o = await openMember(file(packPath));
+      const o = await openMember(consistent ? await vaeGraph(packPath) : file(packPath));
       opened.push(o);
       return o;
     } catch (err) {
       throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `cannot open ${packPath} of model "${m.id}": ${message(err)}`, { cause: err });
     }
   };
+  // The VAEs open as their tile-consistent graphs (GroupNorm statistics shared by all tiles), derived once per graph.
+  const vaeGraph = async (packPath: string): Promise<string> => {
+    const sha = m.files.find((f) => f.path === packPath)?.sha256;
+    return sha && options.normCacheDir !== null ? tileConsistentGraph(file(packPath), sha, options.normCacheDir) : file(packPath);
+  };
   try {
-    const vaeEncoder = await open(m.graphs.vaeEncoder);
+    const vaeEncoder = await open(m.graphs.vaeEncoder, true);
     const unet = await open(m.graphs.unet);
-    const vaeDecoder = await open(m.graphs.vaeDecoder);
+    const vaeDecoder = await open(m.graphs.vaeDecoder, true);
     const textEncoder = await open(m.graphs.textEncoder);
     let tagger: TaggerModel | undefined;
     if (options.withTagger && m.tagger) {

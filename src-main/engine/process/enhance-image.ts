@@ -72,7 +72,8 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   const chain = await prepareChain(req);
 
   // 2. decode + 3. size (before any model work)
-  const decoded = await decodeForRequest(req, hooks, { keepDepth: chain.every((s) => s.kind.depth === 'keep') });
+  const workingScale = Math.max(req.scale, ...chain.map((s) => s.prepared.workingScale ?? 1));
+  const decoded = await decodeForRequest(req, hooks, { keepDepth: chain.every((s) => s.kind.depth === 'keep'), workingScale });
   const { outW, outH } = decoded;
 
   // 4. stages

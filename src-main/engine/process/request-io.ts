@@ -6,9 +6,11 @@
 import { writeFile } from 'node:fs/promises';
 import { decodeImage, type DecodedImage } from '../../imaging/read';
 import { checkOutputSize, encodeImage, resizePlane, writeImage } from '../../imaging/write';
+import { ImageError } from '../../imaging/errors';
+import { overCapacity, scaleTooLargeMessage } from '../../imaging/output-capacity';
 import type { PixelBuffer } from '../../pixels/types';
 import type { EnhanceHooks } from './hooks';
-import type { EnhanceRequest, Region } from '../protocol';
+import { OUTPUT_SCALES, type EnhanceRequest, type Region } from '../protocol';
 import { clampRegion, cropPixels } from './region';
 
 export interface DecodedRequest {
@@ -21,7 +23,7 @@ export interface DecodedRequest {
  * Stages "decode" and "size": the upright original (or, for a region preview, the crop, after writing it to
  * `region.before`), and the result's size checked against the output format.
  */
-export async function decodeForRequest(req: EnhanceRequest, hooks: EnhanceHooks, opts: { keepDepth: boolean }): Promise<DecodedRequest> {
+export async function decodeForRequest(req: EnhanceRequest, hooks: EnhanceHooks, opts: { keepDepth: boolean; workingScale: number }): Promise<DecodedRequest> {
   hooks.onProgress('decode', 0, 1);
   const decoded = await decodeImage(req.input, {
     // A preview shows 8-bit pixels on screen, and its 'before' PNG is what the user compares against.
@@ -34,6 +36,13 @@ export async function decodeForRequest(req: EnhanceRequest, hooks: EnhanceHooks,
   const outW = image.width * req.scale;
   const outH = image.height * req.scale;
   checkOutputSize(req.format, outW, outH);
+  // The host refuses such photos from their header (jobs/input-limit.ts); this guards every other caller, before the
+  // model runs rather than with "Invalid typed array length" after it.
+  const layout = { hasAlpha: image.alpha !== null, bitsPerSample: image.rgb.data instanceof Uint16Array ? 16 : 8 } as const;
+  if (overCapacity({ width: image.width, height: image.height, ...layout }, opts.workingScale)) {
+    const ask = { scale: req.scale, workingScaleAt: (s: number) => (opts.workingScale > req.scale ? opts.workingScale : s), scales: OUTPUT_SCALES };
+    throw new ImageError('TOO_LARGE', scaleTooLargeMessage(req.input, image.width, image.height, ask, layout));
+  }
   return { image, outW, outH };
 }
 

@@ -44,6 +44,16 @@ describe('core services: translation between the contract and the core', () => {
     expect(app.maxInputMegapixels).toBe(core.queue.maxInputMegapixels);
     expect(toSettingsPatch({ maxInputMegapixels: 400 }, core)).toEqual({ queue: { maxInputMegapixels: 400 } });
   });
+
+  it('carries the naming pattern both ways; a suffix set alone becomes the pattern {name}<suffix>', () => {
+    const core = defaultSettings();
+    expect(fromSettings(core).defaults.namePattern).toBe('{name}_{model}_{scale}x');
+    expect(toJobSettings({ ...DEFAULT_SETTINGS, namePattern: '{date}-{name}' }).namePattern).toBe('{date}-{name}');
+    expect(toJobSettings(DEFAULT_SETTINGS)).not.toHaveProperty('namePattern');
+    expect(toSettingsPatch({ defaults: { namePattern: '{name}-{scale}x' } }, core).enhance?.namePattern).toBe('{name}-{scale}x');
+    expect(toSettingsPatch({ defaults: { suffix: '_web' } }, core).enhance).toMatchObject({ suffix: '_web', namePattern: '{name}_web' });
+    expect(toSettingsPatch({ defaults: { scale: 2 } }, core).enhance?.namePattern).toBe('{name}_{model}_{scale}x');
+  });
 });
 
 describe('openReviveCore', () => {
@@ -184,12 +194,19 @@ describe('the input pixel limit before the size check', () => {
     writeFileSync(bomb, jpeg);
     const small = await writePhoto(path.join(photos, 'small.png'), 1);
     const jpg = { ...DEFAULT_SETTINGS, format: 'jpg' as const, scale: 4 as const };
-    // The app's limit raised above the header's 3600 MP: then it is a photo like any other, too large for JPEG.
+    // With the app's limit raised above a header's size, that photo is like any other: one claiming 20000×3000
+    // (60 MP, which this computer can hold at 4×) is too large for JPEG at 4× (80 000 px wide). A 3600 MP header is
+    // refused whatever the limit: no result that large fits in memory here (imaging/output-capacity.ts).
+    const wideJpeg = Buffer.from(jpeg);
+    wideJpeg.writeUInt16BE(3000, sof + 5);
+    wideJpeg.writeUInt16BE(20000, sof + 7);
+    const wide = path.join(photos, 'wide.jpg');
+    writeFileSync(wide, wideJpeg);
     writeFileSync(path.join(data, 'settings.json'), JSON.stringify({ queue: { maxInputMegapixels: 4000 } }));
     const raised = await openReviveCore(data, { engineHost: new EngineHost({ spawner }) });
     try {
-      await raised.addInputs([bomb, small], false);
-      expect((await raised.checkJob([bomb, small], jpg)).tooLarge.map((t) => t.path)).toEqual([bomb]);
+      await raised.addInputs([bomb, wide, small], false);
+      expect((await raised.checkJob([bomb, wide, small], jpg)).tooLarge.map((t) => t.path)).toEqual([wide]);
     } finally {
       await raised.close();
     }

@@ -12,11 +12,11 @@ import { FakeEngine } from '../../support/fake-engine';
 import { runnerStores, tempWorld, writePhoto, type TempWorld } from '../../support/job-fixtures';
 
 /** A tiny real JPEG whose SOF0 header claims 60000×60000 (a decompression bomb by its header). */
-async function writeBomb(file: string): Promise<string> {
+async function writeBomb(file: string, width = 60000, height = 60000): Promise<string> {
   const jpeg = await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 90, g: 120, b: 30 } } }).jpeg().toBuffer();
   const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
-  jpeg.writeUInt16BE(60000, sof + 5);
-  jpeg.writeUInt16BE(60000, sof + 7);
+  jpeg.writeUInt16BE(height, sof + 5);
+  jpeg.writeUInt16BE(width, sof + 7);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, jpeg);
   return file;
@@ -35,8 +35,9 @@ describe('the input pixel limit comes before the batch-wide size checks', () => 
   });
   afterEach(() => w.cleanup());
 
-  function runner(free: (dir: string) => number): JobRunner {
+  function runner(free: (dir: string) => number, workingScale?: (model: string, scale: number) => number): JobRunner {
     const r = new JobRunner({
+      ...(workingScale ? { workingScale } : {}),
       ...runnerStores(w, { thumbnails: false }),
       engine,
       lock: w.lock,
@@ -53,8 +54,11 @@ describe('the input pixel limit comes before the batch-wide size checks', () => 
     const good = await writePhoto(path.join(w.photos, 'p0.png'), 1);
     const settings = parseJobSettings({ model: 'm', scale: 4, format: 'same' });
     expect(await findTooLarge([bomb, good], settings, probeImage)).toEqual([]);
-    // A limit raised above its header size makes it a real photo again, too large for JPEG at 4×.
-    expect((await findTooLarge([bomb, good], { ...settings, maxMegapixels: 4000 }, probeImage)).map((t) => t.path)).toEqual([bomb]);
+    // A limit raised above its header size makes it a real photo again: a 20000×3000 one is too large for JPEG at 4×
+    // (80 000 px wide) once the limit lets it through.
+    const wide = await writeBomb(path.join(w.root, 'wide', 'wide.jpg'), 20000, 3000);
+    expect(await findTooLarge([wide, good], { ...settings, maxMegapixels: 50 }, probeImage)).toEqual([]);
+    expect((await findTooLarge([wide, good], { ...settings, maxMegapixels: 4000 }, probeImage)).map((t) => t.path)).toEqual([wide]);
     const r = runner(() => 200 * MB);
     const q = await enqueue(r.queue, settings, [w.photos], { probe: probeImage });
     expect(q.tooLarge).toEqual([]);
@@ -91,5 +95,30 @@ describe('the input pixel limit comes before the batch-wide size checks', () => 
     // Paused, it no longer holds back later runs; resumed, it is checked again.
     r.resume(short.id);
     await expect(r.run()).rejects.toThrow(/not enough disk space/);
+  });
+
+  it('refuses alone, from its header, a photo whose result this computer cannot hold at the pack’s working scale (F16)', async () => {
+    // 12000×10000 = 120 MP, inside the 200 MP input limit. An 8-bit RGB result holds at most 2³²/3 = 1431.7 MP here,
+    // so a model that always works at 4× takes at most 89.5 MP, whatever scale is asked.
+    const huge = await writeBomb(path.join(w.photos, 'huge.jpg'), 12000, 10000);
+    const good = await writePhoto(path.join(w.photos, 'p0.png'), 1);
+    const r = runner(() => 200 * MB, () => 4);
+    const job = r.queue.createJob(parseJobSettings({ model: 'm', scale: 2, format: 'png' }), [huge, good]);
+    const summary = await r.run({ jobIds: [job.id] });
+    expect(summary).toMatchObject({ done: 1, failed: 1 });
+    expect(engine.calls.map((c) => path.basename(c.input))).toEqual(['p0.png']);
+    const failed = r.queue.items(job.id).find((i) => i.sourcePath === huge)!;
+    expect(failed.error).toMatch(/huge\.jpg: 12000×10000 \(120\.0 MP\) is too large for this model on this computer: it always works at 4× .* up to 89\.5 MP/);
+  });
+
+  it('names the largest scale that works when the model makes the requested scale itself', async () => {
+    const huge = await writeBomb(path.join(w.photos, 'huge.jpg'), 12000, 10000);
+    const r = runner(() => 10_000 * MB);
+    const job = r.queue.createJob(parseJobSettings({ model: 'm', scale: 4, format: 'png' }), [huge]);
+    await r.run({ jobIds: [job.id] });
+    const item = r.queue.items(job.id)[0]!;
+    expect(engine.calls).toEqual([]);
+    // 120 MP × 16 > 1431.7 MP; × 9 = 1080 MP fits.
+    expect(item.error).toMatch(/up to 89\.5 MP can be enlarged 4×; choose 3× or less$/);
   });
 });

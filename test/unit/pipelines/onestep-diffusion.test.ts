@@ -513,11 +513,9 @@ describe('tiled VAE deviation with GroupNorm (measured)', () => {
         tile128: { maxAbs: maxAbsDiff(small, whole), psnr: psnr(small, whole) },
       };
       console.info(`tiled-VAE deviation (GroupNorm tiny decoder, ${Wu}×${Hu}, overlap 32): ${JSON.stringify(figures)}`);
-      // Loose sanity only: tiling changes the statistics (so the output), but stays a picture of the same thing.
-      for (const f of Object.values(figures)) {
-        expect(f.maxAbs).toBeGreaterThan(1e-3);
-        expect(f.psnr).toBeGreaterThan(10);
-      }
+      // The decoder opens as its tile-consistent graph (GroupNorm statistics from the whole image, issue 14): tiles
+      // stay within the 40 dB goal of the untiled output (per-tile statistics gave 18 dB here).
+      for (const f of Object.values(figures)) expect(f.psnr).toBeGreaterThanOrEqual(40);
     } finally {
       await t.close();
     }

@@ -65,6 +65,18 @@ describe('settings', () => {
     expect(runs).toBe(1);
   });
 
+  it('1.1.0: a suffix the user chose keeps naming their results; the old default gives way to the new pattern', () => {
+    const file = path.join(dir, 'settings.json');
+    const old = (suffix: string): string => JSON.stringify({ enhance: { model: 'realesrgan-x4fast', scale: 4, format: 'same', suffix }, __internal__: { migrations: { version: '1.0.0' } } });
+    writeFileSync(file, old('_mine'));
+    expect(new SettingsStore({ cwd: dir }).get().enhance.namePattern).toBe('{name}_mine');
+    writeFileSync(file, old('_revive'));
+    expect(new SettingsStore({ cwd: dir }).get().enhance.namePattern).toBe('{name}_{model}_{scale}x');
+    // A suffix no pattern can say literally (braces) is left to the default rather than misread as tokens.
+    writeFileSync(file, old('_{x}'));
+    expect(new SettingsStore({ cwd: dir }).get().enhance.namePattern).toBe('{name}_{model}_{scale}x');
+  });
+
   it('builds a job snapshot from the defaults plus per-batch changes', () => {
     const s = new SettingsStore({ cwd: dir });
     expect(s.jobSettings({ scale: 2 })).toMatchObject({ model: 'realesrgan-x4fast', scale: 2, format: 'same' });

@@ -25,7 +25,7 @@ export const pixelSrStage: StageKind<LoadedPixelSrPack> = {
     if (scale > modelScale) {
       throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model "${pack.manifest.id}" upscales ${modelScale}×; it cannot make ${scale}×`);
     }
-    return { modelId: pack.manifest.id, run: (rgb, ctx) => upscale(pack, options, scale, rgb, ctx) };
+    return { modelId: pack.manifest.id, workingScale: modelScale, run: (rgb, ctx) => upscale(pack, options, scale, rgb, ctx) };
   },
 };
 

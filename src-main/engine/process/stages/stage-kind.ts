@@ -32,6 +32,11 @@ export interface StageOutput {
 export interface PreparedStage {
   /** The pack's id (the result's provenance names it). */
   modelId: string;
+  /**
+   * The enlargement the stage holds in memory (a feed-forward model makes its own scale, then is resized to the
+   * request's); absent = the scale it was prepared for. The chain checks the photo fits at it before the model runs.
+   */
+  workingScale?: number;
   /** Image in (RGB, no alpha: the chain carries alpha around the stages) → image out. */
   run(rgb: PixelBuffer, ctx: StageContext): Promise<StageOutput>;
 }
