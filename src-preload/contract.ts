@@ -41,6 +41,10 @@ import {
 } from './payloads';
 
 export * from './payloads';
+/** The one message catalogue (error codes in a photographer's words), for the renderer through this module. */
+export * from './messages';
+/** Result sizes and time estimates before a run (the start screen and the hand-off sheet). */
+export * from './estimate';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request channels
@@ -70,8 +74,19 @@ export const channels = {
   'inputs:add': [
     z.object({ paths: z.array(PathSchema).min(1).max(10_000), recursive: z.boolean().default(false) }).strict(),
     z.object({
-      added: z.array(z.object({ path: PathSchema, name: z.string(), url: ImageUrlSchema, sizeBytes: z.number().int().nonnegative() })),
-      rejected: z.array(z.object({ path: z.string(), reason: z.string() })),
+      added: z.array(
+        z.object({
+          path: PathSchema,
+          name: z.string(),
+          url: ImageUrlSchema,
+          sizeBytes: z.number().int().nonnegative(),
+          /** Upright size from the header, read when the photo was added. */
+          width: z.number().int().positive().optional(),
+          height: z.number().int().positive().optional(),
+        }),
+      ),
+      /** Refused when added (not an image, damaged header, over the pixel limit), with the catalogue's code. */
+      rejected: z.array(z.object({ path: z.string(), reason: z.string(), code: z.string().optional() })),
     }),
   ],
   /** Electron only: the native "Add photos…" dialog; resolves with the chosen paths (empty when cancelled). */
@@ -165,6 +180,16 @@ export const channels = {
   ],
   /** The device inference will use and what else is available. */
   'device:info': [Empty, DeviceInfoSchema],
+  /**
+   * Browse the host's folders to choose where results go (the browser's folder picker): the sub-folders of `dir`, or
+   * the roots when `dir` is left out. Only folders below the roots results may be written to are ever listed.
+   */
+  'folders:list': [
+    z.object({ dir: PathSchema.optional() }).strict(),
+    z.object({ dir: z.string().nullable(), parent: z.string().nullable(), folders: z.array(z.object({ name: z.string(), path: z.string() })) }),
+  ],
+  /** Electron only: the native "choose a folder" dialog for results; null when cancelled. */
+  'folders:pick': [z.object({ title: z.string().max(200).optional() }).strict(), z.object({ dir: PathSchema.nullable() })],
 } as const satisfies Record<string, readonly [z.ZodType, z.ZodType]>;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -128,6 +128,9 @@ export const QueueItemSchema = z.object({
   downloadUrl: ImageUrlSchema.optional(),
   error: WireErrorSchema.optional(),
   libraryId: RowIdSchema.optional(),
+  /** The job's model and scale (re-runs of one photo differ by these). */
+  modelId: z.string().optional(),
+  scale: z.number().int().positive().optional(),
 });
 export type QueueItem = z.infer<typeof QueueItemSchema>;
 
@@ -216,6 +219,8 @@ export const ModelInfoSchema = z.object({
   builtIn: z.boolean(),
   /** Seconds per megapixel of input measured on this device, when known (drives the picker's time estimate). */
   secondsPerMegapixel: z.number().nonnegative().nullable(),
+  /** The network's cost (multiply-accumulates per input pixel, from the manifest): estimates before a first run. */
+  macsPerInputPixel: z.number().nonnegative().optional(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
@@ -239,6 +244,8 @@ export const AppSettingsSchema = z.object({
   /** Skip photos that already have a result with the same settings. */
   skipDone: z.boolean(),
   theme: z.enum(['system', 'light', 'dark']),
+  /** Photos with more pixels than this (megapixels) are refused when added: a guard against memory exhaustion. */
+  maxInputMegapixels: z.number().positive().max(10_000).optional(),
 });
 export type AppSettings = z.infer<typeof AppSettingsSchema>;
 

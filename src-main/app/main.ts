@@ -18,6 +18,9 @@ import { createDispatcher, type CallContext } from '../ipc/dispatch';
 import { forwardEvents } from '../ipc/events';
 import { createHandlers } from '../ipc/handlers';
 import { registerIpc } from '../ipc/register';
+import { chooseFolder } from './folder-dialog';
+import { chooseHandoffScale } from './handoff-sheet';
+import { explain, speedOf } from '../../src-preload/contract';
 import { createBatchIndicators } from './batch-indicators';
 import { createShellHandoff } from './handoff';
 import { tooLargePrompt } from './too-large-prompt';
@@ -95,9 +98,29 @@ function showWindow(): void {
 
 type Remember = (what: string, change: (s: ShellSettingsStore) => void) => void;
 
-/** A hand-off from the file manager: asks for a fallback format when results would be too large, then queues. */
-async function addFromShell(c: ReviveCore, paths: string[]) {
-  const defaults = (await c.getSettings()).defaults;
+/**
+ * A hand-off from the file manager: reads the photos' sizes, asks at which scale with their result size and time
+ * (unless turned off), asks for a fallback format when results would be too large, then queues.
+ */
+async function addFromShell(c: ReviveCore, paths: string[], shellSettings: ShellSettingsStore | null, remember: Remember) {
+  const settings = (await c.getSettings()).defaults;
+  const added = await c.addInputs(paths, false);
+  if (!added.added.length) throw new Error(added.rejected.map((r) => `${path.basename(r.path)}: ${explain(r.code, r.reason).text}`).join('\n'));
+  paths = added.added.map((a) => a.path);
+  const models = await c.models();
+  const model = models.find((m) => m.id === settings.modelId);
+  const photos = added.added.map((a) => ({ name: path.basename(a.path), width: a.width ?? 0, height: a.height ?? 0 }));
+  const scale = await chooseHandoffScale(photos, settings.scale, model ? speedOf(model, models, await c.deviceInfo()) : null, {
+    shouldAsk: () => shellSettings?.get().shellIntegration.confirmHandoff ?? true,
+    ask: async (sheet) => {
+      showWindow();
+      const opts = { type: 'question' as const, message: sheet.message, detail: sheet.detail, buttons: sheet.buttons, defaultId: 0, cancelId: sheet.buttons.length - 1, checkboxLabel: sheet.checkboxLabel };
+      return win ? dialog.showMessageBox(win, opts) : dialog.showMessageBox(opts);
+    },
+    dontAskAgain: () => remember('the hand-off choice', (s) => s.set({ shellIntegration: { confirmHandoff: false } })),
+  });
+  if (scale === null) return null; // Cancel: nothing queued
+  const defaults = { ...settings, scale };
   // Results too large for the default format: ask which format to use before anything is queued.
   const prompt = tooLargePrompt(await c.checkJob(paths, defaults), (p) => path.basename(p));
   let fallback: OutputFormat | undefined;
@@ -147,6 +170,7 @@ function connectWindow(c: ReviveCore, w: BrowserWindow, shellSettings: ShellSett
       remember('the dialog folder', (s) => s.rememberPick(kind, r.filePaths));
       return r.filePaths;
     },
+    pickFolder: (title) => chooseFolder(w, { title, defaultPath: shellSettings?.lastFolder('addFolder') }),
     reveal: (file) => shell.showItemInFolder(file),
   };
   const dispatch = createDispatcher(createHandlers(c, { name: 'Revive', platform: process.platform }), {
@@ -212,10 +236,10 @@ async function start(): Promise<void> {
   nativeTheme.themeSource = (await c.getSettings()).theme;
   installProtocols(protocol, RENDERER_DIR, c.allowList);
 
-  handoff = createShellHandoff({ addInputs: (paths: string[]) => addFromShell(c, paths) });
+  const { shellSettings, remember } = openRememberingShellSettings();
+  handoff = createShellHandoff({ addInputs: (paths: string[]) => addFromShell(c, paths, shellSettings, remember) });
   if (pendingPaths.length) void enqueueFromShell(pendingPaths.splice(0));
 
-  const { shellSettings, remember } = openRememberingShellSettings();
   const bounds = restoredBounds(shellSettings?.get().window ?? null, screen.getAllDisplays().map((d) => d.workArea));
   win = createMainWindow({ preload: PRELOAD, backgroundColor: nativeTheme.shouldUseDarkColors ? '#15171b' : '#f4f5f7', ...(bounds ? { bounds } : {}) });
   if (bounds?.maximized) win.maximize();

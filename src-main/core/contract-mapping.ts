@@ -65,7 +65,13 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
 
 /** The core's settings → the contract's. */
 export function fromSettings(s: Settings): AppSettings {
-  return { defaults: fromJobSettings(s.enhance), recursive: s.queue.recursive, skipDone: s.queue.skipDone, theme: s.appearance.theme };
+  return {
+    defaults: fromJobSettings(s.enhance),
+    recursive: s.queue.recursive,
+    skipDone: s.queue.skipDone,
+    theme: s.appearance.theme,
+    maxInputMegapixels: s.queue.maxInputMegapixels,
+  };
 }
 
 /**
@@ -82,8 +88,12 @@ function withSuffixAsPattern(d: Partial<RestoreSettings>): Partial<RestoreSettin
 export function toSettingsPatch(p: SettingsPatch, current: Settings): CoreSettingsPatch {
   const out: CoreSettingsPatch = {};
   if (p.defaults) out.enhance = toJobSettings({ ...fromJobSettings(current.enhance), ...withSuffixAsPattern(p.defaults) });
-  if (p.recursive !== undefined || p.skipDone !== undefined) {
-    out.queue = { ...(p.recursive !== undefined ? { recursive: p.recursive } : {}), ...(p.skipDone !== undefined ? { skipDone: p.skipDone } : {}) };
+  if (p.recursive !== undefined || p.skipDone !== undefined || p.maxInputMegapixels !== undefined) {
+    out.queue = {
+      ...(p.recursive !== undefined ? { recursive: p.recursive } : {}),
+      ...(p.skipDone !== undefined ? { skipDone: p.skipDone } : {}),
+      ...(p.maxInputMegapixels !== undefined ? { maxInputMegapixels: p.maxInputMegapixels } : {}),
+    };
   }
   if (p.theme !== undefined) out.appearance = { theme: p.theme };
   return out;

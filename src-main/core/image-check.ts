@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { describeNonImage, sniffFormat } from '../imaging/formats';
+import { probeImage } from '../imaging/probe';
 import { regularFileProblem } from '../jobs/inputs';
 import type { AllowList } from './allow-list';
 
@@ -24,6 +25,29 @@ export async function notAnImage(file: string): Promise<string | null> {
     return sniffed.kind === 'unsupported' ? `${sniffed.format} images are not supported` : describeNonImage(head.subarray(0, bytesRead), (await fh.stat()).size);
   } finally {
     await fh.close();
+  }
+}
+
+/**
+ * Reads `file`'s header (no pixels decoded): its size and dimensions, or why it is refused — a damaged header
+ * (CORRUPT), an unreadable file, or more pixels than `maxPixels` (TOO_LARGE). The reason leaves out the path: the
+ * page shows it beside the file's name.
+ */
+export async function checkHeader(
+  file: string,
+  maxPixels: number,
+): Promise<{ sizeBytes: number; width: number; height: number } | { code: string; reason: string }> {
+  try {
+    const p = await probeImage(file);
+    if (p.width * p.height > maxPixels) {
+      const mp = (n: number): string => `${Math.round(n / 1e5) / 10} MP`;
+      return { code: 'TOO_LARGE', reason: `${p.width}×${p.height} (${mp(p.width * p.height)}) is over the ${mp(maxPixels)} limit` };
+    }
+    return { sizeBytes: p.bytes, width: p.width, height: p.height };
+  } catch (err) {
+    const message = (err as Error).message;
+    const reason = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
+    return { code: (err as { code?: string }).code ?? 'UNREADABLE', reason };
   }
 }
 

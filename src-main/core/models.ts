@@ -33,6 +33,7 @@ export function toModelInfo(p: InstalledPack, pxPerMs: number | null): ModelInfo
     builtIn: isBuiltIn(p),
     // px/ms → seconds per megapixel: 1e6 px / (px/ms) / 1000 ms/s.
     secondsPerMegapixel: pxPerMs && pxPerMs > 0 ? 1000 / pxPerMs : null,
+    ...(m.kind === 'pixel-sr' && m.model.macsPerInputPixel ? { macsPerInputPixel: m.model.macsPerInputPixel } : {}),
   };
 }
 

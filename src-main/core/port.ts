@@ -19,6 +19,7 @@ import type {
 import type { OutputFormat } from '../imaging/formats';
 import type { TooLargeResult } from '../jobs/output-size';
 import type { AllowList } from './allow-list';
+import type { FolderListing } from './folder-browser';
 
 export interface CoreItem {
   id: number;
@@ -30,6 +31,9 @@ export interface CoreItem {
   output?: string;
   error?: WireError;
   libraryId?: number;
+  /** The job's model and scale, so re-runs of one photo can be told apart. */
+  modelId?: string;
+  scale?: number;
 }
 
 export type CoreLibraryEntry = Omit<LibraryEntry, 'name' | 'sourceUrl' | 'outputUrl' | 'thumbUrl' | 'downloadUrl'> & {
@@ -60,7 +64,11 @@ export interface ReviveCore {
    */
   releaseUploads(dir: string): Promise<void>;
 
-  addInputs(paths: string[], recursive: boolean): Promise<{ added: { path: string; sizeBytes: number }[]; rejected: { path: string; reason: string }[] }>;
+  /** Adds inputs whose header reads and whose size is within the limit; the rest come back refused, with a code. */
+  addInputs(
+    paths: string[],
+    recursive: boolean,
+  ): Promise<{ added: { path: string; sizeBytes: number; width?: number; height?: number }[]; rejected: { path: string; reason: string; code?: string }[] }>;
   /** The photos among `paths` whose result `settings.format` cannot hold, and the formats that hold them all. */
   checkJob(paths: string[], settings: RestoreSettings): Promise<{ tooLarge: TooLargeResult[]; formats: OutputFormat[] }>;
   /** Queues a job; results too large for the format are written as `fallbackFormat` (without one: OUTPUT_TOO_LARGE). */
@@ -96,6 +104,8 @@ export interface ReviveCore {
     settings: RestoreSettings,
   ): Promise<{ before: string; after: string; width: number; height: number; ms: number }>;
   deviceInfo(): Promise<DeviceInfo>;
+  /** Sub-folders of `dir` (or the roots when undefined), only below the folders results may be written to. */
+  listFolders(dir: string | undefined): Promise<FolderListing>;
 
   on<E extends keyof CoreEvents>(event: E, listener: (payload: CoreEvents[E]) => void): () => void;
   close(): Promise<void>;

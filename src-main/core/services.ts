@@ -7,7 +7,7 @@
  * decided with ./allow-list.ts and ./image-check.ts.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
@@ -29,8 +29,9 @@ import { previewRegion } from './region-preview';
 import { allowFileAndTarget } from './allowed-file';
 import { fromSettings, toBatchProgress, toCoreItem, toJobSettings, toLibraryEntry, toSettingsPatch } from './contract-mapping';
 import { describeDevice } from './device-info';
-import { ImageAllower, notAnImage, refusedInput } from './image-check';
+import { checkHeader, ImageAllower, notAnImage, refusedInput } from './image-check';
 import { checkOutputFolder, resolveRoots } from './output-folder';
+import { listFolders, type FolderListing } from './folder-browser';
 import { isBelow, removeUploadFolder, sweepUploads } from './uploads';
 import { ModelCatalog } from './models';
 import { openRoot, type OpenRootOptions, type ReviveRoot } from './open';
@@ -155,17 +156,24 @@ class LocalCore implements ReviveCore {
 
   async addInputs(paths: string[], recursive: boolean) {
     const expanded = await expandInputs(paths, { recursive, cwd: os.homedir() });
-    const added: { path: string; sizeBytes: number }[] = [];
-    const rejected = expanded.problems.map((p) => ({ path: p.path, reason: p.reason }));
+    const added: { path: string; sizeBytes: number; width: number; height: number }[] = [];
+    const rejected: { path: string; reason: string; code?: string }[] = expanded.problems.map((p) => ({ path: p.path, reason: p.reason }));
+    const maxPixels = this.#settings.get().queue.maxInputMegapixels * 1e6;
     for (const file of expanded.files) {
       const why = (await refusedInput(this.allowList, file)) ?? (await notAnImage(file).catch((err: unknown) => (err as Error).message));
       if (why) {
-        rejected.push({ path: file, reason: why });
+        rejected.push({ path: file, reason: why, code: 'NOT_AN_IMAGE' });
         continue;
       }
-      const info = await stat(file);
+      // The header and the size limit are checked now, so a damaged or oversized photo is refused when added rather
+      // than failing minutes later in the queue.
+      const checked = await checkHeader(file, maxPixels);
+      if ('code' in checked) {
+        rejected.push({ path: file, ...checked });
+        continue;
+      }
       await allowFileAndTarget(this.allowList, file);
-      added.push({ path: file, sizeBytes: info.size });
+      added.push({ path: file, ...checked });
     }
     return { added, rejected };
   }
@@ -244,6 +252,8 @@ class LocalCore implements ReviveCore {
       if (!records.length) continue;
       for (const r of records) {
         const item = toCoreItem(r);
+        item.modelId = job.settings.model;
+        item.scale = job.settings.scale;
         const entry = r.state === 'done' || r.state === 'failed' ? library.forItem(r.id) : null;
         if (entry) item.libraryId = entry.id;
         await this.#images.allowIfImage(item.source);
@@ -390,6 +400,13 @@ class LocalCore implements ReviveCore {
     // A second engine process: the batch's engine may be busy with a long photo, and a preview must not wait for it.
     this.#previewHost ??= new EngineHost(this.#spawner ? { spawner: this.#spawner } : {});
     return previewRegion(this.#previewHost, this.#previewsDir, source, rect, pack.dir, settings);
+  }
+
+  /** Serve mode browses the output roots; the desktop app (no roots configured) browses the user's home folder. */
+  async listFolders(dir: string | undefined): Promise<FolderListing> {
+    const roots = this.#resolvedRoots ?? [await realpath(os.homedir())];
+    const dataDir = await realpath(this.#root.dir).catch(() => this.#root.dir);
+    return listFolders(dir, roots, dataDir);
   }
 
   async deviceInfo(): Promise<DeviceInfo> {

@@ -28,6 +28,8 @@ export interface CallContext {
   upload?: { dir: string; url: string };
   /** Electron only: the native open dialog. */
   pickPaths?(folders: boolean): Promise<string[]>;
+  /** Electron only: the native dialog that chooses one folder (for results); null when cancelled. */
+  pickFolder?(title: string | undefined): Promise<string | null>;
   /** Electron only: shows a file in the system file manager. */
   reveal?(file: string): void;
 }

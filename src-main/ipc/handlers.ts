@@ -24,6 +24,8 @@ export function presentItem(item: CoreItem, ctx: CallContext): QueueItem {
   if (item.stage !== undefined) out.stage = item.stage;
   if (item.error) out.error = item.error;
   if (item.libraryId !== undefined) out.libraryId = item.libraryId;
+  if (item.modelId !== undefined) out.modelId = item.modelId;
+  if (item.scale !== undefined) out.scale = item.scale;
   if (item.output) {
     out.output = item.output;
     if (item.state === 'done') {
@@ -65,7 +67,7 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
     'inputs:add': async (req, ctx) => {
       const r = await core.addInputs(req.paths, req.recursive);
       return {
-        added: r.added.map((a) => ({ path: a.path, name: path.basename(a.path), url: ctx.imageUrl(a.path), sizeBytes: a.sizeBytes })),
+        added: r.added.map((a) => ({ ...a, name: path.basename(a.path), url: ctx.imageUrl(a.path) })),
         rejected: r.rejected,
       };
     },
@@ -138,5 +140,10 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       return { beforeUrl: ctx.imageUrl(r.before), afterUrl: ctx.imageUrl(r.after), width: r.width, height: r.height, ms: r.ms };
     },
     'device:info': () => core.deviceInfo(),
+    'folders:list': (req) => core.listFolders(req.dir),
+    'folders:pick': async (req, ctx) => {
+      if (!ctx.pickFolder) throw new CodedError(ERROR_CODES.unsupported, 'the folder dialog exists only in the desktop app; browse the host folders instead');
+      return { dir: await ctx.pickFolder(req.title) };
+    },
   };
 }

@@ -50,6 +50,8 @@ export const ShellSettingsSchema = z.object({
        * installed until they say yes, and a "no" is not asked again.
        */
       choice: z.enum(['undecided', 'enabled', 'disabled']).default('undecided'),
+      /** Whether photos handed over by the file manager first show the size-and-time sheet (app/handoff-sheet.ts). */
+      confirmHandoff: z.boolean().default(true),
     })
     .prefault({}),
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ReviveError } from '../../src-preload/contract';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
-import { estimateSeconds, StartState } from '../../src-renderer/src/features/start/start-state.svelte';
+import { StartState } from '../../src-renderer/src/features/start/start-state.svelte';
+import { estimateSeconds } from '../../src-preload/estimate';
 import { LibraryState } from '../../src-renderer/src/features/library/library-state.svelte';
 import { CompareState } from '../../src-renderer/src/features/compare/compare-state.svelte';
-import { pathsFromText } from '../../src-renderer/src/features/start/dropped-files';
+import { pathsFromText, splitPhotos } from '../../src-renderer/src/features/start/dropped-files';
 import { fakeApi, item, SETTINGS } from './fake-api';
 
 describe('AppState', () => {
@@ -26,9 +27,10 @@ describe('AppState', () => {
     const app = new AppState(api);
     await app.init();
     expect(app.ready).toBe(true);
-    expect(app.notices[0]).toMatchObject({ kind: 'error', code: 'INVALID_SETTINGS', message: 'settings.json is damaged' });
+    // The headline is the catalogue's sentence; the core's own words stay behind "Details".
+    expect(app.notices[0]).toMatchObject({ kind: 'error', code: 'INVALID_SETTINGS', message: 'That setting cannot be saved.', detail: 'settings.json is damaged' });
     emit('app:error', { code: 'ENGINE_CRASHED', message: 'the engine stopped', context: 'batch' });
-    expect(app.notices[1]).toMatchObject({ code: 'ENGINE_CRASHED', message: 'batch: the engine stopped' });
+    expect(app.notices[1]).toMatchObject({ code: 'ENGINE_CRASHED', message: 'The restoring process stopped unexpectedly.', detail: 'batch: the engine stopped' });
     app.dismiss(app.notices[0]!.id);
     expect(app.notices).toHaveLength(1);
   });
@@ -108,8 +110,8 @@ describe('StartState', () => {
     expect(api.inputsAdd).toHaveBeenCalledWith({ paths: ['/home/me/d.png'], recursive: false });
   });
 
-  it('estimates time only when the model has been timed', () => {
-    expect(estimateSeconds(12, 2.5)).toBe(30);
+  it('estimates time from a speed, and nothing without one; reads pasted paths', () => {
+    expect(estimateSeconds(12, { secondsPerMegapixel: 2.5, basis: 'measured' })).toBe(30);
     expect(estimateSeconds(12, null)).toBeNull();
     expect(pathsFromText('/a/b.jpg\nnot a path\r\nC:\\x\\y.png\nfile:///c.jpg')).toEqual(['/a/b.jpg', 'C:\\x\\y.png', '/c.jpg']);
   });
@@ -159,5 +161,43 @@ describe('CompareState', () => {
     c.setImageSize({ width: 4000, height: 1000 });
     expect(c.view.scale).toBeCloseTo(0.25, 12);
     void item;
+  });
+});
+
+describe('errors in a photographer’s words (issue 13 point 3)', () => {
+  it('shows one notice for repeated identical failures and no thumbnail warning for a photo that already failed', async () => {
+    const { api, emit } = fakeApi({ jobsList: vi.fn(async () => ({ items: [item(1, { state: 'failed', error: { code: 'CORRUPT', message: 'x' } })], jobs: [] })) });
+    const app = new AppState(api);
+    await app.init();
+    for (let i = 0; i < 3; i++) emit('app:error', { code: 'WRITE_FAILED', message: 'disk full', context: 'batch' });
+    expect(app.notices).toHaveLength(1);
+    expect(app.notices[0]).toMatchObject({ message: 'The result could not be saved.', hint: expect.stringContaining('disk'), detail: 'batch: disk full' });
+    emit('job:progress', { kind: 'warning', jobId: 1, itemId: 1, message: 'thumbnail: VipsJpeg: Premature end of input file' });
+    expect(app.notices).toHaveLength(1);
+    emit('job:progress', { kind: 'warning', jobId: 1, itemId: 2, message: 'colour profile /srv/data/uploads/c-1/a.jpg ignored' });
+    expect(app.notices.at(-1)!.message).toBe('colour profile a.jpg ignored');
+  });
+
+  it('refuses a non-photo chosen in the browser dialog visibly, and shows refusals by name with their code', async () => {
+    const { api } = fakeApi({
+      inputsAdd: vi.fn(async () => ({
+        added: [],
+        rejected: [{ path: '/srv/data/uploads/c-1/scan.jpg', reason: 'damaged JPEG header — Input file has corrupt header', code: 'CORRUPT' }],
+      })),
+    });
+    const s = new StartState(api, (e) => {
+      throw e;
+    });
+    s.refuseFiles([new File(['hello'], 'notes.txt', { type: 'text/plain' })]);
+    expect(s.rejected).toEqual([{ path: 'notes.txt', name: 'notes.txt', code: 'NOT_AN_IMAGE', reason: 'text/plain, 5 bytes' }]);
+    await s.addPaths(['/srv/data/uploads/c-1/scan.jpg']);
+    expect(s.rejected).toEqual([{ path: '/srv/data/uploads/c-1/scan.jpg', name: 'scan.jpg', code: 'CORRUPT', reason: 'damaged JPEG header — Input file has corrupt header' }]);
+  });
+
+  it('keeps photos and refuses other files chosen in the dialog', () => {
+    const files = [new File(['x'], 'a.JPG'), new File(['x'], 'b.heic'), new File(['x'], 'c', { type: 'image/png' }), new File(['x'], 'notes.txt', { type: 'text/plain' })];
+    const { photos, refused } = splitPhotos(files);
+    expect(photos.map((f) => f.name)).toEqual(['a.JPG', 'b.heic', 'c']);
+    expect(refused.map((f) => f.name)).toEqual(['notes.txt']);
   });
 });

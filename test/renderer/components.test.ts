@@ -43,16 +43,20 @@ describe('App', () => {
 });
 
 describe('StartScreen', () => {
-  it('shows the model with its kind, speed and device, and the note about diffusion models', async () => {
+  it('shows the model with its kind, speed and device, and no diffusion options without a diffusion model', async () => {
     const { app } = await ready();
     render(StartScreen, { app });
     const model = screen.getByRole('radio', { name: /Real-ESRGAN x4 fast/ });
     expect((model as HTMLInputElement).checked).toBe(true);
     const label = model.closest('label')!;
-    expect(label.textContent).toContain('GAN upscaler');
+    expect(label.textContent).toContain('Sharpens & enlarges');
     expect(label.textContent).toContain('Fast');
     expect(label.textContent).toContain('CPU');
-    expect(screen.getByRole('note').textContent).toContain('invent details');
+    // Measured on this device (the fake reports 2 s a megapixel), never "timed after the first photo".
+    expect(label.textContent).toContain('measured on this computer');
+    // Diffusion options (and their note) are hidden, not greyed, while a non-diffusion model is chosen.
+    expect(screen.queryByRole('note')).toBeNull();
+    expect(screen.queryByText('Diffusion options')).toBeNull();
     expect((screen.getByRole('button', { name: 'Add photos to start' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
@@ -83,10 +87,12 @@ describe('QueueScreen', () => {
   });
 
   it('shows a failed item’s reason inline and cancels a waiting one', async () => {
-    const items = [item(1, { state: 'failed', error: { code: 'FAILED', message: 'not an image: HTML page' } }), item(2)];
+    const items = [item(1, { state: 'failed', error: { code: 'NOT_AN_IMAGE', message: 'not an image: HTML page' } }), item(2)];
     const { app, api } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
     render(QueueScreen, { app });
-    expect(screen.getByRole('alert').textContent).toContain('not an image: HTML page');
+    // The catalogue's sentence inline; the core's words behind it (the row's tooltip).
+    expect(screen.getByRole('alert').textContent).toContain('This file is not a photo.');
+    expect(screen.getByRole('alert').getAttribute('title')).toBe('not an image: HTML page (NOT_AN_IMAGE)');
     await fireEvent.click(screen.getByRole('button', { name: 'Cancel p2.jpg' }));
     expect(api.jobsCancel).toHaveBeenCalledWith({ itemId: 2 });
   });
@@ -99,6 +105,19 @@ describe('QueueScreen', () => {
 });
 
 describe('ModelsScreen and LibraryScreen', () => {
+  it('speaks a photographer’s language: display name, what it is for, speed, size and licence in one line, hashes tucked away', async () => {
+    const { app } = await ready();
+    render(ModelsScreen, { app });
+    const card = document.querySelector('[data-model-id="realesrgan-x4fast"]')!;
+    expect(card.querySelector('h2')!.textContent).toBe('Real-ESRGAN x4 fast');
+    expect(card.textContent).toContain('Quick sharpening and enlarging');
+    expect(screen.getByTestId('model-facts').textContent!.replace(/\s+/g, ' ').trim()).toBe('about 2 s a megapixel (measured here) · 4.9 MB · licence BSD-3-Clause');
+    // Jargon only inside the collapsed technical details.
+    const visible = Array.from(card.children).filter((c) => c.tagName !== 'DETAILS').map((c) => c.textContent).join(' ');
+    expect(visible).not.toMatch(/GAN upscaler|sha256|realesrgan-x4fast|AdaIN/i);
+    expect(screen.getByRole('region', { name: 'Other kinds of model' }).textContent).toMatch(/Diffusion.*Faces.*Scratch repair.*Colour/s);
+  });
+
   it('verifies a pack and keeps built-in packs from being removed', async () => {
     const { app, api } = await ready();
     render(ModelsScreen, { app });

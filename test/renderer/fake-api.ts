@@ -72,6 +72,12 @@ export function fakeApi(overrides: Partial<HostApi> = {}) {
       theme: 'system' as const,
     })),
     previewRegion: vi.fn(async () => ({ beforeUrl: '/img/b', afterUrl: '/img/a', width: 64, height: 64, ms: 10 })),
+    foldersList: vi.fn(async (req: { dir?: string }) =>
+      req.dir === undefined
+        ? { dir: null, parent: null, folders: [{ name: '/home/me', path: '/home/me' }] }
+        : { dir: req.dir, parent: req.dir === '/home/me' ? null : '/home/me', folders: [{ name: 'Restored', path: `${req.dir}/Restored` }] },
+    ),
+    foldersPick: vi.fn(async () => ({ dir: null as string | null })),
     deviceInfo: vi.fn(async () => ({ label: 'CPU', provider: 'cpu' as const, available: ['cpu' as const], cpuModel: 'x', cpuCores: 2, memoryBytes: 1, warnings: [] })),
     on: vi.fn(<E extends EventName>(event: E, listener: (p: EventPayload<E>) => void) => {
       const set = listeners.get(event) ?? new Set();

@@ -26,7 +26,9 @@ describe('compare viewport', () => {
       expect(p.x).toBeCloseTo(at.x, 9);
       expect(p.y).toBeCloseTo(at.y, 9);
     }
-    expect(zoomByWheel(v0, -400, at).scale).toBeCloseTo(0.25 * Math.E, 12);
+    expect(zoomByWheel(v0, -800, at).scale).toBeCloseTo(0.25 * Math.E, 12);
+    // Gentle: one 100 px notch is e^(1/8) ≈ 13 %.
+    expect(zoomByWheel(v0, -100, at).scale / 0.25).toBeCloseTo(Math.exp(1 / 8), 12);
     expect(zoomTo(v0, 1e6, at).scale).toBe(MAX_SCALE);
   });
 

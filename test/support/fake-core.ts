@@ -192,6 +192,10 @@ export class FakeCore implements ReviveCore {
   async deviceInfo() {
     return { label: 'CPU', provider: 'cpu' as const, available: ['cpu' as const], cpuModel: 'test', cpuCores: 2, memoryBytes: 1e9, warnings: [] };
   }
+  async listFolders(dir: string | undefined) {
+    this.#record('listFolders', dir);
+    return { dir: dir ?? null, parent: null, folders: [] };
+  }
   on<E extends keyof CoreEvents>(event: E, listener: (payload: CoreEvents[E]) => void): () => void {
     const set = this.#listeners.get(event) ?? new Set();
     set.add(listener as Listener);

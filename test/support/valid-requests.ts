@@ -26,5 +26,7 @@ export function validRequests(photo: string): { [C in Channel]: Req<C> } {
     'settings:set': { patch: { theme: 'dark' } },
     'preview:region': { path: photo, rect: { x: 0, y: 0, width: 64, height: 64 }, settings: DEFAULT_SETTINGS },
     'device:info': {},
+    'folders:list': {},
+    'folders:pick': {},
   };
 }

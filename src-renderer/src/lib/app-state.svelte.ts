@@ -3,7 +3,9 @@
  * Created once with the host API (`window.revive`); tests create it with a fake. `dispose()` unsubscribes events.
  */
 import type { HostApi } from './api/host';
+import { explain, withoutUploadPaths } from '../../../src-preload/contract';
 import { SettingsState } from './settings-state.svelte';
+import { FolderChooser } from './folder-chooser.svelte';
 import { StartState } from '../features/start/start-state.svelte';
 import { QueueState } from '../features/queue/queue-state.svelte';
 import { CompareState } from '../features/compare/compare-state.svelte';
@@ -12,17 +14,22 @@ import { ModelsState } from '../features/models/models-state.svelte';
 
 const INFO_NOTICE_MS = 6000;
 
-export const SCREENS = ['start', 'queue', 'compare', 'library', 'models'] as const;
+export const SCREENS = ['start', 'queue', 'compare', 'library', 'models', 'settings'] as const;
 export type Screen = (typeof SCREENS)[number];
 
 export interface Notice {
   id: number;
   kind: 'error' | 'info';
+  /** The sentence for a person (from the one catalogue, src-preload/messages.ts). */
   message: string;
+  /** What they can do about it, when the catalogue knows. */
+  hint?: string;
+  /** The technical text behind "Details" (internal upload paths removed). */
+  detail?: string;
   code?: string;
 }
 
-/** Something thrown by an API call, as text for a person (codes stay available to tests and logs). */
+/** Something thrown by an API call: its code and the core's technical text. */
 export function describeError(err: unknown): { message: string; code?: string } {
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
@@ -39,6 +46,8 @@ export class AppState {
   readonly compare: CompareState;
   readonly library: LibraryState;
   readonly models: ModelsState;
+  /** Where results go: the system dialog in the app, a host-folder browser in a browser. */
+  readonly folders: FolderChooser;
   #screen = $state<Screen>('start');
   #notices = $state<Notice[]>([]);
   #ready = $state(false);
@@ -55,6 +64,7 @@ export class AppState {
     this.compare = new CompareState(api, report);
     this.library = new LibraryState(api, report);
     this.models = new ModelsState(api, report);
+    this.folders = new FolderChooser(api, () => this.#host, report);
   }
 
   get screen(): Screen {
@@ -75,9 +85,13 @@ export class AppState {
     this.#screen = screen;
   }
 
-  notify(kind: Notice['kind'], message: string, code?: string): void {
+  /** Shows a notice; one already showing with the same words is not repeated (a batch fails many alike). */
+  notify(kind: Notice['kind'], message: string, code?: string, extra: { hint?: string | null; detail?: string } = {}): void {
+    if (this.#notices.some((n) => n.kind === kind && n.message === message && n.detail === extra.detail)) return;
     const notice: Notice = { id: this.#nextNotice++, kind, message };
     if (code) notice.code = code;
+    if (extra.hint) notice.hint = extra.hint;
+    if (extra.detail) notice.detail = extra.detail;
     // Keep the last few: a failing batch of hundreds must not bury the screen.
     this.#notices = [...this.#notices.slice(-4), notice];
     // Confirmations fade on their own; errors stay until dismissed.
@@ -88,24 +102,28 @@ export class AppState {
     this.#notices = this.#notices.filter((n) => n.id !== id);
   }
 
-  reportError(err: unknown): void {
+  /** An error as the catalogue's sentence, the core's text kept behind "Details". */
+  reportError(err: unknown, context?: string): void {
     const { message, code } = describeError(err);
-    this.notify('error', message, code);
+    const e = explain(code, message);
+    this.notify('error', e.text, code, { hint: e.hint, detail: context ? `${context}: ${e.detail}` : e.detail });
   }
 
   /** Loads everything the first screen needs and subscribes to the core's events. */
   async init(): Promise<void> {
     this.#unsubscribe.push(
       this.api.on('job:progress', (p) => {
-        if (p.kind === 'warning') this.notify('info', p.message);
-        else this.queue.applyProgress(p);
+        // A failed photo already says why on its row: a warning about its thumbnail would only repeat it.
+        if (p.kind === 'warning') {
+          if (!this.queue.hasFailed(p.itemId)) this.notify('info', withoutUploadPaths(p.message));
+        } else this.queue.applyProgress(p);
       }),
       this.api.on('queue:changed', (e) => {
         this.queue.scheduleRefresh();
         // A finished batch has measured this device's speed: the model picker's estimates can now be given.
         if (e.reason === 'finished') this.models.load().catch((err: unknown) => this.reportError(err));
       }),
-      this.api.on('app:error', (e) => this.notify('error', e.context ? `${e.context}: ${e.message}` : e.message, e.code)),
+      this.api.on('app:error', (e) => this.reportError(Object.assign(new Error(e.message), { code: e.code }), e.context)),
       this.api.on('model:install-progress', (p) => this.models.applyInstallProgress(p)),
     );
     try {

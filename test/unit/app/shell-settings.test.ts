@@ -28,9 +28,9 @@ describe('shell settings (electron-store)', () => {
   it('keeps shell.json in the given folder, starting from the defaults', () => {
     const s = new ShellSettingsStore({ cwd: dir });
     expect(s.path).toBe(path.join(dir, 'shell.json'));
-    expect(s.get()).toEqual({ window: null, lastFolders: { addPhotos: null, addFolder: null }, shellIntegration: { choice: 'undecided' } });
+    expect(s.get()).toEqual({ window: null, lastFolders: { addPhotos: null, addFolder: null }, shellIntegration: { choice: 'undecided', confirmHandoff: true } });
     const onDisk = JSON.parse(readFileSync(s.path, 'utf8')) as Record<string, unknown>;
-    expect(onDisk.shellIntegration).toEqual({ choice: 'undecided' });
+    expect(onDisk.shellIntegration).toEqual({ choice: 'undecided', confirmHandoff: true });
     expect(() => new ShellSettingsStore({ cwd: 'relative/dir' })).toThrow(/absolute path/);
   });
 
@@ -42,7 +42,7 @@ describe('shell settings (electron-store)', () => {
     expect(reopened.get()).toEqual({
       window: { x: 10, y: 20, width: 900, height: 650, maximized: true },
       lastFolders: { addPhotos: null, addFolder: null },
-      shellIntegration: { choice: 'enabled' },
+      shellIntegration: { choice: 'enabled', confirmHandoff: true },
     });
   });
 
@@ -70,7 +70,7 @@ describe('shell settings (electron-store)', () => {
     writeFileSync(path.join(dir, 'shell.json'), JSON.stringify({ lastFolders: { addPhotos: '/photos' } }));
     const s = new ShellSettingsStore({ cwd: dir });
     expect(s.get().lastFolders).toEqual({ addPhotos: '/photos', addFolder: null });
-    expect(s.get().shellIntegration).toEqual({ choice: 'undecided' });
+    expect(s.get().shellIntegration).toEqual({ choice: 'undecided', confirmHandoff: true });
   });
 
   it('runs migrations between the app version that wrote the file and the running one, once', () => {

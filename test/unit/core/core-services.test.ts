@@ -40,6 +40,9 @@ describe('core services: translation between the contract and the core', () => {
     expect(app.recursive).toBe(core.queue.recursive);
     expect(toSettingsPatch({ theme: 'dark', recursive: false }, core)).toEqual({ appearance: { theme: 'dark' }, queue: { recursive: false } });
     expect(toSettingsPatch({ defaults: { scale: 3 } }, core).enhance?.scale).toBe(3);
+    // The pixel limit of the Settings screen reaches the queue section (issue 13 point 8).
+    expect(app.maxInputMegapixels).toBe(core.queue.maxInputMegapixels);
+    expect(toSettingsPatch({ maxInputMegapixels: 400 }, core)).toEqual({ queue: { maxInputMegapixels: 400 } });
   });
 
   it('carries the naming pattern both ways; a suffix set alone becomes the pattern {name}<suffix>', () => {
@@ -172,7 +175,7 @@ describe('results too large for their format', () => {
 });
 
 describe('the input pixel limit before the size check', () => {
-  it('a photo over the app-wide limit is not "too large for the format": the batch is queued and it fails alone', async () => {
+  it('a photo over the app-wide limit is not "too large for the format": it is refused when added, the others go on', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-bomb-'));
     const spawner: EngineSpawner = () => {
       throw new Error('the engine must not start');
@@ -211,10 +214,40 @@ describe('the input pixel limit before the size check', () => {
     const core = await openReviveCore(data, { engineHost: new EngineHost({ spawner }) });
     try {
       await core.pause(false);
-      await core.addInputs([bomb, small], false);
-      expect((await core.checkJob([bomb, small], jpg)).tooLarge).toEqual([]);
-      const started = await core.startJob([bomb, small], jpg, true);
-      expect(started.itemIds).toHaveLength(2);
+      // Over the app's limit it is refused when added (issue 13 point 3), in plain words and with its code; it is
+      // never reported as "too large for the format", and the other photo is taken.
+      const added = await core.addInputs([bomb, small], false);
+      expect(added.added.map((a) => a.path)).toEqual([small]);
+      expect(added.rejected).toEqual([{ path: bomb, code: 'TOO_LARGE', reason: '60000×60000 (3600 MP) is over the 200 MP limit' }]);
+      expect((await core.checkJob([small], jpg)).tooLarge).toEqual([]);
+      const started = await core.startJob([small], jpg, true);
+      expect(started.itemIds).toHaveLength(1);
+    } finally {
+      await core.close();
+    }
+  });
+});
+
+describe('checking photos when they are added (issue 13 point 3)', () => {
+  it('refuses a text file, a damaged header and a truncated file with codes and no path, and reads the size of the rest', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-add-'));
+    const photos = path.join(dir, 'photos');
+    mkdirSync(photos);
+    const good = await writePhoto(path.join(photos, 'good.png'), 1);
+    const text = path.join(photos, 'notes.jpg');
+    writeFileSync(text, 'shopping list: milk, eggs\n');
+    // A JPEG start-of-image marker followed by garbage: it sniffs as a JPEG but its header cannot be read.
+    const damaged = path.join(photos, 'damaged.jpg');
+    writeFileSync(damaged, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 0x41)]));
+    const core = await openReviveCore(path.join(dir, 'data'), { engineHost: new EngineHost({ spawner: () => { throw new Error('no engine'); } }) });
+    try {
+      const r = await core.addInputs([good, text, damaged], false);
+      const meta = await sharp(good).metadata();
+      expect(r.added).toEqual([{ path: good, sizeBytes: expect.any(Number), width: meta.width, height: meta.height }]);
+      const byPath = Object.fromEntries(r.rejected.map((x) => [path.basename(x.path), x]));
+      expect(byPath['notes.jpg']).toMatchObject({ code: 'NOT_AN_IMAGE' });
+      expect(byPath['damaged.jpg']).toMatchObject({ code: 'CORRUPT' });
+      for (const x of r.rejected) expect(x.reason).not.toContain(photos);
     } finally {
       await core.close();
     }

@@ -35,6 +35,7 @@ describe('dispatch', () => {
     expect(codes).toEqual({
       ...Object.fromEntries(CHANNEL_NAMES.map((c) => [c, 'ok'])),
       'inputs:pick': 'UNSUPPORTED',
+      'folders:pick': 'UNSUPPORTED',
       'library:rerun': 'NOT_FOUND',
       'library:reveal': 'UNSUPPORTED',
       'library:remove': 'NOT_FOUND',

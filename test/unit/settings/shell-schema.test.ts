@@ -20,7 +20,7 @@ describe('shell settings schema', () => {
     expect(defaultShellSettings()).toEqual({
       window: null,
       lastFolders: { addPhotos: null, addFolder: null },
-      shellIntegration: { choice: 'undecided' },
+      shellIntegration: { choice: 'undecided', confirmHandoff: true },
     });
   });
 

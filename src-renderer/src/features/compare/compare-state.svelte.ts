@@ -14,6 +14,8 @@ export interface ComparePair {
   sourcePath: string;
   /** Library entry, when opened from the library (for re-run). */
   libraryId?: number;
+  /** The result's model, scale and size for the toolbar ("Real-ESRGAN x4 fast · 4× · 1280×960"). */
+  facts?: string;
 }
 
 export interface RegionPreview {

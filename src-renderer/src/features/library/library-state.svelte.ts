@@ -83,9 +83,10 @@ export class LibraryState {
     }
   }
 
-  async reveal(entry: LibraryEntry): Promise<void> {
+  /** Shows the result (or, for `which: 'source'` or an entry without one, the original) in the file manager. */
+  async reveal(entry: LibraryEntry, which?: 'output' | 'source'): Promise<void> {
     try {
-      await this.#api.libraryReveal({ id: entry.id, which: entry.output ? 'output' : 'source' });
+      await this.#api.libraryReveal({ id: entry.id, which: which ?? (entry.output ? 'output' : 'source') });
     } catch (err) {
       this.#report(err);
     }

@@ -76,6 +76,11 @@ export class QueueState {
     return this.overall.paused;
   }
 
+  /** Whether the item is known to have failed (its row already says why). */
+  hasFailed(itemId: number): boolean {
+    return this.item(itemId)?.state === 'failed';
+  }
+
   select(itemId: number | null): void {
     this.#selected = itemId;
   }
@@ -134,7 +139,7 @@ export class QueueState {
     const changed = item.state !== p.state;
     item.state = p.state;
     item.progress = p.state === 'done' ? 1 : p.fraction;
-    if (p.error) item.error = { code: 'FAILED', message: p.error };
+    if (p.error) item.error = { code: p.code ?? 'INTERNAL', message: p.error };
     // Finished items gain output URLs and library ids that only the list carries.
     if (changed && p.state !== 'running') this.scheduleRefresh();
   }

@@ -12,7 +12,7 @@ interface EntryLike {
   createReader?(): { readEntries(success: (entries: EntryLike[]) => void, failure: (e: unknown) => void): void };
 }
 
-const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|webp|tiff?|gif|avif)$/i;
+const IMAGE_NAME = /\.(jpe?g|jpe|jfif|png|webp|tiff?|gif|avif|heic|heif)$/i;
 
 async function walk(entry: EntryLike, out: File[], depth: number): Promise<void> {
   if (entry.isFile && entry.file) {
@@ -41,6 +41,17 @@ export async function filesFromDrop(data: DataTransfer): Promise<File[]> {
   const out: File[] = [];
   for (const e of entries) await walk(e, out, 0);
   return out;
+}
+
+/**
+ * Files chosen in the browser's dialog (where "All files" lets anything through): photos by type or name, and the
+ * rest, which the page refuses visibly rather than dropping in silence.
+ */
+export function splitPhotos(files: readonly File[]): { photos: File[]; refused: File[] } {
+  const photos: File[] = [];
+  const refused: File[] = [];
+  for (const f of files) (f.type.startsWith('image/') || IMAGE_NAME.test(f.name) ? photos : refused).push(f);
+  return { photos, refused };
 }
 
 /** Lines of pasted text that look like absolute paths (POSIX or Windows), for "paste a path". */

@@ -4,6 +4,7 @@
  */
 import type { Res, RestoreSettings } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
+import { scaleFor } from '../../../../src-preload/contract';
 
 export interface PendingInput {
   path: string;
@@ -14,6 +15,17 @@ export interface PendingInput {
   width: number | null;
   height: number | null;
 }
+
+/** A file refused when added: its name (never an internal upload path), the catalogue's code and the detail. */
+export interface Refused {
+  path: string;
+  name: string;
+  reason: string;
+  code: string;
+}
+
+const baseName = (p: string): string => p.split(/[\\/]/).pop() || p;
+const refused = (r: { path: string; reason: string; code?: string }): Refused => ({ path: r.path, name: baseName(r.path), reason: r.reason, code: r.code ?? 'NOT_AN_IMAGE' });
 
 /** What `jobs:check` found: results too large for the chosen format, and the formats that would hold them all. */
 export type SizeCheck = Res<'jobs:check'>;
@@ -28,8 +40,10 @@ export interface TooLargeQuestion {
 export class StartState {
   #inputs = $state<PendingInput[]>([]);
   #question = $state<TooLargeQuestion | null>(null);
-  #rejected = $state<{ path: string; reason: string }[]>([]);
+  #rejected = $state<Refused[]>([]);
   #busy = $state<string | null>(null);
+  /** A scale the person chose while these photos were waiting: it wins over the large-photo default. */
+  #pickedScale = $state<RestoreSettings['scale'] | null>(null);
   readonly #api: HostApi;
   readonly #report: (err: unknown) => void;
 
@@ -41,7 +55,7 @@ export class StartState {
   get inputs(): readonly PendingInput[] {
     return this.#inputs;
   }
-  get rejected(): readonly { path: string; reason: string }[] {
+  get rejected(): readonly Refused[] {
     return this.#rejected;
   }
   /** What is in progress ("Uploading 2 of 5…"), or null. */
@@ -59,6 +73,27 @@ export class StartState {
     return { known, unknown };
   }
 
+  /** The largest waiting photo, in megapixels (0 while no size is known). */
+  get largestMegapixels(): number {
+    let max = 0;
+    for (const i of this.#inputs) if (i.width && i.height) max = Math.max(max, (i.width * i.height) / 1e6);
+    return max;
+  }
+
+  /** Remembers that the person chose this scale for the waiting photos. */
+  pickScale(scale: RestoreSettings['scale']): void {
+    this.#pickedScale = scale;
+  }
+
+  /**
+   * The settings this batch runs with: the defaults, except that photos already large (≥ 12 MP) get at most 2×
+   * unless the person chose a scale for them — never a silent 4× of a 24 MP photo.
+   */
+  effective(defaults: RestoreSettings): RestoreSettings {
+    const scale = this.#pickedScale ?? scaleFor(this.largestMegapixels, defaults.scale, false);
+    return scale === defaults.scale ? defaults : { ...defaults, scale };
+  }
+
   /** Adds host paths (files or folders). */
   async addPaths(paths: string[], recursive = false): Promise<void> {
     if (!paths.length) return;
@@ -66,9 +101,9 @@ export class StartState {
       const r = await this.#api.inputsAdd({ paths, recursive });
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local, never kept or mutated
       const known = new Set(this.#inputs.map((i) => i.path));
-      const fresh = r.added.filter((a) => !known.has(a.path)).map((a) => ({ ...a, width: null, height: null }));
+      const fresh = r.added.filter((a) => !known.has(a.path)).map((a) => ({ ...a, width: a.width ?? null, height: a.height ?? null }));
       this.#inputs = [...this.#inputs, ...fresh];
-      this.#rejected = r.rejected;
+      this.#rejected = r.rejected.map(refused);
     } catch (err) {
       this.#report(err);
     }
@@ -97,6 +132,11 @@ export class StartState {
     }
   }
 
+  /** Files the browser's dialog let through that are not photos: listed as refused, never dropped in silence. */
+  refuseFiles(files: readonly File[]): void {
+    this.#rejected = files.map((f) => ({ path: f.name, name: f.name, code: 'NOT_AN_IMAGE', reason: `${f.type || 'unknown type'}, ${f.size} bytes` }));
+  }
+
   /** Electron's native "Add photos…" dialog. */
   async pick(folders: boolean, recursive: boolean): Promise<void> {
     try {
@@ -117,6 +157,7 @@ export class StartState {
 
   remove(path: string): void {
     this.#inputs = this.#inputs.filter((i) => i.path !== path);
+    if (!this.#inputs.length) this.#pickedScale = null;
   }
 
   /** Set while the user is asked which format to write results too large for the chosen one in. */
@@ -164,7 +205,8 @@ export class StartState {
   async #queue(settings: RestoreSettings, fallbackFormat?: Format): Promise<boolean> {
     const r = await this.#api.jobsStart({ paths: this.#inputs.map((i) => i.path), settings, ...(fallbackFormat ? { fallbackFormat } : {}) });
     this.#inputs = [];
-    this.#rejected = r.skipped;
+    this.#pickedScale = null;
+    this.#rejected = r.skipped.map(refused);
     return true;
   }
 
@@ -173,14 +215,6 @@ export class StartState {
     this.#inputs = [];
     this.#rejected = [];
     this.#busy = null;
+    this.#pickedScale = null;
   }
-}
-
-/**
- * Seconds a model needs for `megapixels` of input, from its measured seconds per megapixel; null when nothing has
- * been measured yet for this model on this device.
- */
-export function estimateSeconds(megapixels: number, secondsPerMegapixel: number | null): number | null {
-  if (secondsPerMegapixel === null || megapixels <= 0) return null;
-  return megapixels * secondsPerMegapixel;
 }

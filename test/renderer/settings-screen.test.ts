@@ -1,0 +1,46 @@
+/** Issue 13 point 8: a Settings screen for what was CLI-only or hidden. */
+import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it, vi } from 'vitest';
+import App from '../../src-renderer/src/App.svelte';
+import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
+import { fakeApi, SETTINGS } from './fake-api';
+
+describe('SettingsScreen', () => {
+  it('is reachable from the navigation and saves theme, device, pixel limit and metadata defaults', async () => {
+    const settingsSet = vi.fn(async (req: { patch: Record<string, unknown> }) => ({
+      defaults: { ...SETTINGS, ...(req.patch.defaults as object) },
+      recursive: true,
+      skipDone: true,
+      theme: (req.patch.theme as 'dark') ?? 'system',
+      maxInputMegapixels: (req.patch.maxInputMegapixels as number) ?? 200,
+    }));
+    const f = fakeApi({ settingsSet });
+    const app = new AppState(f.api);
+    await app.init();
+    render(App, { app });
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    expect(app.screen).toBe('settings');
+    const theme = screen.getByLabelText('Theme') as HTMLSelectElement;
+    theme.value = 'dark';
+    await fireEvent.change(theme);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { theme: 'dark' } }));
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+    const limit = screen.getByLabelText('Largest photo, in megapixels') as HTMLInputElement;
+    limit.value = '400';
+    await fireEvent.change(limit);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { maxInputMegapixels: 400 } }));
+    const device = screen.getByLabelText('Run on') as HTMLSelectElement;
+    expect(Array.from(device.options).map((o) => o.value)).toEqual(['auto', 'cpu']);
+    // The naming pattern (issue 13 / h13b's field), shown with what it makes of a photo's name.
+    const names = screen.getByLabelText('Name results') as HTMLInputElement;
+    expect(names.value).toBe('{name}_revive');
+    names.value = '{name}_{scale}x';
+    await fireEvent.change(names);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { namePattern: '{name}_{scale}x' } } }));
+    await waitFor(() => expect(document.body.textContent).toContain('becomes “beach_4x.jpg”'));
+    const keep = screen.getByLabelText('Keep') as HTMLSelectElement;
+    keep.value = 'no-gps';
+    await fireEvent.change(keep);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { metadata: 'no-gps' } } }));
+  });
+});
