@@ -230,7 +230,7 @@ describe('revive enhance', () => {
     await mkdir(path.join(dir, 'empty'));
     const cases: [string[], RegExp][] = [
       [['enhance', 'a.jpg', '--no-such-option'], /unknown option '--no-such-option'/],
-      [['enhance', 'a.jpg', '-m', 'no-such-model'], /no model "no-such-model" is installed.*installed: realesrgan-x4fast/],
+      [['enhance', 'a.jpg', '-m', 'no-such-model'], /no model "no-such-model" is installed.*installed: .*realesrgan-x4fast/],
       [['enhance', 'empty'], /no photos to enhance in empty/],
       [['enhance'], /missing required argument 'paths'/],
       [['enhance', 'a.jpg', '--tile', 'big'], /--tile must be a whole number/],
