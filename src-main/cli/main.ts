@@ -271,8 +271,13 @@ async function runAsProgram(): Promise<void> {
   let stops = 0;
   let stopCode: number = EXIT.INTERRUPTED;
   const stop = (signal: 'SIGINT' | 'SIGTERM'): void => {
-    // The first signal cancels cleanly; a second one leaves at once (the person or the supervisor insists).
-    if (++stops > 1) process.exit(stopCode);
+    // The first signal cancels cleanly. A second Ctrl-C leaves at once (the person insists); a repeated SIGTERM is
+    // ignored while draining — a supervisor that will not wait sends SIGKILL, and a stray second SIGTERM during
+    // `revive serve`'s shutdown would otherwise cut the photo being written in half (test/fault/process-tree.test.ts).
+    if (stops++ > 0) {
+      if (signal === 'SIGINT') process.exit(stopCode);
+      return;
+    }
     stopCode = signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
     process.stderr.write(signal === 'SIGTERM' ? '\nstopping (SIGTERM)…\n' : '\ncancelling…\n');
     controller.abort();

@@ -9,8 +9,24 @@
  *   ("engine process exited with signal SIGKILL"); the next request starts a fresh process.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { atomicLeftovers } from '../imaging/atomic';
+import { EXIFTOOL_WATCH_MS } from '../imaging/exiftool-watchdog';
+
+/**
+ * Removes a dead engine's temp files. When there were any, the engine died mid-write and its ExifTool may still be
+ * finishing an edit — renaming its `<temp>_exiftool_tmp` over the temp file — until its watchdog sees the engine gone
+ * (imaging/exiftool-watchdog.ts): so look again once that time has passed (found by test/fault/process-tree.test.ts:
+ * a temp file reappeared after `revive serve` was stopped mid-write).
+ */
+async function removeLeftovers(files: readonly string[]): Promise<void> {
+  const present = files.filter((f) => existsSync(f));
+  await Promise.all(files.map((f) => rm(f, { force: true })));
+  if (present.length === 0) return;
+  await new Promise((r) => setTimeout(r, 3 * EXIFTOOL_WATCH_MS + 200));
+  await Promise.all(files.map((f) => rm(f, { force: true })));
+}
 import { AbortedError, type StageProgress } from '../pixels/types';
 import { describeIssues } from '../pixels/zod-issues';
 import { EngineError } from './engine-error';
@@ -242,7 +258,7 @@ export class EngineHost {
       // The engine may have died mid-write: its temp files are named after the request id.
       const output = active.output;
       const cleanup = output
-        ? await Promise.all(atomicLeftovers(output, active.id).map((f) => rm(f, { force: true }))).then(
+        ? await removeLeftovers(atomicLeftovers(output, active.id)).then(
             () => '',
             (e: unknown) => `; its temp file could not be removed (${String(e)})`,
           )
