@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -275,12 +276,7 @@ describe('encodeImage', () => {
     expect(() => checkOutputSize('webp', 16383, 16383)).not.toThrow();
     expect(() => checkOutputSize('jpg', 10, 65536)).toThrow(/JPG stores at most 65535 pixels per side/);
     expect(() => checkOutputSize('avif', 16385, 1)).toThrow(/16384/);
-    try {
-      checkOutputSize('webp', 20000, 15000);
-    } catch (err) {
-      expect((err as ImageError).code).toBe('OUTPUT_TOO_LARGE');
-      expect((err as ImageError).message).toMatch(/20000×15000/);
-    }
+    expect(() => checkOutputSize('webp', 20000, 15000)).toThrow(expect.objectContaining({ code: 'OUTPUT_TOO_LARGE', message: expect.stringMatching(/20000×15000/) }));
   });
 
   it('rejects mismatched buffers and quality out of range with the values named', async () => {
@@ -336,6 +332,40 @@ describe('writeAtomic', () => {
     await writeFile(path.join(d, 'out.jpg'), 'old content that is longer than the new one');
     await writeAtomic(path.join(d, 'out.jpg'), Buffer.from('new'));
     expect(await readFile(path.join(d, 'out.jpg'), 'utf8')).toBe('new');
+  });
+
+  it('stages the complete bytes in the tagged temp file beside the output; the final name appears only at the end', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const final = path.join(d, 'out.jpg');
+    const bytes = Buffer.from('restored photo bytes');
+    const seen: { temp: string; content: Buffer; finalExists: boolean }[] = [];
+    await writeAtomic(final, bytes, {
+      tempTag: 'job-3',
+      beforeRename: async (temp) => {
+        seen.push({ temp, content: await readFile(temp), finalExists: existsSync(final) });
+      },
+    });
+    expect(seen).toEqual([{ temp: atomicTempPath(final, 'job-3'), content: bytes, finalExists: false }]);
+    expect(await readFile(final)).toEqual(bytes);
+    expect(await readdir(d)).toEqual(['out.jpg']);
+  });
+
+  it('leaves the old file under the final name untouched when a step before the rename fails', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const final = path.join(d, 'out.jpg');
+    await writeFile(final, 'the previous result');
+    let during = '';
+    const failing = writeAtomic(final, Buffer.from('half a new photo'), {
+      tempTag: 'job-4',
+      beforeRename: async () => {
+        during = await readFile(final, 'utf8');
+        throw new ImageError('WRITE_FAILED', 'metadata copy failed');
+      },
+    });
+    await expectImageError(failing, 'WRITE_FAILED', /metadata copy failed/);
+    expect(during).toBe('the previous result');
+    expect(await readFile(final, 'utf8')).toBe('the previous result');
+    expect(await readdir(d)).toEqual(['out.jpg']);
   });
 
   it('fails with WRITE_FAILED and removes its temp file when the rename fails', async () => {
