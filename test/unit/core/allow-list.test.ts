@@ -1,9 +1,11 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AllowList } from '../../../src-main/core/allow-list';
 import { resolveAllowedFile } from '../../../src-main/core/allowed-file';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 describe('AllowList (pure)', () => {
   it('allows exactly the added files and what lies below allowed folders', () => {
@@ -47,7 +49,7 @@ describe('AllowList (pure)', () => {
 
 describe('resolveAllowedFile', () => {
   it('refuses a symlink inside an allowed folder that points outside it', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-allow-'));
+    const dir = tmp('revive-allow-');
     mkdirSync(path.join(dir, 'uploads'));
     writeFileSync(path.join(dir, 'secret.txt'), 'secret');
     writeFileSync(path.join(dir, 'uploads', 'ok.jpg'), 'ok');
