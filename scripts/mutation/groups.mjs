@@ -20,7 +20,7 @@ export const MUTATION_GROUPS = {
     tests: ['test/unit/imaging/imaging.test.ts', 'test/unit/imaging/lying-header.test.ts', 'test/unit/imaging/one-line-reasons.test.ts'],
   },
   'core-allow-list': { mutate: ['src-main/core/allow-list.ts'], tests: ['test/unit/core/allow-list.test.ts'] },
-  'jobs-recovery': { mutate: ['src-main/jobs/recovery.ts'], tests: ['test/unit/jobs/recovery.test.ts'] },
+  'jobs-recovery': { mutate: ['src-main/jobs/recovery.ts'], tests: ['test/unit/jobs/recovery.test.ts', 'test/unit/jobs/recovery-adopt.test.ts'] },
   // 'pipelines-repair': { mutate: ['src-main/pipelines/repair/**/*.ts'], tests: ['test/unit/pipelines/repair/*.test.ts'] },
   // 'pipelines-faces': { mutate: ['src-main/pipelines/faces/**/*.ts'], tests: ['test/unit/pipelines/faces/*.test.ts'] },
 };
