@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { atomicLeftovers } from '../../../src-main/imaging/atomic';
 import { ImageError } from '../../../src-main/imaging/errors';
 import { sniffFormat } from '../../../src-main/imaging/formats';
 import { decodeImage } from '../../../src-main/imaging/read';
@@ -377,8 +378,56 @@ describe('writeAtomic', () => {
     expect(await tempsIn(d)).toEqual([]);
   });
 
-  it('fails with WRITE_FAILED when the folder does not exist', async () => {
-    await expectImageError(writeAtomic(path.join(dir, 'no-such-folder', 'out.jpg'), Buffer.from('x')), 'WRITE_FAILED', /ENOENT/);
+  it('fails with WRITE_FAILED when the folder does not exist, naming the path and the system error only', async () => {
+    const final = path.join(dir, 'no-such-folder', 'out.jpg');
+    const err = await expectImageError(writeAtomic(final, Buffer.from('x')), 'WRITE_FAILED');
+    expect(err.message).toBe(`cannot write ${final}: ENOENT`);
+    expect((err.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('passes an ImageError from beforeRename on with its code and cause; names a plain error by its message', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const own = new ImageError('CORRUPT', 'exiftool said no');
+    const a = await expectImageError(writeAtomic(path.join(d, 'a.jpg'), Buffer.from('x'), { beforeRename: () => Promise.reject(own) }), 'CORRUPT');
+    expect(a.message).toBe('exiftool said no');
+    expect(a.cause).toBe(own);
+    const plain = new Error('boom');
+    const b = await expectImageError(writeAtomic(path.join(d, 'b.jpg'), Buffer.from('x'), { beforeRename: () => Promise.reject(plain) }), 'WRITE_FAILED');
+    expect(b.message).toBe(`cannot write ${path.join(d, 'b.jpg')}: boom`);
+    expect(b.cause).toBe(plain);
+    expect(await readdir(d)).toEqual([]);
+  });
+
+  it('says so when the temp file cannot be removed after a failure', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const final = path.join(d, 'out.jpg');
+    const temp = atomicTempPath(final, 'job-5');
+    // A step replaces the temp file with a folder that is not empty, then fails: rm (not recursive) cannot remove it.
+    const beforeRename = async (t: string): Promise<void> => {
+      await rm(t);
+      await mkdir(path.join(t, 'inside'), { recursive: true });
+      throw new Error('boom');
+    };
+    const err = await expectImageError(writeAtomic(final, Buffer.from('x'), { tempTag: 'job-5', beforeRename }), 'WRITE_FAILED');
+    expect(err.message).toMatch(new RegExp(`^cannot write ${final.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: boom; the temp file ${temp.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be removed \\((ERR_FS_EISDIR|EISDIR|ENOTEMPTY)\\)$`));
+  });
+
+  it('closes every file handle it opens, on success and on failure', async () => {
+    // Linux lists a process's open files in /proc/self/fd; a handle left open would add an entry per write.
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    await writeAtomic(path.join(d, 'warm.jpg'), Buffer.from('x'), { beforeRename: async () => undefined });
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      await writeAtomic(path.join(d, `ok${i}.jpg`), Buffer.from('x'), { beforeRename: async () => undefined });
+      await writeAtomic(path.join(d, `bad${i}.jpg`), Buffer.from('x'), { beforeRename: () => Promise.reject(new Error('no')) }).catch(() => undefined);
+    }
+    expect(open()).toBeLessThan(before + 5);
+  });
+
+  it('lists every file a killed write can leave', () => {
+    const t = atomicTempPath('/o/a.png', 'job1');
+    expect(atomicLeftovers('/o/a.png', 'job1')).toEqual([t, `${t}_exiftool_tmp`, `${t}.icc`, `${t}.thumb.jpg`]);
   });
 
   it('names the temp file predictably from the tag, in the same folder', () => {
