@@ -103,6 +103,39 @@ describe('recoverInterrupted', () => {
     expect(stores.queue.job(stores.queue.item(k.itemId).jobId).state).toBe('finished');
   });
 
+  it('does not probe a source whose size the item knows', async () => {
+    killedAfterRename(1, { width: 8, height: 6 });
+    let probed = 0;
+    await recoverInterrupted(deps({ probe: async () => ((probed += 1), { width: 1, height: 1 }) as Awaited<ReturnType<RecoveryDeps['probe']>> }));
+    expect(probed).toBe(0);
+  });
+
+  it('keeps the one library row an item already has (the kill came after the commit)', async () => {
+    const k = killedAfterRename(1, { width: 8, height: 6 });
+    const item = stores.queue.item(k.itemId);
+    stores.library.insert({
+      itemId: k.itemId, jobId: item.jobId, sourcePath: k.source, sourceHash: 'abc123', sourceSize: null, sourceWidth: 8, sourceHeight: 6,
+      outputPath: k.output, outputSize: 29, outputWidth: 16, outputHeight: 12, model: 'fake-model', settings, settingsKey: 'key-1',
+      status: 'done', error: null, ms: 1234, startedAt: 42, finishedAt: 99, device: 'cpu', dateTaken: null, camera: null, hasGps: false,
+    });
+    await recoverInterrupted(deps());
+    expect(stores.library.count()).toBe(1);
+    expect(stores.library.forItem(k.itemId)).toMatchObject({ ms: 1234, device: 'cpu' }); // the row written before the kill
+    expect(stores.queue.item(k.itemId).state).toBe('done');
+  });
+
+  it('records when an interrupted item of a cancelled job was cancelled', async () => {
+    const sources = [path.join(w.photos, 'c.png')];
+    writeFileSync(sources[0]!, 'x');
+    const job = stores.queue.createJob(settings, sources);
+    const item = stores.queue.items(job.id)[0]!;
+    stores.queue.transition(item.id, 'running', { startedAt: 5 });
+    stores.queue.cancelJob(job.id);
+    const report = await recoverInterrupted(deps());
+    expect(report.cancelled).toEqual([item.id]);
+    expect(stores.queue.item(item.id)).toMatchObject({ state: 'cancelled', finishedAt: NOW });
+  });
+
   it('probes the source for a size the item does not know, and records none when the probe fails', async () => {
     const k = killedAfterRename(1, { width: 8 });
     await recoverInterrupted(deps());
