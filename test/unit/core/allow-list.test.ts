@@ -90,6 +90,15 @@ describe('AllowList (pure)', () => {
     expect(a.size).toBe(3);
   });
 
+  it('forgets a Windows folder spelled with a trailing backslash', () => {
+    const a = new AllowList({ platform: 'win32' });
+    a.allowDir('C:\\Up\\c1');
+    a.allowDir('C:\\Up\\c10');
+    a.forgetDir('c:\\up\\C1\\');
+    expect(a.isAllowed('C:\\Up\\c1\\x.jpg')).toBe(false);
+    expect(a.isAllowed('C:\\Up\\c10\\x.jpg')).toBe(true);
+  });
+
   it('forgets a file that was withdrawn', () => {
     const a = new AllowList({ platform: 'linux' });
     a.allowFile('/o/x.jpg');
