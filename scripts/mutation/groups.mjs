@@ -12,7 +12,8 @@ export const MUTATION_GROUPS = {
     mutate: ['src-main/pipelines/onestep-geometry.ts', 'src-main/pipelines/latent-tiles.ts'],
     tests: ['test/unit/pipelines/onestep-diffusion.test.ts'],
   },
-  tiling: { mutate: ['src-main/tiling/plan.ts', 'src-main/tiling/blend.ts'], tests: ['test/unit/tiling/*.test.ts'] },
+  'tiling-plan': { mutate: ['src-main/tiling/plan.ts'], tests: ['test/unit/tiling/tiling-plan.test.ts'] },
+  'tiling-blend': { mutate: ['src-main/tiling/blend.ts'], tests: ['test/unit/tiling/blend.test.ts'] },
   'imaging-atomic': { mutate: ['src-main/imaging/atomic.ts'], tests: ['test/unit/imaging/imaging.test.ts', 'test/unit/imaging/icc-temp.test.ts'] },
   'imaging-metadata': { mutate: ['src-main/imaging/metadata.ts'], tests: ['test/unit/imaging/metadata-args.test.ts', 'test/unit/imaging/icc-temp.test.ts'] },
   'imaging-read-write': {
@@ -25,8 +26,8 @@ export const MUTATION_GROUPS = {
   // 'pipelines-faces': { mutate: ['src-main/pipelines/faces/**/*.ts'], tests: ['test/unit/pipelines/faces/*.test.ts'] },
 };
 
-/** The group `MUTATE_GROUP` names (default: tiling); throws naming the choices when there is no such group. */
-export function mutationGroup(name = process.env.MUTATE_GROUP ?? 'tiling') {
+/** The group `MUTATE_GROUP` names (default: tiling-plan); throws naming the choices when there is no such group. */
+export function mutationGroup(name = process.env.MUTATE_GROUP ?? 'tiling-plan') {
   const group = MUTATION_GROUPS[name];
   if (!group) throw new Error(`unknown MUTATE_GROUP "${name}"; one of ${Object.keys(MUTATION_GROUPS).join(', ')}`);
   return { name, ...group };
