@@ -11,7 +11,7 @@ import svelteConfig from './src-renderer/svelte.config.js';
 const SOURCES = ['src-main/**/*.{ts,mjs}', 'src-preload/**/*.ts', 'src-renderer/**/*.{ts,svelte}'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'release/', '.revive-tmp-*/', 'models/', 'test/fixtures/generated/', 'bench-results/', 'test-results/'] },
+  { ignores: ['node_modules/', 'dist/', 'release/', '.revive-tmp-*/', 'models/', 'test/fixtures/generated/', 'bench-results/', 'test-results/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs.recommended,

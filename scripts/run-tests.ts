@@ -1,11 +1,13 @@
 /**
  * The project's one test command (`npm test`): typecheck, lint, the architecture check (`npm run arch`), the vitest
  * suites (unit + integration), the fault test and the browser end-to-end suite, in that order. Every step runs even if
- * an earlier one failed, so one run shows everything that is wrong. Ends with the plain `N passed, N failed` line CI reads.
+ * an earlier one failed, so one run shows everything that is wrong. Ends with the plain `N passed, N failed` line CI reads
+ * (scripts/test-summary.ts: never "0 failed" when a step failed).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { summarise, type StepOutcome, type VitestReport } from './test-summary';
 
 interface Step {
   name: string;
@@ -50,36 +52,17 @@ const steps: Step[] = [
   },
 ];
 
-let passed = 0;
-let failed = 0;
-const failures: string[] = [];
+const outcomes: StepOutcome[] = [];
 
 for (const step of steps) {
   if (step.when && !existsSync(path.join(root, step.when))) continue;
   console.log(`\n=== ${step.name}: ${step.cmd.join(' ')}`);
   const r = spawnSync(step.cmd[0]!, step.cmd.slice(1), { cwd: root, stdio: 'inherit' });
   const reportPath = step.report ? path.join(results, step.report) : null;
-  if (reportPath && existsSync(reportPath)) {
-    const report = JSON.parse(readFileSync(reportPath, 'utf8')) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      numTotalTestSuites: number;
-      testResults: { status: string; name: string }[];
-    };
-    passed += report.numPassedTests;
-    failed += report.numFailedTests;
-    // A file that fails to load counts no tests; count it so it cannot hide.
-    const brokenFiles = report.testResults.filter((t) => t.status === 'failed').length;
-    if (report.numFailedTests === 0 && brokenFiles > 0) failed += brokenFiles;
-    if (r.status !== 0 || report.numFailedTests > 0) failures.push(step.name);
-  } else if (r.status === 0 && !reportPath) {
-    passed += 1;
-  } else {
-    failed += 1;
-    failures.push(step.name);
-  }
+  const report = reportPath && existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as VitestReport) : null;
+  outcomes.push({ name: step.name, status: r.status, wantsReport: reportPath !== null, report });
 }
 
-console.log(`\n${failures.length ? `failing steps: ${failures.join(', ')}` : 'all steps passed'}`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed > 0 || failures.length > 0 ? 1 : 0);
+const summary = summarise(outcomes);
+console.log(`\n${summary.lines.join('\n')}`);
+process.exit(summary.failed > 0 ? 1 : 0);

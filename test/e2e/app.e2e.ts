@@ -34,6 +34,19 @@ let browser: BrowserContext;
 let page: Page;
 const consoleProblems: string[] = [];
 
+/** WCAG 2 contrast ratio of two `rgb(r, g, b)` colours (relative luminance from linearised sRGB). */
+function contrast(a: string, b: string): number {
+  const luminance = (rgb: string): number => {
+    const [r, g, bl] = rgb.match(/\d+/g)!.slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (hi + 0.05) / (lo + 0.05);
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
@@ -261,6 +274,22 @@ describe('Revive in a browser through revive serve', () => {
     await page.getByRole('button', { name: 'Start' }).click();
     await shot('14-start-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('follows the system colour scheme: computed page and text colours of each palette, readable in both', async () => {
+    await page.getByRole('button', { name: 'Start' }).click();
+    // The palettes of src-renderer/src/app.css (--bg, --text), as the browser computes them on <body>.
+    const expected = { dark: { bg: 'rgb(21, 23, 27)', text: 'rgb(232, 234, 238)' }, light: { bg: 'rgb(244, 245, 247)', text: 'rgb(27, 31, 36)' } };
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      const got = await page.evaluate(() => {
+        const b = getComputedStyle(document.body);
+        return { bg: b.backgroundColor, text: b.color };
+      });
+      expect(got, scheme).toEqual(expected[scheme]);
+      // WCAG 2 contrast of the body text on the page, computed here from the sRGB values: at least 4.5 (AA).
+      expect(contrast(got.text, got.bg), scheme).toBeGreaterThanOrEqual(4.5);
+    }
   });
 
   it('asks for another format before starting when a result would be too large for WebP, and writes it so', async () => {

@@ -52,6 +52,11 @@ interface RunResult {
   signal: NodeJS.Signals | null;
   lines: number;
   stderr: string;
+  /**
+   * What killed the run: 'timer' (after lines + delay), or the file whose appearance did, seen to exist at that moment
+   * ('output a_revive.png' / 'temp .revive-tmp-…'); null when nothing fired and the run ended by itself.
+   */
+  trigger: string | null;
 }
 
 /**
@@ -98,33 +103,41 @@ function revive(args: string[], kill: Kill | null): Promise<RunResult> {
     let lines = 0;
     let stderr = '';
     let armed = false;
+    let trigger: string | null = null;
+    // A file-triggered kill fires on that file only, never on output lines or time.
+    const timed = kill !== null && !kill.onNewOutput;
     const arm = (): void => {
-      if (!kill || armed) return;
+      if (!timed || armed) return;
       armed = true;
-      setTimeout(() => child.kill('SIGKILL'), kill.delayMs);
+      setTimeout(() => {
+        trigger ??= 'timer';
+        child.kill('SIGKILL');
+      }, kill.delayMs);
     };
     child.stdout!.on('data', (d: Buffer) => {
       lines += d.toString().split('\n').filter((l) => l.trim()).length;
-      if (kill && lines >= kill.afterLines) arm();
+      if (timed && lines >= kill.afterLines) arm();
     });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    if (kill && kill.afterLines === 0 && !kill.onNewOutput) arm();
+    if (timed && kill.afterLines === 0) arm();
     let watcher: FSWatcher | undefined;
     if (kill?.onNewOutput) {
       const dir = kill.onNewOutput;
       const before = new Set(readdirSync(dir));
       watcher = watch(dir, (_event, name) => {
         const isTemp = name?.startsWith('.revive-tmp-') ?? false;
-        if (name && /_realesrgan-x4fast_1x\.(jpg|png)$/.test(name) && !before.has(name) && isTemp === (kill.temp === true)) {
-          child.kill('SIGKILL');
-          watcher?.close();
-        }
+        if (!name || trigger || !/_realesrgan-x4fast_1x\.(jpg|png)$/.test(name) || before.has(name) || isTemp !== (kill.temp === true)) return;
+        // A watch event also reports a name leaving (a temp renamed away): kill only while the file is really there.
+        if (!existsSync(path.join(dir, name))) return;
+        trigger = `${isTemp ? 'temp' : 'output'} ${name}`;
+        child.kill('SIGKILL');
+        watcher?.close();
       });
       child.on('exit', () => watcher?.close());
     }
     child.on('error', reject);
     // 'exit' after the child is reaped: its pid is gone, as after a real crash.
-    child.on('exit', (code, signal) => resolve({ code, signal, lines, stderr }));
+    child.on('exit', (code, signal) => resolve({ code, signal, lines, stderr, trigger }));
   });
 }
 
@@ -176,6 +189,7 @@ describe('a CLI batch killed with SIGKILL', () => {
     console.log(`fault test: seed ${seed} (FAULT_SEED=${seed} repeats it)`);
     const runs: string[] = [];
     const commands: string[] = [];
+    const fired: { k: number; wanted: string; trigger: string | null; signal: NodeJS.Signals | null }[] = [];
     /** `revive enhance` until the batch is queued, `revive resume` from then on. */
     const next = (): string[] => {
       const args = batchQueued(dataDir) ? ['resume', '--json', '--data-dir', dataDir] : enhanceArgs(photos, dataDir);
@@ -194,11 +208,19 @@ describe('a CLI batch killed with SIGKILL', () => {
       const how = kill.onNewOutput
         ? `when ${kill.temp ? 'a temp file' : 'an output'} appeared`
         : `after ${kill.afterLines} photo(s) + ${kill.delayMs} ms`;
-      runs.push(`kill ${k + 1}: revive ${args[0]} killed ${how} → ${r.signal ?? `exit ${r.code}`}, ${r.lines} reported`);
+      runs.push(`kill ${k + 1}: revive ${args[0]} to be killed ${how}; fired: ${r.trigger ?? 'none'} → ${r.signal ?? `exit ${r.code}`}, ${r.lines} reported`);
+      fired.push({ k, wanted: kill.onNewOutput ? (kill.temp ? 'temp' : 'output') : 'timer', trigger: r.trigger, signal: r.signal });
       // A run may finish the batch before the kill lands only if few photos were left; it must never fail otherwise.
       if (r.signal !== 'SIGKILL') expect(r.code, `run ${k + 1} ended with ${r.code}: ${r.stderr}`).toBe(0);
     }
     console.log(runs.join('\n'));
+    // The file-triggered kills really fired on their file (the temp one on a temp file that existed at that moment,
+    // which only an atomic write creates); a run killed at all was killed by its own trigger.
+    for (const f of fired.filter((x) => x.wanted !== 'timer')) {
+      expect(f.trigger ?? 'nothing fired', `kill ${f.k + 1} was to fire when ${f.wanted === 'temp' ? 'a temp file' : 'an output'} appeared`).toMatch(f.wanted === 'temp' ? /^temp \.revive-tmp-.+_revive\.(jpg|png)$/ : /^output [^.].*_revive\.(jpg|png)$/);
+      expect(f.signal).toBe('SIGKILL');
+    }
+    for (const f of fired) if (f.signal === 'SIGKILL') expect(f.trigger, `kill ${f.k + 1}`).not.toBeNull();
     const final = await revive(next(), null);
     expect(final.code, final.stderr).toBe(0);
     // The batch was started by `revive enhance` and continued by `revive resume`.

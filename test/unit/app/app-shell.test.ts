@@ -2,10 +2,13 @@
  * The Electron shell with `electron` mocked: the window's security options, navigation and window-open guards,
  * external links, the IPC sender check, the image protocol's allow-list, the menu and the batch indicators.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 const created: { options: Record<string, unknown>; contents: FakeContents }[] = [];
 
@@ -148,7 +151,7 @@ describe('IPC registration', () => {
 
 describe('revive-img: protocol', () => {
   it('serves allow-listed files and refuses everything else', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-proto-'));
+    const dir = tmp('revive-proto-');
     const photo = path.join(dir, 'mum.jpg');
     const secret = path.join(dir, 'passwords.txt');
     writeFileSync(photo, 'jpeg bytes');
@@ -167,7 +170,7 @@ describe('revive-img: protocol', () => {
   });
 
   it('serves the interface with its CSP and nothing outside its folder', async () => {
-    const outer = mkdtempSync(path.join(os.tmpdir(), 'revive-app-'));
+    const outer = tmp('revive-app-');
     const dir = path.join(outer, 'renderer');
     (await import('node:fs')).mkdirSync(dir);
     writeFileSync(path.join(dir, 'index.html'), '<!doctype html>');

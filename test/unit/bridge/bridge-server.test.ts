@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { isLoopbackHost, isOwnOrigin, sanitizeUploadName, startBridge, type Bridge } from '../../../src-main/bridge/server';
 import { staticPath } from '../../../src-main/bridge/static';
 import { FakeCore } from '../../support/fake-core';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 interface Reply {
   status: number;
@@ -83,7 +85,7 @@ describe('web bridge', () => {
   let core: FakeCore;
   let bridge: Bridge;
   beforeEach(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'revive-bridge-'));
+    dir = tmp('revive-bridge-');
     const renderer = path.join(dir, 'renderer');
     mkdirSync(path.join(renderer, 'assets'), { recursive: true });
     writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>Revive</title>');

@@ -1,6 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary, openRoot, QueueLockedError } from '../../../src-main/core/open';
@@ -9,6 +8,9 @@ import type { EngineChannel, EngineSpawner } from '../../../src-main/engine/spaw
 import { findPackOrExplain, PackNotFoundError } from '../../../src-main/models/find-pack';
 import { parseJobSettings } from '../../../src-main/settings/job-settings';
 import { writePhoto } from '../../support/job-fixtures';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 /** An engine that answers every photo with a time estimate and then "done" (writing nothing). */
 function estimatingSpawner(): EngineSpawner {
@@ -32,7 +34,7 @@ function estimatingSpawner(): EngineSpawner {
 
 describe('the composition root', () => {
   it('opens a data folder once: a second opener gets QUEUE_LOCKED naming the holder, the history stays readable', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-open-'));
+    const dir = tmp('revive-open-');
     const root = await openRoot(dir);
     try {
       expect(root.dir).toBe(path.resolve(dir));
@@ -52,7 +54,7 @@ describe('the composition root', () => {
   });
 
   it('finds installed packs for the runner, and explains a missing one in the same words as the command line', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-open-packs-'));
+    const dir = tmp('revive-open-packs-');
     // A folder named like a pack but without a valid manifest is reported with its reason.
     await mkdir(path.join(dir, 'models', 'broken-pack'), { recursive: true });
     writeFileSync(path.join(dir, 'models', 'broken-pack', 'revive-pack.json'), '{');
@@ -78,7 +80,7 @@ describe('the composition root', () => {
   });
 
   it('runs queued photos on the engine it starts with the given spawner, passing its time estimates to subscribers', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-open-run-'));
+    const dir = tmp('revive-open-run-');
     const root = await openRoot(dir, { spawner: estimatingSpawner() });
     try {
       const photo = await writePhoto(path.join(dir, 'photos', 'a.png'), 3);

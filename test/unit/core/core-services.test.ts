@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +11,9 @@ import type { JobProgress } from '../../../src-main/jobs/progress';
 import { defaultSettings } from '../../../src-main/settings';
 import { DEFAULT_SETTINGS } from '../../support/fake-core';
 import { writePhoto } from '../../support/job-fixtures';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 describe('core services: translation between the contract and the core', () => {
   it('round-trips job settings, folder output included', () => {
@@ -58,7 +60,7 @@ describe('core services: translation between the contract and the core', () => {
 
 describe('openReviveCore', () => {
   it('opens a data folder, lists the bundled packs, lets only one process run its queue, and closes', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-'));
+    const dir = tmp('revive-core-');
     const core = await openReviveCore(dir, { version: '9.9.9' });
     try {
       expect(core.version).toBe('9.9.9');
@@ -90,7 +92,7 @@ describe('openReviveCore', () => {
 
 describe('removing queue items', () => {
   it('removes a running item once its cancel has stopped the engine, not before', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-remove-'));
+    const dir = tmp('revive-core-remove-');
     // An engine that takes every photo and never answers: the item stays running until the host kills it.
     const killed: number[] = [];
     let received!: () => void;
@@ -115,7 +117,7 @@ describe('removing queue items', () => {
     const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
     try {
       // Photos live outside the data folder and reach a job through inputs:add, as from the page.
-      const photo = await writePhoto(path.join(mkdtempSync(path.join(os.tmpdir(), 'revive-photos-')), 'a.png'), 1);
+      const photo = await writePhoto(path.join(tmp('revive-photos-'), 'a.png'), 1);
       await core.addInputs([photo], false);
       const running = new Promise<number>((resolve) => {
         core.on('progress', (p: JobProgress) => {
@@ -138,7 +140,7 @@ describe('removing queue items', () => {
 
 describe('results too large for their format', () => {
   it('jobs are checked before they are queued; with a fallback format only the too-large photos use it', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-'));
+    const dir = tmp('revive-core-');
     // Nothing may run: the check happens before the engine is ever asked.
     const spawner: EngineSpawner = () => {
       throw new Error('the engine must not start');
@@ -146,7 +148,7 @@ describe('results too large for their format', () => {
     const core = await openReviveCore(dir, { engineHost: new EngineHost({ spawner }) });
     try {
       await core.pause(false);
-      const photos = mkdtempSync(path.join(os.tmpdir(), 'revive-photos-'));
+      const photos = tmp('revive-photos-');
       // 4100 × 4 = 16 400 > 16 383 (WebP's largest side); 40 × 4 fits.
       const pano = path.join(photos, 'pano.png');
       const small = path.join(photos, 'small.png');
@@ -176,7 +178,7 @@ describe('results too large for their format', () => {
 
 describe('the input pixel limit before the size check', () => {
   it('a photo over the app-wide limit is not "too large for the format": it is refused when added, the others go on', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-bomb-'));
+    const dir = tmp('revive-core-bomb-');
     const spawner: EngineSpawner = () => {
       throw new Error('the engine must not start');
     };
@@ -256,7 +258,7 @@ describe('checking photos when they are added (issue 13 point 3)', () => {
 
 describe('engine processes', () => {
   it('start with the spawner the caller gives (the app: utilityProcess), the preview engine as well as the batch one', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-spawner-'));
+    const dir = tmp('revive-core-spawner-');
     // An engine that refuses every photo as corrupt: enough to see who started it.
     const spawned: number[] = [];
     const spawner: EngineSpawner = (listeners) => {
@@ -275,7 +277,7 @@ describe('engine processes', () => {
     };
     const core = await openReviveCore(dir, { spawner });
     try {
-      const photo = await writePhoto(path.join(mkdtempSync(path.join(os.tmpdir(), 'revive-photos-')), 'a.png'), 1);
+      const photo = await writePhoto(path.join(tmp('revive-photos-'), 'a.png'), 1);
       await core.addInputs([photo], false);
       const failed = new Promise<void>((resolve) => {
         core.on('progress', (p: JobProgress) => {

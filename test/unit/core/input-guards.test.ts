@@ -4,7 +4,7 @@
  * special files refused without being opened; the data folder off the allow-list; upload folders cleaned.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,9 @@ import type { JobProgress } from '../../../src-main/jobs/progress';
 import { DATABASE_FILE } from '../../../src-main/store/paths';
 import { DEFAULT_SETTINGS } from '../../support/fake-core';
 import { writePhoto } from '../../support/job-fixtures';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 /** Resolves with the call's outcome, or 'timeout': a call blocked on a FIFO never settles. */
 async function within<T>(ms: number, p: Promise<T>): Promise<T | 'timeout'> {
@@ -56,8 +59,8 @@ let core: ReviveCore;
 let spawned: number[];
 
 beforeEach(async () => {
-  dataDir = mkdtempSync(path.join(os.tmpdir(), 'revive-guards-data-'));
-  photos = mkdtempSync(path.join(os.tmpdir(), 'revive-guards-photos-'));
+  dataDir = tmp('revive-guards-data-');
+  photos = tmp('revive-guards-photos-');
   spawned = [];
   core = await openReviveCore(dataDir, { spawner: failingEngine(spawned), outputRoots: [photos] });
 });

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import exifr from 'exifr';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { atomicLeftovers } from '../../../src-main/imaging/atomic';
 import { ImageError } from '../../../src-main/imaging/errors';
 import { sniffFormat } from '../../../src-main/imaging/formats';
 import { decodeImage } from '../../../src-main/imaging/read';
@@ -275,12 +277,7 @@ describe('encodeImage', () => {
     expect(() => checkOutputSize('webp', 16383, 16383)).not.toThrow();
     expect(() => checkOutputSize('jpg', 10, 65536)).toThrow(/JPG stores at most 65535 pixels per side/);
     expect(() => checkOutputSize('avif', 16385, 1)).toThrow(/16384/);
-    try {
-      checkOutputSize('webp', 20000, 15000);
-    } catch (err) {
-      expect((err as ImageError).code).toBe('OUTPUT_TOO_LARGE');
-      expect((err as ImageError).message).toMatch(/20000×15000/);
-    }
+    expect(() => checkOutputSize('webp', 20000, 15000)).toThrow(expect.objectContaining({ code: 'OUTPUT_TOO_LARGE', message: expect.stringMatching(/20000×15000/) }));
   });
 
   it('rejects mismatched buffers and quality out of range with the values named', async () => {
@@ -338,6 +335,40 @@ describe('writeAtomic', () => {
     expect(await readFile(path.join(d, 'out.jpg'), 'utf8')).toBe('new');
   });
 
+  it('stages the complete bytes in the tagged temp file beside the output; the final name appears only at the end', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const final = path.join(d, 'out.jpg');
+    const bytes = Buffer.from('restored photo bytes');
+    const seen: { temp: string; content: Buffer; finalExists: boolean }[] = [];
+    await writeAtomic(final, bytes, {
+      tempTag: 'job-3',
+      beforeRename: async (temp) => {
+        seen.push({ temp, content: await readFile(temp), finalExists: existsSync(final) });
+      },
+    });
+    expect(seen).toEqual([{ temp: atomicTempPath(final, 'job-3'), content: bytes, finalExists: false }]);
+    expect(await readFile(final)).toEqual(bytes);
+    expect(await readdir(d)).toEqual(['out.jpg']);
+  });
+
+  it('leaves the old file under the final name untouched when a step before the rename fails', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const final = path.join(d, 'out.jpg');
+    await writeFile(final, 'the previous result');
+    let during = '';
+    const failing = writeAtomic(final, Buffer.from('half a new photo'), {
+      tempTag: 'job-4',
+      beforeRename: async () => {
+        during = await readFile(final, 'utf8');
+        throw new ImageError('WRITE_FAILED', 'metadata copy failed');
+      },
+    });
+    await expectImageError(failing, 'WRITE_FAILED', /metadata copy failed/);
+    expect(during).toBe('the previous result');
+    expect(await readFile(final, 'utf8')).toBe('the previous result');
+    expect(await readdir(d)).toEqual(['out.jpg']);
+  });
+
   it('fails with WRITE_FAILED and removes its temp file when the rename fails', async () => {
     const d = await mkdtemp(path.join(dir, 'atomic-'));
     // A non-empty folder under the final name: the temp file is written, then the rename cannot replace it.
@@ -347,8 +378,56 @@ describe('writeAtomic', () => {
     expect(await tempsIn(d)).toEqual([]);
   });
 
-  it('fails with WRITE_FAILED when the folder does not exist', async () => {
-    await expectImageError(writeAtomic(path.join(dir, 'no-such-folder', 'out.jpg'), Buffer.from('x')), 'WRITE_FAILED', /ENOENT/);
+  it('fails with WRITE_FAILED when the folder does not exist, naming the path and the system error only', async () => {
+    const final = path.join(dir, 'no-such-folder', 'out.jpg');
+    const err = await expectImageError(writeAtomic(final, Buffer.from('x')), 'WRITE_FAILED');
+    expect(err.message).toBe(`cannot write ${final}: ENOENT`);
+    expect((err.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  it('passes an ImageError from beforeRename on with its code and cause; names a plain error by its message', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const own = new ImageError('CORRUPT', 'exiftool said no');
+    const a = await expectImageError(writeAtomic(path.join(d, 'a.jpg'), Buffer.from('x'), { beforeRename: () => Promise.reject(own) }), 'CORRUPT');
+    expect(a.message).toBe('exiftool said no');
+    expect(a.cause).toBe(own);
+    const plain = new Error('boom');
+    const b = await expectImageError(writeAtomic(path.join(d, 'b.jpg'), Buffer.from('x'), { beforeRename: () => Promise.reject(plain) }), 'WRITE_FAILED');
+    expect(b.message).toBe(`cannot write ${path.join(d, 'b.jpg')}: boom`);
+    expect(b.cause).toBe(plain);
+    expect(await readdir(d)).toEqual([]);
+  });
+
+  it('says so when the temp file cannot be removed after a failure', async () => {
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    const final = path.join(d, 'out.jpg');
+    const temp = atomicTempPath(final, 'job-5');
+    // A step replaces the temp file with a folder that is not empty, then fails: rm (not recursive) cannot remove it.
+    const beforeRename = async (t: string): Promise<void> => {
+      await rm(t);
+      await mkdir(path.join(t, 'inside'), { recursive: true });
+      throw new Error('boom');
+    };
+    const err = await expectImageError(writeAtomic(final, Buffer.from('x'), { tempTag: 'job-5', beforeRename }), 'WRITE_FAILED');
+    expect(err.message).toMatch(new RegExp(`^cannot write ${final.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: boom; the temp file ${temp.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be removed \\((ERR_FS_EISDIR|EISDIR|ENOTEMPTY)\\)$`));
+  });
+
+  it('closes every file handle it opens, on success and on failure', async () => {
+    // Linux lists a process's open files in /proc/self/fd; a handle left open would add an entry per write.
+    const open = (): number => readdirSync('/proc/self/fd').length;
+    const d = await mkdtemp(path.join(dir, 'atomic-'));
+    await writeAtomic(path.join(d, 'warm.jpg'), Buffer.from('x'), { beforeRename: async () => undefined });
+    const before = open();
+    for (let i = 0; i < 20; i++) {
+      await writeAtomic(path.join(d, `ok${i}.jpg`), Buffer.from('x'), { beforeRename: async () => undefined });
+      await writeAtomic(path.join(d, `bad${i}.jpg`), Buffer.from('x'), { beforeRename: () => Promise.reject(new Error('no')) }).catch(() => undefined);
+    }
+    expect(open()).toBeLessThan(before + 5);
+  });
+
+  it('lists every file a killed write can leave', () => {
+    const t = atomicTempPath('/o/a.png', 'job1');
+    expect(atomicLeftovers('/o/a.png', 'job1')).toEqual([t, `${t}_exiftool_tmp`, `${t}.icc`, `${t}.thumb.jpg`]);
   });
 
   it('names the temp file predictably from the tag, in the same folder', () => {

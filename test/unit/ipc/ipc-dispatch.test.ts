@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES, channels, type Channel } from '../../../src-preload/contract';
@@ -8,6 +7,9 @@ import { createDispatcher, toWireError, type CallContext, type Handlers } from '
 import { createHandlers } from '../../../src-main/ipc/handlers';
 import { FakeCore } from '../../support/fake-core';
 import { validRequests } from '../../support/valid-requests';
+import { tempFolders } from '../../support/temp-folders';
+
+const tmp = tempFolders();
 
 const ctx: CallContext = { host: 'bridge', imageUrl: (f) => `/img/${encodeURIComponent(f)}`, downloadUrl: () => undefined };
 
@@ -16,7 +18,7 @@ describe('dispatch', () => {
   let photo: string;
   let core: FakeCore;
   beforeEach(() => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'revive-dispatch-'));
+    dir = tmp('revive-dispatch-');
     photo = path.join(dir, 'photo.jpg');
     writeFileSync(photo, 'not really a jpeg');
     core = new FakeCore(path.join(dir, 'uploads'));

@@ -312,9 +312,25 @@ describe('onestep-diffusion on a tiny pack', () => {
     expect([out.width, out.height]).toEqual([160, 96]);
     // The models saw the enlarged image: 213×128 × 4 = 852×512, padded to 856×512.
     expect(encoder.seen).toEqual([[1, 3, 512, 856]]);
-    // And the result is the processed image brought back down, not the bicubic input.
-    const planes = await oneStepPlanes(small, models, t.options({ promptMode: 'none' }));
-    expect(planes.upscaled.width).toBe(852);
+  });
+
+  it('returns the model\'s result for a small input, brought back down: its pixels match the independent pipeline', async () => {
+    // Independent reference: the float64 whole-image pipeline on the bicubic enlargement (852×512), quantised with
+    // Math.round, then the same Lanczos-3 resize to s × the original (sharp's, via the test's resizer). Tolerance:
+    // 2 levels of 255 (float32 vs float64 can flip one rounding before the resize; the resize can add one more).
+    const small = testImage(40, 24, 3);
+    const out = await runOneStepDiffusion(small, t.sessions.models, t.options({ promptMode: 'none' }));
+    const upSmall = await resizeCubic(small, 852, 512);
+    const ref = referencePipeline(t.tiny.params, upSmall, await referenceHidden(t, ''), settingsOf(t));
+    const N = 852 * 512;
+    const quantised = new Uint8Array(N * 3);
+    for (let i = 0; i < N; i++) for (let c = 0; c < 3; c++) quantised[i * 3 + c] = Math.round(ref[c * N + i]! * 255);
+    const expected = await imagingResizer({ data: quantised, width: 852, height: 512, channels: 3 }, 160, 96, 'lanczos3');
+    expect([out.width, out.height]).toEqual([160, 96]);
+    expect(maxAbsDiff(out.data, expected.data)).toBeLessThanOrEqual(2);
+    // The check can tell the model's result from the bicubic image alone (what a broken small-input path returns).
+    const bicubicOnly = await imagingResizer(upSmall, 160, 96, 'lanczos3');
+    expect(maxAbsDiff(bicubicOnly.data, expected.data)).toBeGreaterThan(10);
   });
 
   it('redoes a stage with smaller tiles after running out of memory, with a warning and the same result', async () => {

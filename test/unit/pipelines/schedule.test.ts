@@ -81,4 +81,41 @@ describe('x0FromEps', () => {
     expect(() => x0FromEps(z, eps, 0)).toThrow(/got 0/);
     expect(() => x0FromEps(z, eps, 1)).toThrow(/got 1/);
   });
+
+  it('refuses an output array of another length', () => {
+    const z = new Float32Array(4);
+    expect(() => x0FromEps(z, new Float32Array(4), 0.5, new Float32Array(3))).toThrow('x0FromEps: lengths differ (z 4, eps 4, out 3)');
+  });
+});
+
+describe('schedule edge cases and checks', () => {
+  it('degenerates a one-step schedule to the start value', () => {
+    const betas = scaledLinearBetas({ betaStart: 0.01, betaEnd: 0.04, steps: 1 });
+    expect(betas).toHaveLength(1);
+    expect(betas[0]).toBeCloseTo(0.01, 15); // (√0.01)², exact to rounding
+  });
+
+  it('gives a constant β when start and end are equal, and ᾱ as its powers', () => {
+    const betas = scaledLinearBetas({ betaStart: 0.25, betaEnd: 0.25, steps: 3 });
+    for (const b of betas) expect(b).toBeCloseTo(0.25, 15);
+    const cum = alphasCumprod({ betaStart: 0.25, betaEnd: 0.25, steps: 3 });
+    [0.75, 0.5625, 0.421875].forEach((v, i) => expect(cum[i]).toBeCloseTo(v, 15));
+  });
+
+  it('accepts exactly the timesteps 0 … T−1', () => {
+    expect(alphaBar(0)).toBeCloseTo(1 - 0.00085, 15);
+    expect(() => alphaBar(1000)).toThrow('timestep must be an integer in [0, 999], got 1000');
+    expect(() => alphaBar(-1)).toThrow('got -1');
+    expect(() => alphaBar(1.5)).toThrow('got 1.5');
+  });
+
+  it('refuses schedules that are not one, naming the values', () => {
+    const bad = (s: { betaStart: number; betaEnd: number; steps: number }): (() => unknown) => () => scaledLinearBetas(s);
+    expect(bad({ betaStart: 0.1, betaEnd: 0.2, steps: 0 })).toThrow('schedule steps must be a positive integer, got 0');
+    expect(bad({ betaStart: 0.1, betaEnd: 0.2, steps: 2.5 })).toThrow('schedule steps must be a positive integer, got 2.5');
+    expect(bad({ betaStart: 0, betaEnd: 0.2, steps: 10 })).toThrow('schedule betas must satisfy 0 < start ≤ end < 1, got 0 → 0.2');
+    expect(bad({ betaStart: 0.1, betaEnd: 1, steps: 10 })).toThrow('got 0.1 → 1');
+    expect(bad({ betaStart: 0.3, betaEnd: 0.2, steps: 10 })).toThrow('got 0.3 → 0.2');
+    expect(bad({ betaStart: 0.1, betaEnd: 0.2, steps: 1 })).not.toThrow();
+  });
 });

@@ -94,13 +94,14 @@ describe('revive enhance diffusion options', () => {
 
   it('refuses bad values, naming the option and the value', () => {
     const bad = (raw: Partial<RawEnhanceOptions>): string => {
+      let caught: unknown = new Error('accepted');
       try {
         parseEnhanceOptions({ ...base, ...raw });
       } catch (err) {
-        expect(err).toBeInstanceOf(UsageError);
-        return (err as Error).message;
+        caught = err;
       }
-      throw new Error('accepted');
+      expect(caught).toBeInstanceOf(UsageError);
+      return (caught as Error).message;
     };
     expect(bad({ promptMode: 'words' })).toBe('--prompt-mode must be one of tags, none, custom, got "words"');
     expect(bad({ colorFix: 'histogram' })).toBe('--color-fix must be one of adain, wavelet, none, got "histogram"');

@@ -1,0 +1,151 @@
+/**
+ * Hand-written valid and invalid requests for every IPC channel, written from the contract's documented rules (field
+ * types, ranges, strict objects) and NOT derived from its zod schemas, so that a wrong schema fails the tests that use
+ * them (test/unit/ipc/ipc-oracle.test.ts, ipc-fuzz.test.ts). A channel added to the contract without cases here fails
+ * the oracle test.
+ */
+import type { Channel } from '../../src-preload/contract';
+import { DEFAULT_SETTINGS } from './fake-core';
+
+export interface ChannelCases {
+  valid: unknown[];
+  /** [what is wrong, payload] */
+  invalid: [string, unknown][];
+}
+
+/** Invalid for every request: requests are objects, and strict ones. */
+const ALWAYS_INVALID: [string, unknown][] = [
+  ['not an object', 'x'],
+  ['null', null],
+  ['an array', []],
+  ['an unknown key', { unexpected: 1 }],
+];
+
+export function requestCases(photo: string): Record<Channel, ChannelCases> {
+  const s = DEFAULT_SETTINGS;
+  const empty: ChannelCases = { valid: [{}], invalid: [['a key on an empty request', { now: true }]] };
+  return {
+    'app:info': empty,
+    'inputs:add': {
+      valid: [{ paths: [photo] }, { paths: [photo, photo], recursive: true }],
+      invalid: [
+        ['no paths', {}],
+        ['empty path list', { paths: [] }],
+        ['an empty path', { paths: [''] }],
+        ['a NUL byte in a path', { paths: ['a\0b'] }],
+        ['a path over 4096 characters', { paths: ['p'.repeat(4097)] }],
+        ['paths as a string', { paths: photo }],
+        ['recursive as a string', { paths: [photo], recursive: 'yes' }],
+        ['over 10000 paths', { paths: Array.from({ length: 10_001 }, () => photo) }],
+      ],
+    },
+    'inputs:pick': { valid: [{}, { folders: true }], invalid: [['folders as a number', { folders: 1 }]] },
+    'jobs:check': {
+      valid: [{ paths: [photo], settings: s }],
+      invalid: [
+        ['no settings', { paths: [photo] }],
+        ['scale as a string', { paths: [photo], settings: { ...s, scale: '4' } }],
+        ['no paths', { paths: [], settings: s }],
+      ],
+    },
+    'jobs:start': {
+      valid: [{ paths: [photo], settings: s }, { paths: [photo], settings: s, force: true, fallbackFormat: 'png' }],
+      invalid: [
+        ['an unknown output format', { paths: [photo], settings: s, fallbackFormat: 'bmp' }],
+        ['force as a string', { paths: [photo], settings: s, force: 'true' }],
+        ['settings as a string', { paths: [photo], settings: 'default' }],
+      ],
+    },
+    'jobs:list': empty,
+    'jobs:pause': { valid: [{}, { now: true }], invalid: [['now as a string', { now: 'now' }]] },
+    'jobs:resume': empty,
+    'jobs:cancel': {
+      valid: [{}, { itemId: 3 }],
+      invalid: [
+        ['a negative item id', { itemId: -1 }],
+        ['a fractional item id', { itemId: 1.5 }],
+        ['an item id as a string', { itemId: '3' }],
+      ],
+    },
+    'jobs:remove': {
+      valid: [{ itemIds: [1, 2] }],
+      invalid: [
+        ['no item ids', { itemIds: [] }],
+        ['an id beyond the safe integers', { itemIds: [2 ** 60] }],
+        ['ids as a number', { itemIds: 1 }],
+      ],
+    },
+    'library:list': {
+      valid: [{}, { text: 'leaf', status: 'failed', limit: 500, offset: 0 }, { modelId: 'realesrgan-x4fast', camera: 'Kodak' }],
+      invalid: [
+        ['limit 0', { limit: 0 }],
+        ['limit over 500', { limit: 501 }],
+        ['a negative offset', { offset: -1 }],
+        ['an unknown status', { status: 'pending' }],
+        ['text over 200 characters', { text: 't'.repeat(201) }],
+      ],
+    },
+    'library:rerun': {
+      valid: [{ id: 1, settings: s }],
+      invalid: [
+        ['no id', { settings: s }],
+        ['an id as a string', { id: '1', settings: s }],
+      ],
+    },
+    'library:reveal': {
+      valid: [{ id: 1 }, { id: 1, which: 'source' }],
+      invalid: [
+        ['an unknown side', { id: 1, which: 'both' }],
+        ['no id', { which: 'output' }],
+      ],
+    },
+    'library:remove': {
+      valid: [{ id: 1 }, { id: 2, deleteOutput: true }],
+      invalid: [['deleteOutput as a number', { id: 1, deleteOutput: 1 }]],
+    },
+    'models:list': empty,
+    'models:add': {
+      valid: [{ source: { kind: 'folder', path: '/tmp/pack' } }],
+      invalid: [
+        ['an unknown source kind', { source: { kind: 'ftp', path: '/tmp/pack' } }],
+        ['a folder source without a path', { source: { kind: 'folder' } }],
+        ['the source as a string', { source: '/tmp/pack' }],
+      ],
+    },
+    'models:verify': {
+      valid: [{ id: 'realesrgan-x4fast' }],
+      invalid: [
+        ['an empty id', { id: '' }],
+        ['an id over 128 characters', { id: 'm'.repeat(129) }],
+        ['an id as a number', { id: 7 }],
+      ],
+    },
+    'models:remove': { valid: [{ id: 'realesrgan-x4fast' }], invalid: [['no id', {}]] },
+    'settings:get': empty,
+    'settings:set': {
+      valid: [{ patch: {} }, { patch: { theme: 'dark' } }, { patch: { skipDone: false, defaults: { scale: 2 } } }],
+      invalid: [
+        ['an unknown theme', { patch: { theme: 'blue' } }],
+        ['an unknown setting', { patch: { fontSize: 12 } }],
+        ['no patch', {}],
+        ['recursive as a string', { patch: { recursive: 'true' } }],
+      ],
+    },
+    'preview:region': {
+      valid: [{ path: photo, rect: { x: 0, y: 0, width: 8, height: 1024 }, settings: s }],
+      invalid: [
+        ['a rectangle under 8 pixels wide', { path: photo, rect: { x: 0, y: 0, width: 7, height: 64 }, settings: s }],
+        ['a rectangle over 1024 pixels high', { path: photo, rect: { x: 0, y: 0, width: 64, height: 1025 }, settings: s }],
+        ['a negative x', { path: photo, rect: { x: -1, y: 0, width: 64, height: 64 }, settings: s }],
+        ['no settings', { path: photo, rect: { x: 0, y: 0, width: 64, height: 64 } }],
+      ],
+    },
+    'device:info': empty,
+  };
+}
+
+/** The channel's cases plus the ones every request shares. */
+export function casesFor(photo: string, channel: Channel): ChannelCases {
+  const c = requestCases(photo)[channel];
+  return { valid: c.valid, invalid: [...ALWAYS_INVALID, ...c.invalid] };
+}
