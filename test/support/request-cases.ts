@@ -141,6 +141,22 @@ export function requestCases(photo: string): Record<Channel, ChannelCases> {
       ],
     },
     'device:info': empty,
+    'folders:list': {
+      valid: [{}, { dir: '/home' }],
+      invalid: [
+        ['an empty folder', { dir: '' }],
+        ['a folder that is not a string', { dir: 7 }],
+        ['an unknown field', { dir: '/home', recursive: true }],
+      ],
+    },
+    'folders:pick': {
+      valid: [{}, { title: 'Choose a folder' }],
+      invalid: [
+        ['a title over 200 characters', { title: 'x'.repeat(201) }],
+        ['a title that is not a string', { title: 1 }],
+        ['an unknown field', { title: 'x', dir: '/' }],
+      ],
+    },
   };
 }
 

@@ -232,7 +232,7 @@ describe('the input pixel limit before the size check', () => {
 
 describe('checking photos when they are added (issue 13 point 3)', () => {
   it('refuses a text file, a damaged header and a truncated file with codes and no path, and reads the size of the rest', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'revive-core-add-'));
+    const dir = tmp('revive-core-add-');
     const photos = path.join(dir, 'photos');
     mkdirSync(photos);
     const good = await writePhoto(path.join(photos, 'good.png'), 1);
