@@ -15,23 +15,25 @@ import { refuse } from './files';
 /** More ids than any library page or batch the interface offers: a bound on the work one request can ask for. */
 const MAX_RESULTS = 10_000;
 
-type Selection = { kind: 'library'; ids: number[] } | { kind: 'job'; id: number };
+type Selection = { kind: 'library' | 'job'; ids: number[] };
 
-/** Reads `?library=1&library=2` or `?job=7`; null when neither (or both, or a malformed id) is given. */
+/** Reads `?library=1&library=2` or `?job=7&job=8`; null when neither (or both, or a malformed id) is given. */
 export function parseZipSelection(params: URLSearchParams): Selection | null {
   const rows = params.getAll('library');
-  const job = params.getAll('job');
+  const jobs = params.getAll('job');
+  if (rows.length && jobs.length) return null;
+  const kind = rows.length ? 'library' : 'job';
+  const ids = rows.length ? rows : jobs;
   const isId = (s: string): boolean => /^[1-9]\d{0,15}$/.test(s);
-  if (rows.length && !job.length && rows.length <= MAX_RESULTS && rows.every(isId)) return { kind: 'library', ids: [...new Set(rows.map(Number))] };
-  if (!rows.length && job.length === 1 && isId(job[0]!)) return { kind: 'job', id: Number(job[0]) };
-  return null;
+  if (!ids.length || ids.length > MAX_RESULTS || !ids.every(isId)) return null;
+  return { kind, ids: [...new Set(ids.map(Number))] };
 }
 
-/** The result files a selection stands for: library rows that succeeded, or a batch's finished items. */
+/** The result files a selection stands for: library rows that succeeded, or the batches' finished items. */
 async function selectedOutputs(core: ReviveCore, sel: Selection): Promise<string[]> {
   if (sel.kind === 'job') {
     const { items } = await core.queue();
-    return items.filter((i) => i.jobId === sel.id && i.state === 'done' && i.output).map((i) => i.output!);
+    return items.filter((i) => sel.ids.includes(i.jobId) && i.state === 'done' && i.output).map((i) => i.output!);
   }
   const out: string[] = [];
   for (const id of sel.ids) {
@@ -79,7 +81,7 @@ export async function serveResultsZip(core: ReviveCore, params: URLSearchParams,
   // Photos are already compressed: storing them keeps the zip as fast as a copy and barely larger.
   zipEntryNames(real).forEach((name, i) => zip.addFile(real[i]!, name, { compress: false }));
   zip.end();
-  const name = sel.kind === 'job' ? `revive-batch-${sel.id}.zip` : 'revive-results.zip';
+  const name = sel.kind === 'job' && sel.ids.length === 1 ? `revive-batch-${sel.ids[0]}.zip` : 'revive-results.zip';
   res.writeHead(200, {
     'content-type': 'application/zip',
     'content-disposition': `attachment; filename="${name}"`,

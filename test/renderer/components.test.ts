@@ -97,6 +97,13 @@ describe('QueueScreen', () => {
     expect(api.jobsCancel).toHaveBeenCalledWith({ itemId: 2 });
   });
 
+  it('offers "Download all" in serve mode as one zip of the finished batches, by batch id', async () => {
+    const items = [item(1, { state: 'done', jobId: 4 }), item(2, { state: 'done', jobId: 4 }), item(3, { state: 'failed', jobId: 5 }), item(4, { state: 'done', jobId: 6 }), item(5, { jobId: 7 })];
+    const { app } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
+    render(QueueScreen, { app });
+    expect(screen.getByRole('link', { name: 'Download all' }).getAttribute('href')).toBe('/zip?job=4&job=6');
+  });
+
   it('has a designed empty state', async () => {
     const { app } = await ready();
     render(QueueScreen, { app });

@@ -86,6 +86,8 @@ describe('bridge: Download all as a zip', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toContain('revive-batch-7.zip');
     expect(unzipWithPython(res.body, dir)).toEqual({ 'cat_x4.png': 'result A' });
+    const both = await get(bridge.port, '/zip?job=7&job=8', cookie);
+    expect(unzipWithPython(both.body, dir)).toEqual({ 'cat_x4.png': 'result A', 'cat_x4-1.png': 'result B' });
   });
 
   it('refuses without the token, for files off the allow-list, unknown rows, gone files and malformed selections', async () => {
@@ -101,14 +103,14 @@ describe('bridge: Download all as a zip', () => {
     core.entries.push(entry(5, path.join(dir, 'a', 'deleted.png')));
     core.allowList.allowFile(path.join(dir, 'a', 'deleted.png'));
     expect((await get(bridge.port, '/zip?library=5', cookie)).status).toBe(404);
-    for (const q of ['', '?library=x', '?library=1&job=2', '?job=1&job=2', '?library=0', '?path=/etc/passwd']) {
+    for (const q of ['', '?library=x', '?library=1&job=2', '?job=1x', '?library=0', '?path=/etc/passwd']) {
       expect((await get(bridge.port, `/zip${q}`, cookie)).status, q).toBe(400);
     }
   });
 
   it('parses selections and names zip entries uniquely, ignoring case', () => {
     expect(parseZipSelection(new URLSearchParams('library=2&library=2&library=5'))).toEqual({ kind: 'library', ids: [2, 5] });
-    expect(parseZipSelection(new URLSearchParams('job=3'))).toEqual({ kind: 'job', id: 3 });
+    expect(parseZipSelection(new URLSearchParams('job=3'))).toEqual({ kind: 'job', ids: [3] });
     expect(zipEntryNames(['/a/x.png', '/b/X.png', '/c/x.png', '/d/y'])).toEqual(['x.png', 'X-1.png', 'x-2.png', 'y']);
   });
 });
