@@ -9,7 +9,8 @@
  *      token in its URL.
  *   3. Origin — the WebSocket handshake and uploads must come from our own origin (another site's page may know our
  *      port, never the token, and its requests carry its own Origin).
- *   4. The allow-list — images and downloads are served only for files the core put on it.
+ *   4. The allow-list — images and downloads are served only for files the core put on it; a zip (`/zip`) only of
+ *      results named by library row or batch, each also on the allow-list.
  * Messages then go through the same dispatcher as Electron IPC (src-main/ipc/dispatch.ts).
  */
 import { randomBytes } from 'node:crypto';
@@ -24,6 +25,7 @@ import { openConnection, type Connection } from './connection';
 import { receiveUpload, refuse, serveAllowedFile } from './files';
 import { cookieName, isLoopbackHost, isOwnOrigin, readCookie, tokenMatches } from './guards';
 import { serveStatic } from './static';
+import { serveResultsZip } from './zip';
 
 export { isLoopbackHost, isOwnOrigin, tokenMatches } from './guards';
 export { sanitizeUploadName } from './files';
@@ -89,6 +91,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     if (method !== 'GET' && method !== 'HEAD') return refuse(res, 405, `method ${method} not allowed`);
     if (url.pathname.startsWith('/img/')) return serveAllowedFile(core.allowList, req, res, url.pathname.slice(5), false);
     if (url.pathname.startsWith('/download/')) return serveAllowedFile(core.allowList, req, res, url.pathname.slice(10), true);
+    if (url.pathname === '/zip') return serveResultsZip(core, url.searchParams, res);
     const extra: http.OutgoingHttpHeaders = { 'content-security-policy': BRIDGE_CSP };
     if (url.searchParams.has('token')) {
       extra['set-cookie'] = `${cookieName(port)}=${token}; Path=/; HttpOnly; SameSite=Strict`;

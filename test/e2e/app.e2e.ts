@@ -252,6 +252,51 @@ describe('Revive in a browser through revive serve', () => {
     await expect.poll(() => page.locator('[data-entry-id]').count()).toBe(2);
   });
 
+  it('downloads both results as one zip and compares them A/B, side by side, holding for the original', async () => {
+    // Serve mode's "Download all": a real zip, read back with Python's zipfile (independent of the writer).
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download all' }).click()]);
+    const zip = path.join(tmp, 'all.zip');
+    await download.saveAs(zip);
+    const listing = spawnSync('python3', ['-c', 'import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);assert z.testzip() is None;print("\\n".join(sorted(z.namelist())))', zip], { encoding: 'utf8' });
+    expect(listing.status, listing.stderr).toBe(0);
+    expect(listing.stdout.trim().split('\n')).toEqual(['leaf_realesrgan-x4fast_2x.jpg', 'leaf_realesrgan-x4fast_4x.jpg']);
+
+    const card = page.locator('[data-entry-id]').filter({ hasText: '2×' });
+    await card.first().getByRole('button', { name: 'Compare leaf.jpg' }).click();
+    await page.getByRole('application').waitFor();
+    const left = page.getByLabel('Left image');
+    await expect.poll(async () => (await left.locator('option').allTextContents()).length).toBe(3);
+    await left.selectOption({ index: 2 });
+    await page.waitForFunction(() => {
+      const d = (document.querySelector('[role=application]') as HTMLElement | null)?.dataset;
+      return d?.beforeWidth === '1280' && d.afterWidth === '640';
+    });
+    await expect(page.getByTestId('compare-facts').textContent()).resolves.toContain('2×');
+    await page.waitForTimeout(300);
+    await shot('15-compare-ab-slider');
+    await page.keyboard.down('o');
+    await page.getByTestId('compare-holding').waitFor();
+    await shot('16-compare-hold-original');
+    await page.keyboard.up('o');
+    await expect.poll(() => page.getByTestId('compare-holding').count()).toBe(0);
+    await page.getByRole('button', { name: 'Side by side' }).click();
+    await page.waitForTimeout(300);
+    await shot('17-compare-ab-side');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot('17-compare-ab-side-dark');
+    await page.setViewportSize({ width: 900, height: 600 });
+    await page.waitForTimeout(300);
+    await shot('18-compare-ab-side-900-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await shot('18-compare-ab-side-900');
+    await page.getByRole('button', { name: 'Library' }).click();
+    await shot('19-library-download-all-900');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Queue' }).click();
+    await page.getByRole('link', { name: 'Download all' }).waitFor();
+    await shot('20-queue-download-all');
+  });
+
   it('shows the models screen with the installed packs and verifies one', async () => {
     await page.getByRole('button', { name: 'Models' }).click();
     const x4fast = page.locator('[data-model-id="realesrgan-x4fast"]');

@@ -97,6 +97,30 @@ describe('QueueScreen', () => {
     expect(api.jobsCancel).toHaveBeenCalledWith({ itemId: 2 });
   });
 
+  it('offers "Download all" in serve mode as one zip of the finished batches, by batch id', async () => {
+    const items = [item(1, { state: 'done', jobId: 4 }), item(2, { state: 'done', jobId: 4 }), item(3, { state: 'failed', jobId: 5 }), item(4, { state: 'done', jobId: 6 }), item(5, { jobId: 7 })];
+    const { app } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
+    render(QueueScreen, { app });
+    expect(screen.getByRole('link', { name: 'Download all' }).getAttribute('href')).toBe('/zip?job=4&job=6');
+  });
+
+  it('shows a finished result in its folder in the desktop app only', async () => {
+    const items = [item(1, { state: 'done', libraryId: 9 }), item(2, { state: 'running' })];
+    const desktop = await ready({
+      jobsList: vi.fn(async () => ({ items, jobs: [] })),
+      appInfo: vi.fn(async () => ({ name: 'Revive', version: '0', host: 'electron' as const, platform: 'linux', uploadUrl: '/upload' })),
+    });
+    const view = render(QueueScreen, { app: desktop.app });
+    expect(screen.queryByRole('link', { name: 'Download all' })).toBeNull();
+    await fireEvent.click(screen.getByRole('button', { name: 'Show p1.jpg in its folder' }));
+    expect(desktop.api.libraryReveal).toHaveBeenCalledWith({ id: 9, which: 'output' });
+    expect(screen.queryByRole('button', { name: 'Show p2.jpg in its folder' })).toBeNull();
+    view.unmount();
+    const browser = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
+    render(QueueScreen, { app: browser.app });
+    expect(screen.queryByRole('button', { name: /in its folder/ })).toBeNull();
+  });
+
   it('has a designed empty state', async () => {
     const { app } = await ready();
     render(QueueScreen, { app });

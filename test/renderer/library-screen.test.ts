@@ -32,8 +32,10 @@ function entry(id: number, patch: Partial<LibraryEntry> = {}): LibraryEntry {
   };
 }
 
-async function mounted(entries: LibraryEntry[]) {
+async function mounted(entries: LibraryEntry[], host: 'bridge' | 'electron' = 'bridge') {
   const f = fakeApi({ libraryList: vi.fn(async () => ({ entries, total: entries.length })) });
+  // The fake answers as the bridge; the desktop case is told apart by its host alone.
+  (f.api.appInfo as unknown as { mockResolvedValue(v: unknown): void }).mockResolvedValue({ name: 'Revive', version: '0', host, platform: 'linux', uploadUrl: '/upload' });
   const app = new AppState(f.api);
   await app.init();
   render(LibraryScreen, { app });
@@ -42,6 +44,16 @@ async function mounted(entries: LibraryEntry[]) {
 }
 
 describe('LibraryScreen', () => {
+  it('offers "Download all" as one zip of the shown results in serve mode only, failed ones left out', async () => {
+    await mounted([entry(1), entry(2, { status: 'failed', output: null, outputUrl: null }), entry(3)]);
+    expect(screen.getByRole('link', { name: 'Download all' }).getAttribute('href')).toBe('/zip?library=1&library=3');
+  });
+
+  it('has no "Download all" in the desktop app, where the results already lie in the person\'s folders', async () => {
+    await mounted([entry(1)], 'electron');
+    expect(screen.queryByRole('link', { name: 'Download all' })).toBeNull();
+  });
+
   it('shows a failed result as a placeholder with the reason in plain words and only actions that make sense', async () => {
     await mounted([entry(1, { status: 'failed', output: null, outputUrl: null, error: '/photos/p1.jpg: damaged JPEG header — VipsJpeg: Premature end' })]);
     const card = screen.getAllByRole('listitem')[0]!;

@@ -2,7 +2,7 @@
  * The compare screen: which pair of images is shown, the slider position, the shared zoom/pan, and "preview a
  * region" (restore a crop with the chosen settings before committing to a long run).
  */
-import type { RestoreSettings } from '../../../../src-preload/contract';
+import type { LibraryEntry, RestoreSettings } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
 import { fit, oneToOne, pan, zoomByWheel, type Size, type Viewport } from './viewport';
 
@@ -16,7 +16,20 @@ export interface ComparePair {
   libraryId?: number;
   /** The result's model, scale and size for the toolbar ("Real-ESRGAN x4 fast · 4× · 1280×960"). */
   facts?: string;
+  /** Serve mode: the result as a download (Save from compare). */
+  downloadUrl?: string;
 }
+
+/** One image the A/B picker offers: the original, or one library result of the same original. */
+export interface CompareChoice {
+  label: string;
+  url: string;
+  libraryId?: number;
+  downloadUrl?: string;
+  facts?: string;
+}
+
+export type CompareMode = 'slider' | 'side';
 
 export interface RegionPreview {
   beforeUrl: string;
@@ -35,6 +48,15 @@ export class CompareState {
   #selecting = $state(false);
   #preview = $state<RegionPreview | null>(null);
   #previewBusy = $state(false);
+  #choices = $state<CompareChoice[]>([]);
+  #a = $state(0);
+  #b = $state(1);
+  #mode = $state<CompareMode>('slider');
+  #holding = $state(false);
+  #original = $state<string | null>(null);
+  /** The stage's usable width changes with the mode: the next stage size fits the picture again. */
+  #refit = false;
+  #opened = $state(0);
   readonly #api: HostApi;
   readonly #report: (err: unknown) => void;
 
@@ -64,9 +86,87 @@ export class CompareState {
   get previewBusy(): boolean {
     return this.#previewBusy;
   }
+  /** What the A/B picker offers: the original first, then every finished result of the same original. */
+  get choices(): readonly CompareChoice[] {
+    return this.#choices;
+  }
+  get a(): number {
+    return this.#a;
+  }
+  get b(): number {
+    return this.#b;
+  }
+  get mode(): CompareMode {
+    return this.#mode;
+  }
+  /** True while "hold to see the original" is held: the whole stage shows the original. */
+  get holding(): boolean {
+    return this.#holding;
+  }
+  /** Counts `open()` calls: the screen asks for the picker's choices once per opened pair. */
+  get opened(): number {
+    return this.#opened;
+  }
+  /** The original's image, whichever two images A and B are. */
+  get originalUrl(): string | null {
+    return this.#original;
+  }
+
+  setMode(mode: CompareMode): void {
+    if (mode !== this.#mode) this.#refit = true;
+    this.#mode = mode;
+  }
+  hold(on: boolean): void {
+    this.#holding = on;
+  }
+
+  /**
+   * Offers every finished library result of the open pair's original (the library is searched by the file's name,
+   * then only rows of exactly that original are kept). `describe` words a result for the picker and the toolbar.
+   */
+  async loadChoices(describe: (e: LibraryEntry) => string): Promise<void> {
+    const pair = this.#pair;
+    if (!pair?.sourcePath) return;
+    const name = pair.sourcePath.split(/[\\/]/).pop() ?? '';
+    try {
+      const r = await this.#api.libraryList({ text: name, status: 'done', limit: 200 });
+      if (this.#pair !== pair) return;
+      const results = r.entries.filter((e) => e.source === pair.sourcePath && e.outputUrl);
+      const shown = this.#choices[this.#b];
+      const extra: CompareChoice[] = results
+        .filter((e) => e.outputUrl !== shown?.url)
+        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e) }));
+      this.#choices = [...this.#choices, ...extra];
+    } catch (err) {
+      this.#report(err);
+    }
+  }
+
+  /** Shows choice `index` on side A (left, under the divider) or B (right). */
+  choose(side: 'a' | 'b', index: number): void {
+    const pair = this.#pair;
+    const c = this.#choices[index];
+    if (!pair || !c) return;
+    if (side === 'a') {
+      this.#a = index;
+      this.#pair = { ...pair, beforeUrl: c.url };
+    } else {
+      this.#b = index;
+      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl };
+    }
+  }
 
   open(pair: ComparePair): void {
     this.#pair = pair;
+    this.#original = pair.beforeUrl;
+    this.#choices = [
+      { label: 'Original', url: pair.beforeUrl },
+      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts },
+    ];
+    this.#a = 0;
+    this.#b = 1;
+    this.#holding = false;
+    this.#opened += 1;
     this.#image = null;
     this.#preview = null;
     this.#selecting = false;
@@ -83,7 +183,8 @@ export class CompareState {
     this.fit();
   }
   setStageSize(size: Size): void {
-    const first = this.#stage.width === 0;
+    const first = this.#stage.width === 0 || this.#refit;
+    this.#refit = false;
     this.#stage = size;
     if (first && this.#image) this.fit();
   }
@@ -133,6 +234,9 @@ export class CompareState {
 
   reset(): void {
     this.#pair = null;
+    this.#choices = [];
+    this.#original = null;
+    this.#holding = false;
     this.#image = null;
     this.#preview = null;
     this.#view = { scale: 1, x: 0, y: 0 };
