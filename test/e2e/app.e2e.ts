@@ -374,7 +374,20 @@ describe('Revive in a browser through revive serve', () => {
     metrics.queueItems = 1000;
     metrics.queueRowsInDom = rendered;
     const scroll = `const v=document.querySelector('[aria-label="Queued photos"]');v.scrollTop = (i<90? i : 180-i) * 800;v.dispatchEvent(new Event('scroll'));`;
+    // The machine's own frame pace with nothing moving (a loaded machine misses frames without any page work).
+    metrics.queueIdleFrameMs = await frameTimes('', 180);
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const m0 = (await cdp.send('Performance.getMetrics')).metrics;
     metrics.queueScrollFrameMs = await frameTimes(scroll, 180);
+    const m1 = (await cdp.send('Performance.getMetrics')).metrics;
+    // Where the scroll's time went, in ms per frame (script, style, layout, the rest: paint, images, raster).
+    const per = (name: string): number => {
+      const d = (m1.find((m) => m.name === name)?.value ?? 0) - (m0.find((m) => m.name === name)?.value ?? 0);
+      return Math.round((d * 1000 * 10) / 180) / 10;
+    };
+    metrics.queueScrollMsPerFrame = { script: per('ScriptDuration'), style: per('RecalcStyleDuration'), layout: per('LayoutDuration'), other: per('TaskOtherDuration') };
+    await cdp.detach();
     await shot('17-queue-1000');
     expect(rendered).toBeLessThan(60); // virtualised: a screenful plus overscan, not 1,000 rows
     await page.evaluate(() => (window as unknown as PageWindow).revive.jobsCancel({}));

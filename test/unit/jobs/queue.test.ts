@@ -126,6 +126,22 @@ describe('JobRunner with a fake engine', () => {
     expect(engine.calls).toHaveLength(1);
   });
 
+  it('cancelling the waiting items lets the running image finish, then the job finishes', async () => {
+    const src = await photos(3);
+    const j = job(src);
+    engine.hold();
+    const run = runner.run();
+    await engine.nextStarted();
+    runner.cancel(j.id, true);
+    expect(runner.queue.items(j.id).map((i) => i.state)).toEqual(['running', 'cancelled', 'cancelled']);
+    engine.releaseAll();
+    const summary = await run;
+    expect(summary).toMatchObject({ done: 1, cancelled: 0 });
+    expect(runner.queue.job(j.id).state).toBe('finished');
+    expect(files(w.photos)).toEqual(['p0.png', 'p0_revive.png', 'p1.png', 'p2.png']);
+    expect(engine.calls).toHaveLength(1);
+  });
+
   it('pause lets the running image finish and starts nothing new; resume continues', async () => {
     const src = await photos(3);
     const j = job(src);

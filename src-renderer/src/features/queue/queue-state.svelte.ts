@@ -153,6 +153,10 @@ export class QueueState {
   async cancel(itemId?: number): Promise<void> {
     await this.#call(() => this.#api.jobsCancel(itemId === undefined ? {} : { itemId }));
   }
+  /** Cancels every photo not yet started; the one being restored finishes. */
+  async cancelWaiting(): Promise<void> {
+    await this.#call(() => this.#api.jobsCancel({ waiting: true }));
+  }
   async remove(itemIds: number[]): Promise<void> {
     if (!itemIds.length) return;
     await this.#call(() => this.#api.jobsRemove({ itemIds }));
