@@ -106,6 +106,10 @@ describe('JobRunner with a fake engine', () => {
     const fr = batches.map((b) => (b.kind === 'batch' ? b.fraction : 0));
     expect(fr).toEqual([...fr].sort((a, b) => a - b));
     expect(events.some((e) => e.kind === 'tile' && e.stage === 'upscale')).toBe(true);
+    // Each running report says where its stage ends, so the interface can move the bar until the next one.
+    const running = events.filter((e) => e.kind === 'item' && e.state === 'running' && e.stageEnd !== undefined);
+    for (const e of running) if (e.kind === 'item') expect(e.stageEnd).toBeGreaterThanOrEqual(e.fraction);
+    expect(running.some((e) => e.kind === 'item' && e.fraction < 0.9 && e.stageEnd === 0.9)).toBe(true);
     // The engine got what the snapshot asked for.
     expect(engine.calls[0]).toMatchObject({ input: src[0], output: path.join(w.photos, 'p0_revive.png'), modelDir: '/packs/fake-model', scale: 4, format: 'png' });
   });
