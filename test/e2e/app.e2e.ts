@@ -390,7 +390,19 @@ describe('Revive in a browser through revive serve', () => {
     await cdp.detach();
     await shot('17-queue-1000');
     expect(rendered).toBeLessThan(60); // virtualised: a screenful plus overscan, not 1,000 rows
-    await page.evaluate(() => (window as unknown as PageWindow).revive.jobsCancel({}));
+    // The header's Cancel waiting, photographed at both sizes, light and dark, then used: nothing was started, so all go.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const size of [{ width: 1280, height: 800 }, { width: 900, height: 600 }]) {
+        await page.setViewportSize(size);
+        await page.waitForTimeout(300);
+        await shot(`18-queue-waiting-${size.width}x${size.height}-${scheme}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Cancel waiting' }).click();
+    await expect.poll(() => page.locator('.counts').textContent(), { timeout: 30_000 }).toContain('1000 cancelled');
   });
 
   it('logged no errors or CSP violations in the page', () => {
