@@ -137,8 +137,11 @@ export const channels = {
   'jobs:pause': [z.object({ now: z.boolean().default(false) }).strict(), Ok],
   /** Resume a paused queue. */
   'jobs:resume': [Empty, Ok],
-  /** Cancel one item, or every queued and running item when `itemId` is omitted. No partial output is left. */
-  'jobs:cancel': [z.object({ itemId: RowIdSchema.optional() }).strict(), Ok],
+  /**
+   * Cancel one item, or every queued and running item when `itemId` is omitted (with `waiting`, only the items not yet
+   * started: the running photo finishes). No partial output is left.
+   */
+  'jobs:cancel': [z.object({ itemId: RowIdSchema.optional(), waiting: z.boolean().optional() }).strict(), Ok],
   /** Remove finished, failed or cancelled items from the queue view (a queued item is cancelled first). */
   'jobs:remove': [z.object({ itemIds: z.array(RowIdSchema).min(1).max(10_000) }).strict(), Ok],
   /** Search the history library. */

@@ -101,3 +101,16 @@ export function explainLine(code: string | undefined, message: string): string {
   const e = explain(code, message);
   return `${e.text} (${e.code}: ${e.detail})`;
 }
+
+/**
+ * The Settings screen's words for how Revive uses the computer (threads, tile size), kept here with the other
+ * sentences so a language file replaces them together.
+ */
+export const SETTINGS_WORDS = {
+  threads: 'Processor threads',
+  threadsAuto: 'Automatic (from the processor’s cores)',
+  threadsHint: 'Fewer threads leave the computer more responsive while photos restore; more finish sooner.',
+  tile: 'Piece size',
+  tileAuto: 'Automatic (from the model and the memory)',
+  tileHint: 'Large photos are restored in square pieces of this many pixels. Smaller pieces use less memory; the result is the same.',
+} as const;

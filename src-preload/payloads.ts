@@ -105,6 +105,10 @@ export const RestoreSettingsSchema = z.object({
   facePack: IdSchema.optional(),
   /** 0–1: share of each face's restoration kept; absent = 1. */
   faceFidelity: z.number().min(0).max(1).optional(),
+  /** Engine threads; 0 or absent = chosen from the cores. */
+  threads: z.number().int().min(0).max(256).optional(),
+  /** Tile edge in input pixels; 0 or absent = from the model and the memory budget (the result is the same). */
+  tile: z.number().int().min(0).max(4096).optional(),
 });
 export type RestoreSettings = z.infer<typeof RestoreSettingsSchema>;
 

@@ -28,7 +28,8 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     outputDir: s.output.kind === 'folder' ? s.output.dir : null,
     overwrite: false,
     provider: s.device,
-    threads: 0,
+    threads: s.threads ?? 0,
+    ...(s.tile ? { tile: s.tile } : {}),
     promptMode: s.promptMode,
     prompt: s.prompt,
     colorFix: s.colorFix,
@@ -58,6 +59,8 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     device: j.provider,
     metadata: j.metadata ?? 'all',
     keepFileTimes: j.keepFileTimes ?? false,
+    ...(j.threads ? { threads: j.threads } : {}),
+    ...(j.tile ? { tile: j.tile } : {}),
     ...(j.repair ? { repair: j.repair } : {}),
     ...(j.faces === 'auto' && j.facePack ? { faces: 'auto' as const, facePack: j.facePack, ...(j.faceFidelity !== undefined ? { faceFidelity: j.faceFidelity } : {}) } : {}),
   };

@@ -81,7 +81,8 @@ export interface ReviveCore {
   queue(): Promise<{ items: CoreItem[]; jobs: BatchProgress[] }>;
   pause(now: boolean): Promise<void>;
   resume(): Promise<void>;
-  cancel(itemId?: number): Promise<void>;
+  /** Cancels one item, or all unfinished ones; `waitingOnly` spares the running photo. */
+  cancel(itemId?: number, waitingOnly?: boolean): Promise<void>;
   remove(itemIds: number[]): Promise<void>;
 
   libraryList(query: LibraryQueryParsed): Promise<{ entries: CoreLibraryEntry[]; total: number }>;

@@ -276,10 +276,10 @@ class LocalCore implements ReviveCore {
     this.#kick();
   }
 
-  async cancel(itemId?: number) {
+  async cancel(itemId?: number, waitingOnly = false) {
     const { runner, queue } = this.#root;
     if (itemId === undefined) {
-      for (const job of queue.jobs({ unfinished: true })) runner.cancel(job.id);
+      for (const job of queue.jobs({ unfinished: true })) runner.cancel(job.id, waitingOnly);
     } else {
       this.#item(itemId);
       runner.cancelItem(itemId);

@@ -96,7 +96,7 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       return { ok: true };
     },
     'jobs:cancel': async (req) => {
-      await core.cancel(req.itemId);
+      await core.cancel(req.itemId, req.waiting);
       return { ok: true };
     },
     'jobs:remove': async (req) => {

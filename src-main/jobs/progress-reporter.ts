@@ -6,7 +6,7 @@
  */
 import type { StageProgress } from '../pixels/types';
 import { estimatePixels, EtaEstimator } from './eta';
-import { imageFraction, type BatchProgress, type ItemProgress, type JobProgress, type JobProgressListener } from './progress';
+import { imageFraction, stageEnd, type BatchProgress, type ItemProgress, type JobProgress, type JobProgressListener } from './progress';
 import type { ReadyItem } from './prepare';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 
@@ -101,7 +101,7 @@ export class ProgressReporter {
     cur.fraction = Math.max(cur.fraction, imageFraction(p.stage, p.done, p.total));
     const { item } = cur;
     this.emit({ kind: 'tile', jobId: item.jobId, itemId: item.id, stage: p.stage, done: p.done, total: p.total });
-    this.item(item, 'running', cur.fraction, this.#now() - cur.startedAt);
+    this.item(item, 'running', cur.fraction, this.#now() - cur.startedAt, { stageEnd: Math.max(cur.fraction, stageEnd(p.stage)) });
     // The batch figures move little between tiles and cost a query; state changes always emit them.
     if (this.#now() - this.#lastBatchEmit >= BATCH_PROGRESS_INTERVAL_MS) this.batch(item.jobId);
   }

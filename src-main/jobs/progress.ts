@@ -36,6 +36,11 @@ export interface ItemProgress {
   code?: string;
   /** True when the item was done because a matching result already existed. */
   skipped?: boolean;
+  /**
+   * While running: the fraction at which the current stage ends. A small photo's model run is one tile, one step from
+   * 10 % to 90 %; an interface moves its bar toward this at the ETA's pace meanwhile, never past it.
+   */
+  stageEnd?: number;
 }
 
 export interface BatchCounts {
@@ -92,6 +97,11 @@ const STAGE_SPAN: Readonly<Record<string, [number, number]>> = {
   inpaint: [0.07, 0.09],
   'colour-restore': [0.09, 0.1],
 };
+
+/** The fraction of the image at which `stage` ends (unknown stages count as the model run). */
+export function stageEnd(stage: string): number {
+  return (STAGE_SPAN[stage] ?? STAGE_SPAN.upscale!)[1];
+}
 
 /** 0–1 progress through an image given the current stage's `done`/`total`. Unknown stages count as the model run. */
 export function imageFraction(stage: string, done: number, total: number): number {

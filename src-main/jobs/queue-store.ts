@@ -328,16 +328,16 @@ export class QueueStore {
     }
   }
 
-  /** Cancels a job's queued items and marks the job cancelled (its running item is the runner's to stop). */
-  cancelJob(jobId: number): void {
+  /** Cancels a job's queued items and the job (not its running item: the runner's); `waitingOnly` keeps the job. */
+  cancelJob(jobId: number, waitingOnly = false): void {
     this.db.transaction(() => {
       this.job(jobId);
       this.db
         .prepare("UPDATE items SET state = 'cancelled', finished_at = ? WHERE job_id = ? AND state = 'queued'")
         .run(this.now(), jobId);
-      this.db
-        .prepare("UPDATE jobs SET state = 'cancelled', paused = 0, finished_at = ? WHERE id = ? AND state = 'active'")
-        .run(this.now(), jobId);
+      // Waiting only: the running photo finishes and then the job does, as if its last photo had been reached.
+      if (waitingOnly) this.finishIfComplete(jobId);
+      else this.db.prepare("UPDATE jobs SET state = 'cancelled', paused = 0, finished_at = ? WHERE id = ? AND state = 'active'").run(this.now(), jobId);
     })();
   }
 

@@ -219,10 +219,10 @@ export class JobRunner {
     this.#reporter.batch(jobId);
   }
 
-  /** Cancels a job: its queued items are cancelled and its running image is stopped now. */
-  cancel(jobId: number): void {
-    this.queue.cancelJob(jobId);
-    if (this.#current?.item.jobId === jobId) this.#abortCurrent('cancel');
+  /** Cancels a job: its queued items are cancelled and its running image is stopped now (kept with `waitingOnly`). */
+  cancel(jobId: number, waitingOnly = false): void {
+    this.queue.cancelJob(jobId, waitingOnly);
+    if (!waitingOnly && this.#current?.item.jobId === jobId) this.#abortCurrent('cancel');
     this.#reporter.invalidate(jobId);
     this.#reporter.batch(jobId);
   }

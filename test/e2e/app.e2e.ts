@@ -448,10 +448,35 @@ describe('Revive in a browser through revive serve', () => {
     metrics.queueItems = 1000;
     metrics.queueRowsInDom = rendered;
     const scroll = `const v=document.querySelector('[aria-label="Queued photos"]');v.scrollTop = (i<90? i : 180-i) * 800;v.dispatchEvent(new Event('scroll'));`;
+    // The machine's own frame pace with nothing moving (a loaded machine misses frames without any page work).
+    metrics.queueIdleFrameMs = await frameTimes('', 180);
+    const cdp = await browser.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const m0 = (await cdp.send('Performance.getMetrics')).metrics;
     metrics.queueScrollFrameMs = await frameTimes(scroll, 180);
+    const m1 = (await cdp.send('Performance.getMetrics')).metrics;
+    // Where the scroll's time went, in ms per frame (script, style, layout, the rest: paint, images, raster).
+    const per = (name: string): number => {
+      const d = (m1.find((m) => m.name === name)?.value ?? 0) - (m0.find((m) => m.name === name)?.value ?? 0);
+      return Math.round((d * 1000 * 10) / 180) / 10;
+    };
+    metrics.queueScrollMsPerFrame = { script: per('ScriptDuration'), style: per('RecalcStyleDuration'), layout: per('LayoutDuration'), other: per('TaskOtherDuration') };
+    await cdp.detach();
     await shot('17-queue-1000');
     expect(rendered).toBeLessThan(60); // virtualised: a screenful plus overscan, not 1,000 rows
-    await page.evaluate(() => (window as unknown as PageWindow).revive.jobsCancel({}));
+    // The header's Cancel waiting, photographed at both sizes, light and dark, then used: nothing was started, so all go.
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const size of [{ width: 1280, height: 800 }, { width: 900, height: 600 }]) {
+        await page.setViewportSize(size);
+        await page.waitForTimeout(300);
+        await shot(`18-queue-waiting-${size.width}x${size.height}-${scheme}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.getByRole('button', { name: 'Cancel waiting' }).click();
+    await expect.poll(() => page.locator('.counts').textContent(), { timeout: 30_000 }).toContain('1000 cancelled');
   });
 
   it('logged no errors or CSP violations in the page', () => {

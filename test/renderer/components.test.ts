@@ -121,6 +121,34 @@ describe('QueueScreen', () => {
     expect(screen.queryByRole('button', { name: /in its folder/ })).toBeNull();
   });
 
+  it('cancels the waiting photos from the header, leaving the one being restored', async () => {
+    const items = [item(1, { state: 'running' }), item(2), item(3)];
+    const jobs = [{ kind: 'batch' as const, jobId: 1, counts: { total: 3, queued: 2, running: 1, done: 0, failed: 0, cancelled: 0, skipped: 0 }, paused: false, fraction: 0.1, elapsedMs: 0, etaMs: null, megapixelsPerSecond: null }];
+    const { app, api } = await ready({ jobsList: vi.fn(async () => ({ items, jobs })) });
+    render(QueueScreen, { app });
+    await fireEvent.click(screen.getByRole('button', { name: 'Cancel waiting' }));
+    expect(api.jobsCancel).toHaveBeenCalledWith({ waiting: true });
+    expect(screen.getByRole('button', { name: 'Cancel all' })).toBeTruthy();
+  });
+
+  it('reuses its row elements while scrolling, so a thumbnail never shows under another photo’s name', async () => {
+    const items = Array.from({ length: 1000 }, (_, i) => item(i + 1));
+    const { app } = await ready({ jobsList: vi.fn(async () => ({ items, jobs: [] })) });
+    render(QueueScreen, { app });
+    const list = screen.getByRole('list', { name: 'Queued photos' });
+    const first = screen.getAllByRole('listitem')[0]!;
+    list.scrollTop = 72 * 100;
+    await fireEvent.scroll(list);
+    const rows = screen.getAllByRole('listitem');
+    // The same element now shows a later item (a keyed list would have replaced it).
+    expect(rows[0]).toBe(first);
+    expect(rows[0]!.getAttribute('data-key')).not.toBe('1');
+    // While scrolling no photo is fetched; a thumbnail never keeps the previous item's picture.
+    expect(list.querySelectorAll('img').length).toBe(0);
+    await waitFor(() => expect(list.querySelectorAll('img').length).toBe(rows.length), { timeout: 2000 });
+    for (const r of rows) expect(r.querySelector('img')!.getAttribute('src')).toBe(`/img/p${r.getAttribute('data-key')}`);
+  });
+
   it('has a designed empty state', async () => {
     const { app } = await ready();
     render(QueueScreen, { app });

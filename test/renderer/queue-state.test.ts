@@ -51,6 +51,29 @@ describe('QueueState', () => {
     expect(api.jobsList).toHaveBeenCalledTimes(2);
   });
 
+  it('moves a running photo’s bar between events toward its stage end, then takes the next report', async () => {
+    vi.useFakeTimers();
+    const { api } = fakeApi();
+    api.jobsList.mockResolvedValue({ items: [item(1, { state: 'running' })], jobs: [] });
+    const q = new QueueState(api, (e) => {
+      throw e;
+    });
+    await q.refresh();
+    // One tile: the model run goes from 0.1 to 0.9 in one event; the ETA says 1 s for the rest of the photo.
+    q.applyProgress({ kind: 'item', jobId: 1, itemId: 1, sourcePath: '/photos/p1.jpg', state: 'running', fraction: 0.1, elapsedMs: 5, etaMs: 1000, stageEnd: 0.9 });
+    await vi.advanceTimersByTimeAsync(300);
+    // 0.9 of the photo per 1000 ms: 0.27 after 300 ms (ticks every 100 ms, so exactly at 300).
+    expect(q.item(1)!.progress).toBeCloseTo(0.1 + 0.27, 6);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(q.item(1)!.progress).toBeLessThan(0.9);
+    expect(q.item(1)!.progress).toBeGreaterThan(0.8);
+    q.applyProgress({ kind: 'item', jobId: 1, itemId: 1, sourcePath: '/photos/p1.jpg', state: 'running', fraction: 0.9, elapsedMs: 900, etaMs: 100, stageEnd: 0.94 });
+    expect(q.item(1)!.progress).toBeCloseTo(0.9, 12);
+    q.applyProgress({ kind: 'item', jobId: 1, itemId: 1, sourcePath: '/photos/p1.jpg', state: 'cancelled', fraction: 0.9, elapsedMs: 950, etaMs: 0 });
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(1); // the refresh only: the ticker stopped with the last running item
+    q.dispose();
+  });
+
   it('keeps the newest batch report per job and shows failures inline', async () => {
     const { api } = fakeApi();
     api.jobsList.mockResolvedValue({ items: [item(1, { state: 'running' })], jobs: [] });

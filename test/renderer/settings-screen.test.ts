@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import App from '../../src-renderer/src/App.svelte';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
 import { fakeApi, SETTINGS } from './fake-api';
+import { SETTINGS_WORDS } from '../../src-preload/contract';
 
 describe('SettingsScreen', () => {
   it('is reachable from the navigation and saves theme, device, pixel limit and metadata defaults', async () => {
@@ -42,5 +43,31 @@ describe('SettingsScreen', () => {
     keep.value = 'no-gps';
     await fireEvent.change(keep);
     await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { metadata: 'no-gps' } } }));
+  });
+
+  it('sets the engine threads and the tile size, automatic by default', async () => {
+    const settingsSet = vi.fn(async (req: { patch: Record<string, unknown> }) => ({
+      defaults: { ...SETTINGS, ...(req.patch.defaults as object) },
+      recursive: true,
+      skipDone: true,
+      theme: 'system' as const,
+      maxInputMegapixels: 200,
+    }));
+    const app = new AppState(fakeApi({ settingsSet }).api);
+    await app.init();
+    render(App, { app });
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const threads = screen.getByLabelText(SETTINGS_WORDS.threads) as HTMLSelectElement;
+    expect(threads.value).toBe('0');
+    expect(threads.selectedOptions[0]!.textContent).toBe(SETTINGS_WORDS.threadsAuto);
+    threads.value = '2';
+    await fireEvent.change(threads);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { threads: 2 } } }));
+    const tile = screen.getByLabelText(SETTINGS_WORDS.tile) as HTMLSelectElement;
+    expect(tile.value).toBe('0');
+    tile.value = '256';
+    await fireEvent.change(tile);
+    await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { tile: 256 } } }));
+    await waitFor(() => expect(tile.value).toBe('256'));
   });
 });

@@ -134,8 +134,8 @@ export class FakeCore implements ReviveCore {
   async resume() {
     this.#record('resume');
   }
-  async cancel(itemId?: number) {
-    this.#record('cancel', itemId);
+  async cancel(itemId?: number, waitingOnly?: boolean) {
+    this.#record('cancel', itemId, ...(waitingOnly ? [waitingOnly] : []));
     if (itemId !== undefined && !this.items.some((i) => i.id === itemId)) throw new CodedError('NOT_FOUND', `no queue item ${itemId}`);
   }
   async remove(itemIds: number[]) {

@@ -106,6 +106,10 @@ describe('JobRunner with a fake engine', () => {
     const fr = batches.map((b) => (b.kind === 'batch' ? b.fraction : 0));
     expect(fr).toEqual([...fr].sort((a, b) => a - b));
     expect(events.some((e) => e.kind === 'tile' && e.stage === 'upscale')).toBe(true);
+    // Each running report says where its stage ends, so the interface can move the bar until the next one.
+    const running = events.filter((e) => e.kind === 'item' && e.state === 'running' && e.stageEnd !== undefined);
+    for (const e of running) if (e.kind === 'item') expect(e.stageEnd).toBeGreaterThanOrEqual(e.fraction);
+    expect(running.some((e) => e.kind === 'item' && e.fraction < 0.9 && e.stageEnd === 0.9)).toBe(true);
     // The engine got what the snapshot asked for.
     expect(engine.calls[0]).toMatchObject({ input: src[0], output: path.join(w.photos, 'p0_revive.png'), modelDir: '/packs/fake-model', scale: 4, format: 'png' });
   });
@@ -123,6 +127,22 @@ describe('JobRunner with a fake engine', () => {
     expect(runner.queue.job(j.id).state).toBe('cancelled');
     expect(files(w.photos)).toEqual(['p0.png', 'p1.png', 'p2.png']);
     expect(runner.library.count()).toBe(0);
+    expect(engine.calls).toHaveLength(1);
+  });
+
+  it('cancelling the waiting items lets the running image finish, then the job finishes', async () => {
+    const src = await photos(3);
+    const j = job(src);
+    engine.hold();
+    const run = runner.run();
+    await engine.nextStarted();
+    runner.cancel(j.id, true);
+    expect(runner.queue.items(j.id).map((i) => i.state)).toEqual(['running', 'cancelled', 'cancelled']);
+    engine.releaseAll();
+    const summary = await run;
+    expect(summary).toMatchObject({ done: 1, cancelled: 0 });
+    expect(runner.queue.job(j.id).state).toBe('finished');
+    expect(files(w.photos)).toEqual(['p0.png', 'p0_revive.png', 'p1.png', 'p2.png']);
     expect(engine.calls).toHaveLength(1);
   });
 

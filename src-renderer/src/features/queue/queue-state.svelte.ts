@@ -5,8 +5,11 @@
  */
 import type { BatchProgress, JobProgress, QueueItem } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
+import { smoothFraction, type Motion } from './smooth-progress';
 
 const REFRESH_DELAY_MS = 150;
+/** How often a running photo's bar moves between progress events. */
+const SMOOTH_TICK_MS = 100;
 
 /** The whole queue in one line: counts over all jobs, a fraction weighted by item count, and a combined ETA. */
 export interface OverallProgress {
@@ -53,6 +56,9 @@ export class QueueState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a plain lookup, replaced with #items ($state)
   #index = new Map<number, number>();
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping for the ticker; the items are the state
+  readonly #motions = new Map<number, Motion>();
+  #ticker: ReturnType<typeof setInterval> | null = null;
   #refreshing: Promise<void> | null = null;
   readonly #api: HostApi;
   readonly #report: (err: unknown) => void;
@@ -137,11 +143,36 @@ export class QueueState {
       return;
     }
     const changed = item.state !== p.state;
+    // While it runs the bar only moves forward: the smoothing may be a little ahead of the next report.
+    item.progress = p.state === 'done' ? 1 : p.state === 'running' && !changed ? Math.max(item.progress, p.fraction) : p.fraction;
     item.state = p.state;
-    item.progress = p.state === 'done' ? 1 : p.fraction;
+    this.#track(p.itemId, p.state === 'running' && p.stageEnd !== undefined ? { from: p.fraction, at: Date.now(), end: p.stageEnd, etaMs: p.etaMs } : null);
     if (p.error) item.error = { code: p.code ?? 'INTERNAL', message: p.error };
     // Finished items gain output URLs and library ids that only the list carries.
     if (changed && p.state !== 'running') this.scheduleRefresh();
+  }
+
+  /** Starts or stops moving an item's bar between events; one ticker serves every running item. */
+  #track(itemId: number, motion: Motion | null): void {
+    if (motion) this.#motions.set(itemId, motion);
+    else this.#motions.delete(itemId);
+    if (this.#motions.size > 0 && !this.#ticker) this.#ticker = setInterval(() => this.#tick(), SMOOTH_TICK_MS);
+    if (this.#motions.size === 0) this.#stopTicker();
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    for (const [id, m] of this.#motions) {
+      const item = this.item(id);
+      if (item?.state !== 'running') this.#motions.delete(id);
+      else item.progress = Math.max(item.progress, smoothFraction(m, now));
+    }
+    if (this.#motions.size === 0) this.#stopTicker();
+  }
+
+  #stopTicker(): void {
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker = null;
   }
 
   async pause(now = false): Promise<void> {
@@ -152,6 +183,10 @@ export class QueueState {
   }
   async cancel(itemId?: number): Promise<void> {
     await this.#call(() => this.#api.jobsCancel(itemId === undefined ? {} : { itemId }));
+  }
+  /** Cancels every photo not yet started; the one being restored finishes. */
+  async cancelWaiting(): Promise<void> {
+    await this.#call(() => this.#api.jobsCancel({ waiting: true }));
   }
   async remove(itemIds: number[]): Promise<void> {
     if (!itemIds.length) return;
@@ -172,6 +207,8 @@ export class QueueState {
   }
 
   dispose(): void {
+    this.#motions.clear();
+    this.#stopTicker();
     if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
     this.#refreshTimer = null;
   }
