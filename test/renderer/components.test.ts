@@ -9,6 +9,11 @@ import ModelsScreen from '../../src-renderer/src/features/models/ModelsScreen.sv
 import LibraryScreen from '../../src-renderer/src/features/library/LibraryScreen.svelte';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
 import { fakeApi, item } from './fake-api';
+import path from 'node:path';
+import sharp from 'sharp';
+import { PACK_SAMPLES } from '../../src-renderer/src/features/models/samples';
+
+const PUBLIC = path.resolve(import.meta.dirname, '../../src-renderer/public');
 
 async function ready(overrides = {}) {
   const f = fakeApi(overrides);
@@ -168,6 +173,22 @@ describe('ModelsScreen and LibraryScreen', () => {
     const visible = Array.from(card.children).filter((c) => c.tagName !== 'DETAILS').map((c) => c.textContent).join(' ');
     expect(visible).not.toMatch(/GAN upscaler|sha256|realesrgan-x4fast|AdaIN/i);
     expect(screen.getByRole('region', { name: 'Other kinds of model' }).textContent).toMatch(/Diffusion.*Faces.*Scratch repair.*Colour/s);
+  });
+
+  it('shows a before/after sample on the cards of the packs that come with Revive, and none for other packs', async () => {
+    const base = (await fakeApi().api.modelsList({})).models[0]!;
+    const other = { ...base, id: 'someone-elses-pack', name: 'Someone’s pack', builtIn: false };
+    const { app } = await ready({ modelsList: vi.fn(async () => ({ models: [base, other] })) });
+    render(ModelsScreen, { app });
+    const figure = screen.getByRole('figure', { name: 'Sample: before and after Real-ESRGAN x4 fast' });
+    const srcs = Array.from(figure.querySelectorAll('img')).map((i) => i.getAttribute('src'));
+    expect(srcs).toEqual(['samples/realesrgan-x4fast/before.png', 'samples/realesrgan-x4fast/after.png']);
+    expect(document.querySelector('[data-model-id="someone-elses-pack"] figure')).toBeNull();
+    // The files exist and are what the caption says: the crop, and the pack's 4× of it.
+    for (const [id, sample] of Object.entries(PACK_SAMPLES)) {
+      const size = (f: string) => sharp(path.join(PUBLIC, f)).metadata().then((m) => [m.width, m.height]);
+      expect([id, await size(sample.before), await size(sample.after)]).toEqual([id, [64, 48], [256, 192]]);
+    }
   });
 
   it('verifies a pack and keeps built-in packs from being removed', async () => {
