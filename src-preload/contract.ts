@@ -193,6 +193,15 @@ export const channels = {
   ],
   /** Electron only: the native "choose a folder" dialog for results; null when cancelled. */
   'folders:pick': [z.object({ title: z.string().max(200).optional() }).strict(), z.object({ dir: PathSchema.nullable() })],
+  /**
+   * Electron only: "Enhance with Revive" in this computer's file manager. Without `enabled` it reports the state;
+   * with it, installs or removes the entries and remembers the choice. `available` is false where the app cannot
+   * change it per user (Windows: the installer adds it), and `reason` then says why in one line.
+   */
+  'shell:integration': [
+    z.object({ enabled: z.boolean().optional() }).strict(),
+    z.object({ available: z.boolean(), enabled: z.boolean(), where: z.string().max(200), reason: z.string().max(400).nullable() }),
+  ],
 } as const satisfies Record<string, readonly [z.ZodType, z.ZodType]>;
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -113,4 +113,7 @@ export const SETTINGS_WORDS = {
   tile: 'Piece size',
   tileAuto: 'Automatic (from the model and the memory)',
   tileHint: 'Large photos are restored in square pieces of this many pixels. Smaller pieces use less memory; the result is the same.',
+  fileManager: 'File manager',
+  shellMenu: 'Right-click → Enhance with Revive',
+  shellMenuHint: 'Adds “Enhance with Revive” to the right-click menu of photos in',
 } as const;

@@ -30,6 +30,8 @@ import { buildMenuTemplate, type MenuActions } from './menu';
 import { APP_ORIGIN, imageUrlFor, installProtocols, SCHEME_PRIVILEGES } from './protocol';
 import { installOpenFileHandler, installSingleInstance } from './single-instance';
 import { openShellSettings, type ShellSettingsStore } from './shell-settings';
+import { createShellIntegration } from './shell-integration/toggle';
+import { SERVICES_REFRESH_COMMAND } from './shell-integration/macos';
 import { utilityEngine } from './utility-engine';
 import { createMainWindow } from './windows';
 import { restoredBounds } from './window-state';
@@ -172,6 +174,22 @@ function connectWindow(c: ReviveCore, w: BrowserWindow, shellSettings: ShellSett
     },
     pickFolder: (title) => chooseFolder(w, { title, defaultPath: shellSettings?.lastFolder('addFolder') }),
     reveal: (file) => shell.showItemInFolder(file),
+    shellIntegration: createShellIntegration({
+      platform: process.platform,
+      home: app.getPath('home'),
+      env: process.env,
+      execPath: process.execPath,
+      resourcesPath: process.resourcesPath,
+      remember: (choice) => remember('the file-manager choice', (s) => s.set({ shellIntegration: { choice } })),
+      refreshServices: () =>
+        new Promise((resolve) => {
+          execFile(SERVICES_REFRESH_COMMAND[0], SERVICES_REFRESH_COMMAND.slice(1), (err) => {
+            // Finder picks the change up at the next login anyway: a failed refresh is logged, not an error.
+            if (err) log.error('pbs -flush failed', err);
+            resolve();
+          });
+        }),
+    }),
   };
   const dispatch = createDispatcher(createHandlers(c, { name: 'Revive', platform: process.platform }), {
     onInternalError: (channel, err) => log.error(`handler ${channel}`, err),

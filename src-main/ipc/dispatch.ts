@@ -32,6 +32,11 @@ export interface CallContext {
   pickFolder?(title: string | undefined): Promise<string | null>;
   /** Electron only: shows a file in the system file manager. */
   reveal?(file: string): void;
+  /** Electron only: the file-manager entry "Enhance with Revive" (app/shell-integration/toggle.ts). */
+  shellIntegration?: {
+    state(): Promise<Res<'shell:integration'>>;
+    set(enabled: boolean): Promise<Res<'shell:integration'>>;
+  };
 }
 
 export type Handler<C extends Channel> = (req: ParsedReq<C>, ctx: CallContext) => Promise<Res<C>> | Res<C>;

@@ -145,5 +145,9 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       if (!ctx.pickFolder) throw new CodedError(ERROR_CODES.unsupported, 'the folder dialog exists only in the desktop app; browse the host folders instead');
       return { dir: await ctx.pickFolder(req.title) };
     },
+    'shell:integration': async (req, ctx) => {
+      if (!ctx.shellIntegration) throw new CodedError(ERROR_CODES.unsupported, 'the file-manager integration exists only in the desktop app');
+      return req.enabled === undefined ? ctx.shellIntegration.state() : ctx.shellIntegration.set(req.enabled);
+    },
   };
 }

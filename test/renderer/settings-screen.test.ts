@@ -70,4 +70,60 @@ describe('SettingsScreen', () => {
     await waitFor(() => expect(settingsSet).toHaveBeenCalledWith({ patch: { defaults: { tile: 256 } } }));
     await waitFor(() => expect(tile.value).toBe('256'));
   });
+
+  it('offers the file-manager entry in the desktop app: installs and removes it, shows why it is disabled, hides it in a browser', async () => {
+    let enabled = false;
+    const shellIntegration = vi.fn(async (req?: { enabled?: boolean }) => {
+      if (req?.enabled !== undefined) enabled = req.enabled;
+      return { available: true, enabled, where: 'Files (Nautilus), Dolphin and Nemo', reason: null };
+    });
+    const desktop = { name: 'Revive', version: '0', host: 'electron' as const, platform: 'linux', uploadUrl: null };
+    const f = fakeApi({ appInfo: vi.fn(async () => desktop), shellIntegration });
+    const app = new AppState(f.api);
+    await app.init();
+    const view = render(App, { app });
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const box = (await screen.findByLabelText(SETTINGS_WORDS.shellMenu)) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    expect(box.disabled).toBe(false);
+    expect(document.body.textContent).toContain(`${SETTINGS_WORDS.shellMenuHint} Files (Nautilus), Dolphin and Nemo.`);
+    await fireEvent.click(box);
+    await waitFor(() => expect(shellIntegration).toHaveBeenCalledWith({ enabled: true }));
+    await waitFor(() => expect(box.checked).toBe(true));
+    await fireEvent.click(box);
+    await waitFor(() => expect(shellIntegration).toHaveBeenCalledWith({ enabled: false }));
+    await waitFor(() => expect(box.checked).toBe(false));
+    // A failed install is reported and the box shows what is really installed.
+    shellIntegration.mockRejectedValueOnce(Object.assign(new Error('refusing to replace a file'), { code: 'INTERNAL' }));
+    await fireEvent.click(box);
+    await waitFor(() => expect(app.notices.some((n) => n.kind === 'error')).toBe(true));
+    await waitFor(() => expect(box.checked).toBe(false));
+    view.unmount();
+
+    // Windows: the installer owns the entry; the row is disabled and says why.
+    const reason = 'On Windows the Revive installer adds this entry to Explorer and uninstalling Revive removes it.';
+    const win = fakeApi({
+      appInfo: vi.fn(async () => ({ ...desktop, platform: 'win32' })),
+      shellIntegration: vi.fn(async () => ({ available: false, enabled: true, where: 'Explorer', reason })),
+    });
+    const winApp = new AppState(win.api);
+    await winApp.init();
+    const winView = render(App, { app: winApp });
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const winBox = (await screen.findByLabelText(SETTINGS_WORDS.shellMenu)) as HTMLInputElement;
+    expect(winBox.disabled).toBe(true);
+    expect(document.body.textContent).toContain(reason);
+    winView.unmount();
+
+    // `revive serve` in a browser: no row, and the channel is never asked.
+    const web = fakeApi({ shellIntegration: vi.fn() });
+    const webApp = new AppState(web.api);
+    await webApp.init();
+    render(App, { app: webApp });
+    await fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    await screen.findByLabelText('Theme');
+    expect(screen.queryByLabelText(SETTINGS_WORDS.shellMenu)).toBeNull();
+    expect(screen.queryByText(SETTINGS_WORDS.fileManager)).toBeNull();
+    expect(web.api.shellIntegration).not.toHaveBeenCalled();
+  });
 });

@@ -157,6 +157,13 @@ export function requestCases(photo: string): Record<Channel, ChannelCases> {
         ['an unknown field', { title: 'x', dir: '/' }],
       ],
     },
+    'shell:integration': {
+      valid: [{}, { enabled: true }, { enabled: false }],
+      invalid: [
+        ['enabled that is not a boolean', { enabled: 'yes' }],
+        ['an unknown field', { enabled: true, managers: ['nautilus'] }],
+      ],
+    },
   };
 }
 

@@ -28,5 +28,6 @@ export function validRequests(photo: string): { [C in Channel]: Req<C> } {
     'device:info': {},
     'folders:list': {},
     'folders:pick': {},
+    'shell:integration': {},
   };
 }

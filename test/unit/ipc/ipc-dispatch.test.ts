@@ -38,6 +38,7 @@ describe('dispatch', () => {
       ...Object.fromEntries(CHANNEL_NAMES.map((c) => [c, 'ok'])),
       'inputs:pick': 'UNSUPPORTED',
       'folders:pick': 'UNSUPPORTED',
+      'shell:integration': 'UNSUPPORTED',
       'library:rerun': 'NOT_FOUND',
       'library:reveal': 'UNSUPPORTED',
       'library:remove': 'NOT_FOUND',
