@@ -316,13 +316,13 @@ describe('Revive in a browser through revive serve', () => {
     await shot('13-shortcuts');
     await page.keyboard.press('Escape');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
     await shot('14-start-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('follows the system colour scheme: computed page and text colours of each palette, readable in both', async () => {
-    await page.getByRole('button', { name: 'Start' }).click();
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
     // The palettes of src-renderer/src/app.css (--bg, --text), as the browser computes them on <body>.
     const expected = { dark: { bg: 'rgb(21, 23, 27)', text: 'rgb(232, 234, 238)' }, light: { bg: 'rgb(244, 245, 247)', text: 'rgb(27, 31, 36)' } };
     for (const scheme of ['dark', 'light'] as const) {

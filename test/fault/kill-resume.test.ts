@@ -54,7 +54,7 @@ interface RunResult {
   stderr: string;
   /**
    * What killed the run: 'timer' (after lines + delay), or the file whose appearance did, seen to exist at that moment
-   * ('output a_revive.png' / 'temp .revive-tmp-…'); null when nothing fired and the run ended by itself.
+   * ('output a_realesrgan-x4fast_1x.png' / 'temp .revive-tmp-…'); null when nothing fired and the run ended by itself.
    */
   trigger: string | null;
 }
@@ -217,7 +217,7 @@ describe('a CLI batch killed with SIGKILL', () => {
     // The file-triggered kills really fired on their file (the temp one on a temp file that existed at that moment,
     // which only an atomic write creates); a run killed at all was killed by its own trigger.
     for (const f of fired.filter((x) => x.wanted !== 'timer')) {
-      expect(f.trigger ?? 'nothing fired', `kill ${f.k + 1} was to fire when ${f.wanted === 'temp' ? 'a temp file' : 'an output'} appeared`).toMatch(f.wanted === 'temp' ? /^temp \.revive-tmp-.+_revive\.(jpg|png)$/ : /^output [^.].*_revive\.(jpg|png)$/);
+      expect(f.trigger ?? 'nothing fired', `kill ${f.k + 1} was to fire when ${f.wanted === 'temp' ? 'a temp file' : 'an output'} appeared`).toMatch(f.wanted === 'temp' ? /^temp \.revive-tmp-.+_realesrgan-x4fast_1x\.(jpg|png)$/ : /^output [^.].*_realesrgan-x4fast_1x\.(jpg|png)$/);
       expect(f.signal).toBe('SIGKILL');
     }
     for (const f of fired) if (f.signal === 'SIGKILL') expect(f.trigger, `kill ${f.k + 1}`).not.toBeNull();
