@@ -9,17 +9,9 @@
  */
 import type { PixelBuffer } from '../../../src-main/pixels/types';
 
-/** mulberry32: a small seeded generator, so every run paints the same damage. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The tests' seeded generator (mulberry32), so every run paints the same damage; re-exported for the bench's callers.
+export { rng } from '../../support/random';
+import { rng } from '../../support/random';
 
 export interface Damaged {
   image: PixelBuffer;
