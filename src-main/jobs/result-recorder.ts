@@ -34,6 +34,7 @@ interface Outcome {
   outputHeight?: number;
   sourceHash?: string | null;
   sourceSize?: number | null;
+  repairMask?: string | null;
 }
 
 export class ResultRecorder {
@@ -101,8 +102,11 @@ export class ResultRecorder {
     this.#thumbnailsLater(item.id, item.sourcePath, null);
   }
 
-  /** The engine wrote the result. `cold`: the model was loaded for this image (its time says little about the next). */
-  async done(cur: RunningItem, job: JobRecord, result: EnhanceResult, cold: boolean): Promise<void> {
+  /**
+   * The engine wrote the result. `cold`: the model was loaded for this image (its time says little about the next).
+   * `repairMask`: the mask file the engine was asked to keep, recorded with the row.
+   */
+  async done(cur: RunningItem, job: JobRecord, result: EnhanceResult, cold: boolean, repairMask: string | null = null): Promise<void> {
     const { item, ready } = cur;
     const now = this.#now();
     const ms = now - cur.startedAt;
@@ -122,6 +126,7 @@ export class ResultRecorder {
         outputSize: outSize,
         outputWidth: result.width,
         outputHeight: result.height,
+        repairMask,
       });
     })();
     this.#reporter.recordRun({ job, pixels: ready.probe.width * ready.probe.height, ms, cold, provider: result.provider });
@@ -155,6 +160,7 @@ export class ResultRecorder {
       dateTaken: ready?.facts.dateTaken ?? null,
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
+      repairMask: r.repairMask ?? null,
     });
   }
 

@@ -49,10 +49,17 @@ export interface LibraryEntry {
   hasGps: boolean;
   thumbBefore: string | null;
   thumbAfter: string | null;
+  /**
+   * The repair mask this result used (PNG in the data folder, white = repaired): the detected one, or the mask edited
+   * in the app (then also `settings.repair.mask`). Null without a repair stage.
+   */
+  repairMask: string | null;
 }
 
 /** What a caller provides; names, folders and thumbnails are derived or set later. */
-export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter'>;
+export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'repairMask'> & {
+  repairMask?: string | null;
+};
 
 export interface LibraryQuery {
   /** Case-insensitive part of the source file name. */
@@ -103,6 +110,7 @@ interface Row {
   has_gps: number | null;
   thumb_before: string | null;
   thumb_after: string | null;
+  repair_mask: string | null;
 }
 
 function toEntry(r: Row): LibraryEntry {
@@ -142,6 +150,7 @@ function toEntry(r: Row): LibraryEntry {
     hasGps: r.has_gps === 1,
     thumbBefore: r.thumb_before,
     thumbAfter: r.thumb_after,
+    repairMask: r.repair_mask,
   };
 }
 
@@ -164,14 +173,17 @@ export class LibraryStore {
       .prepare(
         `INSERT INTO library (item_id, job_id, source_path, source_name, source_dir, source_hash, source_size,
            source_width, source_height, output_path, output_dir, output_size, output_width, output_height, model,
-           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps)
+           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps,
+           repair_mask)
          VALUES (@itemId, @jobId, @sourcePath, @sourceName, @sourceDir, @sourceHash, @sourceSize, @sourceWidth,
            @sourceHeight, @outputPath, @outputDir, @outputSize, @outputWidth, @outputHeight, @model, @settings,
-           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps)
+           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps,
+           @repairMask)
          ON CONFLICT (item_id) DO UPDATE SET output_path = excluded.output_path, output_dir = excluded.output_dir,
            output_size = excluded.output_size, output_width = excluded.output_width,
            output_height = excluded.output_height, status = excluded.status, error = excluded.error, ms = excluded.ms,
-           started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device
+           started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device,
+           repair_mask = excluded.repair_mask
          RETURNING id`,
       )
       .get({
@@ -181,6 +193,7 @@ export class LibraryStore {
         outputDir: e.outputPath === null ? null : path.dirname(e.outputPath),
         settings: JSON.stringify(e.settings),
         hasGps: e.hasGps ? 1 : 0,
+        repairMask: e.repairMask ?? null,
       }) as { id: number };
     return r.id;
   }
