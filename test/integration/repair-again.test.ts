@@ -8,12 +8,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { channels } from '../../src-preload/contract';
+import { channels, type MaskStroke } from '../../src-preload/contract';
 import type { CoreLibraryEntry, ReviveCore } from '../../src-main/core/port';
 import { openReviveCore } from '../../src-main/core/services';
 import { readMask } from '../../src-main/imaging/mask';
 import type { JobProgress } from '../../src-main/jobs/progress';
-import { applyStrokes, type MaskStroke } from '../../src-main/library/mask-edits';
+import { applyStrokes } from '../../src-main/library/mask-edits';
 import { DEFAULT_SETTINGS } from '../support/fake-core';
 import { tempFolders } from '../support/temp-folders';
 

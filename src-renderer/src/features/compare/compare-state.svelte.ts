@@ -18,6 +18,8 @@ export interface ComparePair {
   facts?: string;
   /** Serve mode: the result as a download (Save from compare). */
   downloadUrl?: string;
+  /** The repair mask the shown result used (white = repaired), for the overlay; absent without repair. */
+  maskUrl?: string;
 }
 
 /** One image the A/B picker offers: the original, or one library result of the same original. */
@@ -27,6 +29,7 @@ export interface CompareChoice {
   libraryId?: number;
   downloadUrl?: string;
   facts?: string;
+  maskUrl?: string;
 }
 
 export type CompareMode = 'slider' | 'side';
@@ -135,8 +138,14 @@ export class CompareState {
       const shown = this.#choices[this.#b];
       const extra: CompareChoice[] = results
         .filter((e) => e.outputUrl !== shown?.url)
-        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e) }));
+        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e), maskUrl: e.repairMaskUrl ?? undefined }));
       this.#choices = [...this.#choices, ...extra];
+      // A pair opened from the queue knows its row but not its mask: the listing has it.
+      const own = results.find((e) => e.id === pair.libraryId && e.repairMaskUrl);
+      if (own && !pair.maskUrl) {
+        this.#pair = { ...pair, maskUrl: own.repairMaskUrl! };
+        this.#choices = this.#choices.map((c, i) => (i === this.#b ? { ...c, maskUrl: own.repairMaskUrl! } : c));
+      }
     } catch (err) {
       this.#report(err);
     }
@@ -152,7 +161,7 @@ export class CompareState {
       this.#pair = { ...pair, beforeUrl: c.url };
     } else {
       this.#b = index;
-      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl };
+      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl, maskUrl: c.maskUrl };
     }
   }
 
@@ -161,7 +170,7 @@ export class CompareState {
     this.#original = pair.beforeUrl;
     this.#choices = [
       { label: 'Original', url: pair.beforeUrl },
-      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts },
+      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts, maskUrl: pair.maskUrl },
     ];
     this.#a = 0;
     this.#b = 1;
