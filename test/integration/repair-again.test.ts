@@ -105,6 +105,26 @@ describe('repair masks kept with library rows, "Repair again"', () => {
     expect(await pixels(c.output!)).toEqual(await pixels(b.output!));
   }, 120_000);
 
+  it('previews a region with repair: the speck inside it is repaired, also with an edited mask in the settings', async () => {
+    const photo = await damagedPhoto(path.join(photos, 'region.png'));
+    await core.addInputs([photo], false);
+    const rect = { x: 8, y: 8, width: 32, height: 32 };
+    const plain = await core.previewRegion(photo, rect, { ...SETTINGS, repair: undefined });
+    const repaired = await core.previewRegion(photo, rect, SETTINGS);
+    // The white speck at (20..22, 20..22) of the photo is (12..14, 12..14) of the crop: white without repair, not with it.
+    const at = async (file: string): Promise<number[]> => {
+      const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+      return [...data.subarray((13 * info.width + 13) * info.channels, (13 * info.width + 13) * info.channels + 3)];
+    };
+    expect(Math.min(...(await at(plain.after)))).toBeGreaterThan(230);
+    expect(Math.min(...(await at(repaired.after)))).toBeLessThan(200);
+    // A whole-photo mask from "Repair again" does not break a preview of a crop (detection runs within the crop).
+    const kept = readdirSync(path.join(dataDir, 'masks')).find((f) => f.startsWith('edited-'));
+    expect(kept).toBeDefined();
+    const withMask = await core.previewRegion(photo, rect, { ...SETTINGS, repair: { ...SETTINGS.repair, mask: path.join(dataDir, 'masks', kept!) } });
+    expect(await pixels(withMask.after)).toEqual(await pixels(repaired.after));
+  }, 120_000);
+
   it('refuses a repair mask the page names outside the data folder, and strokes for an unknown entry', async () => {
     const photo = await damagedPhoto(path.join(photos, 'other.png'));
     await core.addInputs([photo], false);

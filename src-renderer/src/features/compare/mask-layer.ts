@@ -1,12 +1,15 @@
 /**
- * The repair mask as a picture layer for the compare view: the mask PNG (white = repaired) turned into opaque red
+ * The repair mask as a picture layer for the compare view: the mask PNG (white = repaired) turned into opaque lime
  * where it is set and transparent elsewhere, at the mask's own size, with the user's strokes painted over it the way
  * the core paints them (a round brush of the stroke's radius swept along its path; library/mask-edits.ts).
  */
 import type { MaskStroke } from '../../../../src-preload/contract';
 
-/** The overlay's colour: red reads as "damage" over any photo, and the view draws it half transparent. */
-const RED = [255, 48, 48] as const;
+/**
+ * The overlay's colour, drawn half transparent: an acid lime that old prints (sepia, faded reds and blues, skin, sky)
+ * almost never hold. Red, the usual mask colour, vanished over red and magenta-cast photos.
+ */
+const LIME = [190, 255, 0] as const;
 
 export interface MaskLayer {
   /** The layer at the mask's size, for drawImage. */
@@ -34,9 +37,9 @@ export async function maskLayer(url: string, signal?: AbortSignal): Promise<Mask
   const d = base.data;
   for (let i = 0; i < d.length; i += 4) {
     const on = d[i]! >= 128;
-    d[i] = RED[0];
-    d[i + 1] = RED[1];
-    d[i + 2] = RED[2];
+    d[i] = LIME[0];
+    d[i + 1] = LIME[1];
+    d[i + 2] = LIME[2];
     d[i + 3] = on ? 255 : 0;
   }
   return {
@@ -50,12 +53,12 @@ export async function maskLayer(url: string, signal?: AbortSignal): Promise<Mask
   };
 }
 
-/** Paints one stroke: red where the brush went, cleared where the eraser went. */
+/** Paints one stroke: lime where the brush went, cleared where the eraser went. */
 export function paintStroke(ctx: CanvasRenderingContext2D, s: MaskStroke): void {
   const p = s.points;
   ctx.save();
   ctx.globalCompositeOperation = s.tool === 'erase' ? 'destination-out' : 'source-over';
-  ctx.strokeStyle = ctx.fillStyle = `rgb(${RED.join(' ')})`;
+  ctx.strokeStyle = ctx.fillStyle = `rgb(${LIME.join(' ')})`;
   ctx.lineWidth = s.radius * 2;
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
