@@ -108,3 +108,31 @@ describe('CompareState and repair masks', () => {
     expect(c.pair?.maskUrl).toBe('/img/m7');
   });
 });
+
+describe('the mask panel in the compare screen', () => {
+  it('appears only for a result with a mask; its Brush takes the pointer; Repair again waits for a stroke', async () => {
+    const { render, screen, fireEvent } = await import('@testing-library/svelte');
+    const { default: CompareScreen } = await import('../../src-renderer/src/features/compare/CompareScreen.svelte');
+    const { AppState } = await import('../../src-renderer/src/lib/app-state.svelte');
+    const { api } = fakeApi({ libraryList: vi.fn(async () => ({ entries: [entry(7, '/img/m7')], total: 1 })) });
+    const app = new AppState(api);
+    await app.init();
+    app.compare.open({ title: 'scan.jpg', beforeUrl: '/img/p/scan.jpg', afterUrl: '/img/out7', sourcePath: '/p/scan.jpg', libraryId: 7, maskUrl: '/img/m7' });
+    render(CompareScreen, { app });
+    const show = (await screen.findByLabelText('Show repair mask')) as HTMLInputElement;
+    expect(show.checked).toBe(false);
+    expect(screen.queryByRole('button', { name: 'Brush' })).toBeNull(); // the tools come with the mask
+    await fireEvent.click(show);
+    await fireEvent.click(screen.getByRole('button', { name: 'Brush' }));
+    expect(screen.getByRole('button', { name: 'Brush' }).getAttribute('aria-pressed')).toBe('true');
+    expect(screen.getByTestId('mask-overlay').classList.contains('tool')).toBe(true);
+    expect((screen.getByRole('button', { name: 'Repair again' }) as HTMLButtonElement).disabled).toBe(true);
+    // Picking a region to preview puts the brush down, so the pointer reaches the picture.
+    await fireEvent.click(screen.getByRole('button', { name: 'Preview a region' }));
+    expect(screen.getByRole('button', { name: 'Brush' }).getAttribute('aria-pressed')).toBe('false');
+    expect(screen.getByTestId('mask-overlay').classList.contains('tool')).toBe(false);
+    // The original on the right has no mask: no panel.
+    app.compare.choose('b', 0);
+    await vi.waitFor(() => expect(screen.queryByLabelText('Show repair mask')).toBeNull());
+  });
+});
