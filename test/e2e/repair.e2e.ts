@@ -31,6 +31,7 @@ let server: ChildProcess;
 let url: string;
 let browser: BrowserContext;
 let page: Page;
+const pageErrors: string[] = [];
 
 /** The same view at both sizes, light and dark. */
 async function shots4(name: string): Promise<void> {
@@ -109,6 +110,8 @@ describe('old-photo repair in a browser (issue 15)', () => {
       args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = browser.pages()[0] ?? (await browser.newPage());
+    // An exception in the page fails the run with its message rather than as a later timeout.
+    page.on('pageerror', (err) => pageErrors.push(err.message));
   });
 
   afterAll(async () => {
@@ -132,10 +135,15 @@ describe('old-photo repair in a browser (issue 15)', () => {
     await page.getByRole('button', { name: /Restore 1 photo/ }).click();
     await page.getByRole('heading', { name: 'Queue', exact: true, level: 1 }).waitFor();
     await waitForDone('old-cups.png');
+    // The row's result URL arrives with the queue's refresh after "done": Compare opens only then.
+    await page.locator('[data-item-id] img[src*="old-cups_realesrgan-x4fast_"]').first().waitFor();
 
     // Compare: the original held, the mask over it, the result.
     await page.getByRole('button', { name: 'Compare old-cups.png' }).first().click();
-    await page.waitForFunction(() => (document.querySelector('[role=application]') as HTMLElement | null)?.dataset.afterWidth === '720');
+    await page.waitForFunction(() => (document.querySelector('[role=application]') as HTMLElement | null)?.dataset.afterWidth === '720').catch(async (err: unknown) => {
+      await page.screenshot({ path: path.join(shots, 'repair-failed.png') });
+      throw new Error(`${(err as Error).message}; page errors: ${pageErrors.join(' | ') || 'none'}`);
+    });
     const overlay = page.getByTestId('mask-overlay');
     await overlay.waitFor({ state: 'attached' });
     const firstMask = (await overlay.getAttribute('data-mask-url'))!;
