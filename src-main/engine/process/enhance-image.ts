@@ -91,9 +91,11 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   let rgb = decoded.image.rgb;
   let provider = '';
   let faces: StageOutput['faces'];
+  const modelIds: string[] = [];
   for (const step of chain) {
     const out = await step.prepared.run(rgb, ctx);
     ({ rgb } = out);
+    modelIds.push(out.modelId ?? step.prepared.modelId);
     // A stage without a model of its own (faces skipped) keeps the provider the image was made with.
     if (out.provider) provider = out.provider;
     if (out.faces) faces = out.faces;
@@ -103,7 +105,7 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   }
 
   // 5. encode + 6. write
-  await writeForRequest(req, hooks, decoded, rgb, chain.map((s) => s.prepared.modelId).join(' + '));
+  await writeForRequest(req, hooks, decoded, rgb, modelIds.join(' + '));
 
   return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}) };
 }

@@ -26,6 +26,8 @@ export interface StageOutput {
   rgb: PixelBuffer;
   /** The execution provider that ran the stage's model ('cpu', 'cuda', …). */
   provider: string;
+  /** The provenance name when it depends on what ran (a repair whose inpaint pack filled holes); absent = the prepared one. */
+  modelId?: string;
   /** Faces stage: the faces it restored, boxes in output pixels. */
   faces?: { x: number; y: number; width: number; height: number; score: number }[];
 }
