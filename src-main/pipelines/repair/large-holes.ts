@@ -3,8 +3,9 @@
  * classical fill:
  *   1. depth — every masked pixel's chessboard distance to the nearest known pixel (two passes; the ring the
  *              classical fill would reach it on)
- *   2. holes — the 8-connected masked regions holding a pixel deeper than {@link PACK_HOLE_RINGS}, flood-filled from
- *              that pixel
+ *   2. holes — the pixels deeper than {@link PACK_HOLE_RINGS} (the cores) and the masked pixels within that many
+ *              rings + 1 of them, grouped 8-connected: a tear with its rim, without the rest of a scratch that runs
+ *              into it (the scratch stays classical)
  * Depth, not area, decides: a scratch a thousand pixels long but three wide is two rings deep, and the classical fill
  * handles it perfectly; a blob 20 px across is ten rings deep, and the middle of its classical fill is a blur.
  */
@@ -62,10 +63,44 @@ export function holeDepth(mask: Uint8Array, w: number, h: number): Uint8Array {
   return d;
 }
 
-/** The region of `seed` (8-connected masked pixels), marked in `seen`. */
-function floodRegion(mask: Uint8Array, seen: Uint8Array, w: number, h: number, seed: number): Hole {
+/**
+ * The pixels a large hole's fill covers: multi-source breadth-first from every pixel deeper than `minRings`, through
+ * masked pixels, up to `minRings + 1` steps — the deep core and the rim around it, but not the far reaches of a
+ * scratch that runs into a tear (those stay classical, with the filled tear as their context). 1 = taken.
+ */
+function takeAroundCores(mask: Uint8Array, depth: Uint8Array, w: number, h: number, minRings: number): Uint8Array | undefined {
+  let take: Uint8Array | undefined;
+  let frontier: number[] = [];
+  for (let i = 0; i < depth.length; i++) {
+    if (depth[i]! <= minRings) continue;
+    take ??= new Uint8Array(w * h);
+    take[i] = 1;
+    frontier.push(i);
+  }
+  if (!take) return undefined;
+  for (let step = 0; step <= minRings && frontier.length; step++) {
+    const next: number[] = [];
+    for (const p of frontier) {
+      const x = p % w, y = (p - x) / w;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
+          const q = yy * w + xx;
+          if (mask[q] && !take[q]) {
+            take[q] = 1;
+            next.push(q);
+          }
+        }
+      }
+    }
+    frontier = next;
+  }
+  return take;
+}
+
+/** The 8-connected group of taken pixels around `seed`; its pixels are marked 2 (done) in `take`. */
+function floodHole(take: Uint8Array, w: number, h: number, seed: number): Hole {
   const pixels: number[] = [seed];
-  seen[seed] = 1;
+  take[seed] = 2;
   let x0 = w, y0 = h, x1 = -1, y1 = -1;
   for (let k = 0; k < pixels.length; k++) {
     const p = pixels[k]!;
@@ -77,8 +112,8 @@ function floodRegion(mask: Uint8Array, seen: Uint8Array, w: number, h: number, s
     for (let yy = Math.max(0, y - 1); yy <= Math.min(h - 1, y + 1); yy++) {
       for (let xx = Math.max(0, x - 1); xx <= Math.min(w - 1, x + 1); xx++) {
         const q = yy * w + xx;
-        if (mask[q] && !seen[q]) {
-          seen[q] = 1;
+        if (take[q] === 1) {
+          take[q] = 2;
           pixels.push(q);
         }
       }
@@ -87,15 +122,11 @@ function floodRegion(mask: Uint8Array, seen: Uint8Array, w: number, h: number, s
   return { box: { x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 }, pixels: Int32Array.from(pixels) };
 }
 
-/** The large holes of `mask` in scan order of their deepest-first-found pixel, with the depth map they were judged on. */
+/** The large holes of `mask` in scan order of their first pixel, with the depth map they were judged on. */
 export function findLargeHoles(mask: Uint8Array, w: number, h: number, minRings = PACK_HOLE_RINGS): { holes: Hole[]; depth: Uint8Array } {
   const depth = holeDepth(mask, w, h);
+  const take = takeAroundCores(mask, depth, w, h, minRings);
   const holes: Hole[] = [];
-  let seen: Uint8Array | undefined;
-  for (let i = 0; i < depth.length; i++) {
-    if (depth[i]! <= minRings) continue;
-    seen ??= new Uint8Array(w * h);
-    if (!seen[i]) holes.push(floodRegion(mask, seen, w, h, i));
-  }
+  if (take) for (let i = 0; i < take.length; i++) if (take[i] === 1) holes.push(floodHole(take, w, h, i));
   return { holes, depth };
 }

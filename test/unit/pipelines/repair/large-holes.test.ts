@@ -33,7 +33,7 @@ describe('hole depth and large holes', () => {
     expect(Array.from(holeDepth(mask, w, h))).toEqual(bruteDepth(mask, w, h));
   });
 
-  it('takes only the regions deeper than the threshold, whole, and leaves long thin scratches alone', () => {
+  it('takes the regions deeper than the threshold with their rim, and leaves long thin scratches alone even where they run into a tear', () => {
     const w = 200, h = 120;
     const mask = new Uint8Array(w * h);
     // A 3-px-wide scratch across the photo, a 5×5 speck, and a 30×24 tear with a 1-px tail.
@@ -43,8 +43,16 @@ describe('hole depth and large holes', () => {
     for (let x = 130; x < 150; x++) mask[70 * w + x] = 1;
     const { holes } = findLargeHoles(mask, w, h);
     expect(holes).toHaveLength(1);
-    expect(holes[0]!.box).toEqual({ x: 100, y: 60, w: 50, h: 24 });
-    expect(holes[0]!.pixels.length).toBe(30 * 24 + 20);
+    // The tear's core (deeper than 8: x 108–121) reaches 9 steps out: the whole tear and the tail's first pixel (x 130).
+    expect(holes[0]!.box).toEqual({ x: 100, y: 60, w: 31, h: 24 });
+    expect(holes[0]!.pixels.length).toBe(30 * 24 + 1);
+    // Two tears joined by a long scratch are two holes, and the scratch between them is not in either.
+    const two = new Uint8Array(w * h);
+    for (let y = 50; y < 80; y++) for (let x = 10; x < 40; x++) two[y * w + x] = two[y * w + x + 140] = 1;
+    for (let x = 40; x < 150; x++) two[65 * w + x] = 1;
+    const split = findLargeHoles(two, w, h).holes;
+    // Each core (8 in from its edges) reaches 9 steps out: one scratch pixel beyond each tear.
+    expect(split.map((hole) => hole.box)).toEqual([{ x: 10, y: 50, w: 31, h: 30 }, { x: 149, y: 50, w: 31, h: 30 }]);
     // A tear exactly 2·threshold wide is threshold deep: still classical.
     const edge = new Uint8Array(w * h);
     for (let y = 20; y < 20 + 2 * PACK_HOLE_RINGS; y++) for (let x = 20; x < 80; x++) edge[y * w + x] = 1;
