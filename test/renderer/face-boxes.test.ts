@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { FaceBox, LibraryEntry, ModelInfo } from '../../src-preload/contract';
 import CompareScreen from '../../src-renderer/src/features/compare/CompareScreen.svelte';
 import FaceBoxesOverlay from '../../src-renderer/src/features/compare/FaceBoxesOverlay.svelte';
-import { faceLabel, facesSummary, LABEL_ROOM, overlayPanes, placeFaces } from '../../src-renderer/src/features/compare/face-boxes';
+import { faceLabel, facesSummary, LABEL_ROOM, LABEL_WIDTH, overlayPanes, placeFaces } from '../../src-renderer/src/features/compare/face-boxes';
 import { groupPacks } from '../../src-renderer/src/features/models/model-words';
 import ModelsScreen from '../../src-renderer/src/features/models/ModelsScreen.svelte';
 import { AppState } from '../../src-renderer/src/lib/app-state.svelte';
@@ -22,11 +22,20 @@ const FACES: FaceBox[] = [
 describe('face box geometry', () => {
   it('maps each box through the viewport: screen = image × scale + offset', () => {
     const view = { scale: 0.5, x: 12, y: 30 };
-    const placed = placeFaces(FACES, view);
-    expect(placed[0]).toMatchObject({ index: 0, status: 'restored', left: 12 + 50, top: 30 + 20, width: 30, height: 32, labelBelow: false });
+    const placed = placeFaces(FACES, view, 1000);
+    expect(placed[0]).toMatchObject({ index: 0, status: 'restored', left: 12 + 50, top: 30 + 20, width: 30, height: 32, labelBelow: false, labelRight: false });
     // 30 + 8 × 0.5 = 34 px from the top: room for the label above (22 px) — at scale 0.1 it would not be.
     expect(placed[1]).toMatchObject({ left: 262, top: 34, width: 15, height: 16, labelBelow: false });
-    expect(placeFaces(FACES, { scale: 0.1, x: 0, y: 0 })[1]!.labelBelow).toBe(0.8 < LABEL_ROOM);
+    expect(placeFaces(FACES, { scale: 0.1, x: 0, y: 0 }, 1000)[1]!.labelBelow).toBe(0.8 < LABEL_ROOM);
+  });
+
+  it('numbers faces left to right whatever order the stage reported them in, and keeps labels inside the pane', () => {
+    const reported = [FACES[1]!, FACES[0]!, { ...FACES[0]!, x: 100, y: 200 }];
+    expect(placeFaces(reported, { scale: 1, x: 0, y: 0 }, 1000).map((f) => f.number)).toEqual([3, 1, 2]);
+    // A box 100 px from a 600 px pane's right edge: its label (up to LABEL_WIDTH) ends at the box's right edge.
+    const near = placeFaces([{ ...FACES[0]!, x: 500, width: 60 }], { scale: 1, x: 0, y: 0 }, 600)[0]!;
+    expect(near.labelRight).toBe(500 + LABEL_WIDTH > 600);
+    expect(placeFaces([{ ...FACES[0]!, x: 100 }], { scale: 1, x: 0, y: 0 }, 600)[0]!.labelRight).toBe(false);
   });
 
   it('covers the stage once with the slider, and each half side by side', () => {
@@ -38,8 +47,8 @@ describe('face box geometry', () => {
   });
 
   it('labels and sums up in plain words', () => {
-    expect(faceLabel({ index: 0, status: 'restored' })).toBe('Face 1 · restored');
-    expect(faceLabel({ index: 1, status: 'too-small' })).toBe('Face 2 · too small, left as it was');
+    expect(faceLabel({ number: 1, status: 'restored' })).toBe('Face 1');
+    expect(faceLabel({ number: 2, status: 'too-small' })).toBe('Face 2 · too small');
     expect(facesSummary(FACES)).toBe('1 face restored, 1 too small');
     expect(facesSummary([FACES[0]!, FACES[0]!])).toBe('2 faces restored');
   });
@@ -53,7 +62,8 @@ describe('FaceBoxesOverlay', () => {
       ['restored', 'translate(190px, 85px)', '120px', '128px'],
       ['too-small', 'translate(990px, 21px)', '60px', '64px'],
     ]);
-    expect(boxes[1]!.textContent).toBe('Face 2 · too small, left as it was');
+    expect(boxes[1]!.textContent).toBe('Face 2 · too small');
+    expect(screen.getByTestId('face-legend').textContent).toMatch(/restored.*too small, left as it was/s);
     void rerender({ faces: FACES, view: { scale: 2, x: -10, y: 5 }, side: true });
     return waitFor(() => expect(screen.getAllByTestId('face-box').map((b) => b.dataset.pane)).toEqual(['0', '0', '1', '1']));
   });
