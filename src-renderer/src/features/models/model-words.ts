@@ -36,7 +36,7 @@ export const PACK_GROUPS: readonly PackGroup[] = [
   {
     id: 'enhance',
     title: 'Enhance (upscale)',
-    description: 'Sharpen and enlarge the whole photo. One-step diffusion packs rebuild more texture in badly worn photos but are slow and large.',
+    description: 'Sharpen and enlarge the whole photo; diffusion packs rebuild more texture in worn photos, slowly.',
     kinds: ['pixel-sr', 'onestep-diffusion'],
     working: ['pixel-sr', 'onestep-diffusion'],
     source: 'Real-ESRGAN packs come with Revive; diffusion packs (OSEDiff) are made from their authors’ published weights.',
