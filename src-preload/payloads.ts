@@ -10,11 +10,14 @@ import { ColorFixSchema, PromptModeSchema } from '../src-main/models/manifest';
 import { OUTPUT_FORMATS } from '../src-main/imaging/formats';
 import { METADATA_MODES } from '../src-main/imaging/metadata-modes';
 import { RepairOptionsSchema } from '../src-main/pipelines/repair/options';
+import { FaceBoxesSchema, type FaceBox } from '../src-main/pipelines/faces/face-box';
 import { ITEM_STATES, type ItemState } from '../src-main/jobs/state';
 import type { BatchCounts, BatchProgress, ItemProgress, JobProgress, TileProgress, WarningProgress } from '../src-main/jobs/progress';
 
 /** Progress types are the core's own (src-main/jobs/progress.ts), re-exported so the page shares them. */
 export type { BatchCounts, BatchProgress, ItemProgress, ItemState, JobProgress, TileProgress, WarningProgress };
+/** A face box of a result (src-main/pipelines/faces/face-box.ts), re-exported for the compare view's overlay. */
+export type { FaceBox };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -197,6 +200,8 @@ export const LibraryEntrySchema = z.object({
   camera: z.string().nullable(),
   dateTaken: z.string().nullable(),
   createdAt: z.string(),
+  /** The faces stage's boxes in the result's pixels (restored, or left alone as too small); absent when none ran. */
+  faces: FaceBoxesSchema.optional(),
 });
 export type LibraryEntry = z.infer<typeof LibraryEntrySchema>;
 

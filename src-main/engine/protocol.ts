@@ -11,6 +11,7 @@ import { OUTPUT_FORMATS } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
 import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
 import { RepairOptionsSchema } from '../pipelines/repair/options';
+import { FaceBoxesSchema } from '../pipelines/faces/face-box';
 
 /**
  * Execution-provider choices, defined on the host side of the boundary: process/providers.ts (which loads
@@ -158,8 +159,11 @@ export const DoneEventSchema = z.object({
   ms: z.number().nonnegative(),
   /** Execution provider that ran the model ('cpu', 'cuda', …). */
   provider: z.string(),
-  /** Faces stage: the faces restored, as boxes in the written image (absent when the chain has no faces stage). */
-  faces: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number(), score: z.number() })).optional(),
+  /**
+   * Faces stage: every face found, as boxes in the written image, each restored or left alone as too small (absent
+   * when the chain has no faces stage).
+   */
+  faces: FaceBoxesSchema.optional(),
 });
 export const FailedEventSchema = z.object({ type: z.literal('failed'), id: RequestId, code: z.string(), message: z.string() });
 export const DisposedEventSchema = z.object({ type: z.literal('disposed'), id: RequestId });

@@ -81,6 +81,6 @@ async function run(pack: LoadedInpaintPack, options: EnhanceStage, rgb: PixelBuf
   return {
     rgb: result.rgb,
     provider,
-    ...(ran ? { modelId: describeRepair(repair, options.mask, pack.manifest.id) } : {}),
+    ...(ran ? { provenance: describeRepair(repair, options.mask, pack.manifest.id) } : {}),
   };
 }
