@@ -101,7 +101,11 @@ export const RestoreSettingsSchema = z.object({
    * Old-photo repair before the model (on in the "Old photo" preset): detection, inpainting, colour restore, or the
    * user's edited mask (a PNG path, white = repair). Absent = no repair.
    */
-  repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
+  repair: RepairOptionsSchema.extend({
+    mask: z.string().min(1).optional(),
+    /** The inpainting pack for large holes: an id, 'none', or 'auto' (absent: the installed one, if any). */
+    inpaintPack: IdSchema.optional(),
+  }).optional(),
   /** Restore faces after upscaling with `facePack` ('auto'); absent = off. Offered only with a face pack installed. */
   faces: z.enum(['off', 'auto']).optional(),
   /** Id of the face-restore pack. */
@@ -218,7 +222,7 @@ export const ModelInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
-  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore']),
+  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore', 'inpaint']),
   scale: z.number().int().min(1).max(8),
   speed: z.enum(['fast', 'balanced', 'slow']),
   sizeBytes: z.number().int().nonnegative(),

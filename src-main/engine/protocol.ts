@@ -130,7 +130,7 @@ export const ProgressEventSchema = z.object({
   id: RequestId,
   /**
    * decode | load-model | upscale | resize | encode | write; diffusion: vae-encode | prompt | unet | vae-decode | color-fix;
-   * repair: detect | inpaint | colour-restore.
+   * repair: detect | inpaint-holes (an inpainting pack, per hole) | inpaint | colour-restore.
    */
   stage: z.string(),
   done: z.number().int().nonnegative(),

@@ -9,6 +9,7 @@ import type { ModelInfo } from '../../../../src-preload/contract';
 export function goodFor(m: Pick<ModelInfo, 'kind' | 'speed'>): string {
   if (m.kind === 'face-detect') return 'Finds the faces in a photo so a face pack can restore them; comes with Revive.';
   if (m.kind === 'face-restore') return 'Restores faces after enlarging, pasted back without a seam; choose it under Faces on the start screen.';
+  if (m.kind === 'inpaint') return 'Fills tears, missing corners and other large holes when a photo is repaired; used automatically once installed.';
   if (m.kind === 'onestep-diffusion') return 'Re-imagines detail lost in old, blurry or damaged photos. Slow, and it can invent details: compare before you keep.';
   if (m.speed === 'fast') return 'Quick sharpening and enlarging of everyday photos: good for big batches.';
   return 'The most detail for small or soft photos, at a slower pace.';
