@@ -34,6 +34,7 @@ interface Outcome {
   outputHeight?: number;
   sourceHash?: string | null;
   sourceSize?: number | null;
+  faces?: EnhanceResult['faces'];
   repairMask?: string | null;
 }
 
@@ -126,6 +127,7 @@ export class ResultRecorder {
         outputSize: outSize,
         outputWidth: result.width,
         outputHeight: result.height,
+        ...(result.faces ? { faces: result.faces } : {}),
         repairMask,
       });
     })();
@@ -160,6 +162,7 @@ export class ResultRecorder {
       dateTaken: ready?.facts.dateTaken ?? null,
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
+      faces: r.faces ?? null,
       repairMask: r.repairMask ?? null,
     });
   }

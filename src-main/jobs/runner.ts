@@ -393,7 +393,7 @@ export class JobRunner {
     const modelKey = `${s.model}|${s.scale}`;
     const cold = this.#warmModel !== modelKey;
     // Named with the start time too: item ids are reused once the queue forgets its newest items.
-    const repairStage = await repairStageKeepingMask(s, this.#o.masksDir, `item-${item.id}-${cur.startedAt}`);
+    const repairStage = await repairStageKeepingMask(s, (id) => this.#o.resolveModelDir(id), this.#o.masksDir, `item-${item.id}-${cur.startedAt}`);
     let result: EnhanceResult;
     try {
       result = await this.#o.engine.enhance(

@@ -129,6 +129,13 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    name: 'library: face boxes',
+    up(db) {
+      // The faces stage's boxes as JSON (pipelines/faces/face-box.ts); NULL where no faces stage ran.
+      db.exec('ALTER TABLE library ADD COLUMN faces TEXT');
+    },
+  },
+  {
     // The mask a repaired result used (detected, or edited in the app), kept in the data folder so the overlay shows
     // it and "Repair again" starts from it; NULL for results without a repair stage.
     name: 'library repair mask',

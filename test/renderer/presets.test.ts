@@ -22,14 +22,14 @@ describe('presets and the repair stage', () => {
   it('"Old photo" turns on repair: dust and scratches found automatically, colour restored', () => {
     const job = jobOf('old-photo');
     expect(job.repair).toMatchObject({ mode: 'auto', dust: true, scratches: true, colour: 'restore', strength: 1 });
-    expect(repairStageOf(job)).toMatchObject({ stage: 'repair', repair: { mode: 'auto', colour: 'restore' } });
+    expect(repairStageOf(job, (id) => `/packs/${id}`)).toMatchObject({ stage: 'repair', repair: { mode: 'auto', colour: 'restore' } });
   });
 
   it('the other presets leave repair off, even right after "Old photo" turned it on', () => {
     const afterOldPhoto = { ...SETTINGS, ...presetSettings(PRESETS[0]!, MODELS) } as RestoreSettings;
     for (const id of ['sharpen', 'faithful']) {
-      expect(repairStageOf(jobOf(id)), id).toBeUndefined();
-      expect(repairStageOf(jobOf(id, afterOldPhoto)), id).toBeUndefined();
+      expect(repairStageOf(jobOf(id), (p) => p), id).toBeUndefined();
+      expect(repairStageOf(jobOf(id, afterOldPhoto), (p) => p), id).toBeUndefined();
     }
     expect(presetSettings(PRESETS.find((p) => p.id === 'custom')!, MODELS)).toBeNull();
   });

@@ -9,6 +9,7 @@ import {
   referencedPaths,
   type FaceDetectManifest,
   type FaceRestoreManifest,
+  type InpaintManifest,
   type OneStepManifest,
   type PackManifest,
   type PixelSrManifest,
@@ -36,9 +37,15 @@ export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestor
 }
 export type LoadedFaceDetectPack = LoadedSingleModelPack<FaceDetectManifest>;
 export type LoadedFaceRestorePack = LoadedSingleModelPack<FaceRestoreManifest>;
+/** An inpainting pack (LaMa layout) with its model's absolute path; the repair stage runs it on large holes. */
+export interface LoadedInpaintPack {
+  dir: string;
+  manifest: InpaintManifest;
+  modelPath: string;
+}
 
 /** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack;
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -60,6 +67,7 @@ export async function loadPack(dir: string): Promise<LoadedPack> {
   if (manifest.kind === 'face-detect' || manifest.kind === 'face-restore') {
     return { dir, manifest, modelPath: await modelFile(dir, manifest) } as LoadedFaceDetectPack | LoadedFaceRestorePack;
   }
+  if (manifest.kind === 'inpaint') return { dir, manifest, modelPath: await modelFile(dir, manifest) };
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
     if (!st?.isFile()) throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": file ${file} is missing`);
@@ -88,7 +96,7 @@ async function pixelSrPack(dir: string, manifest: PixelSrManifest): Promise<Load
 }
 
 /** The absolute path of a one-model pack's model, which must exist. */
-async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest): Promise<string> {
+async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest | InpaintManifest): Promise<string> {
   const modelPath = path.join(dir, manifest.model.file);
   const st = await stat(modelPath).catch(() => undefined);
   if (!st?.isFile()) {
