@@ -114,24 +114,28 @@ async function falsePositiveRow(runner: ModelRunner): Promise<BenchRow> {
 
 async function groupRows(runner: ModelRunner, group: { image: PixelBuffer; marks: Box[] }): Promise<BenchRow[]> {
   const times: number[] = [];
+  const cpu: number[] = [];
   let windows = 0;
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     windows = (await detectFaces(group.image, runner, { minFace: 40, tryRotations: false })).windows;
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
   const ms = Math.min(...times);
   const deep = await detectFaces(group.image, runner, { minFace: 16, tryRotations: false });
   const smallest = Math.min(...group.marks.filter((m) => found(m, deep.faces)).map((m) => m.width));
   return [
-    { group: GROUP, name: 'detection on a 24 MP photo (6000×4000, best of 3)', value: ms / 1000, unit: 's', goal: '≤ 2 s', pass: ms <= 2000, note: `${windows} windows of 256 px; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores` },
+    { group: GROUP, name: 'detection on a 24 MP photo (6000×4000, best of 3)', value: ms / 1000, unit: 's', goal: '≤ 2 s', pass: ms <= 2000, note: `${windows} windows of 256 px; CPU time (all threads) ${(Math.min(...cpu) / 1000).toFixed(2)} s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores` },
     { group: GROUP, name: 'smallest face found in the 24 MP group photo (search down to 16 px)', value: smallest, unit: 'px', note: `${group.marks.length} faces pasted at 20–400 px; ${deep.faces.length} detections` },
   ];
 }
 
 async function overheadRow(work: string, detector: ModelRunner, threads: number): Promise<BenchRow> {
   await writeFacePack(path.join(work, 'heavy'), { effect: 'heavy' });
-  const restorer = await openModel(path.join(work, 'heavy', 'model.onnx'), { provider: 'cpu', threads });
+  const restorer = await openModel(path.join(work, 'heavy', 'model.onnx'), { provider: 'cpu', threads, spinning: false });
   const img = await load(path.join(fixtures.dir, 'basketball1.png'), 2);
   await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
   const r = await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
@@ -150,7 +154,8 @@ async function overheadRow(work: string, detector: ModelRunner, threads: number)
 
 export async function facesBench(): Promise<BenchRow[]> {
   const threads = Math.min(2, os.availableParallelism());
-  const detector = await openModel(DETECTOR, { provider: 'cpu', threads });
+  // As the engine's faces stage opens them (stages/face-restore.ts): no spin-waiting between short runs.
+  const detector = await openModel(DETECTOR, { provider: 'cpu', threads, spinning: false });
   const work = await mkdtemp(path.join(os.tmpdir(), 'revive-faces-bench-'));
   try {
     const group = await groupPhoto();

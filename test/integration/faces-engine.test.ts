@@ -124,6 +124,30 @@ describe('faces stage', () => {
     expect(done.faces).toHaveLength(1);
   });
 
+  it('a 3-photo batch of enhance + faces opens each of its three sessions once', async () => {
+    const opened: string[] = [];
+    const counting = new SessionCache((model, opts) => {
+      opened.push(path.basename(path.dirname(model)));
+      return openModel(model, { ...opts, provider: 'cpu', threads: 1 });
+    });
+    try {
+      for (const i of [1, 2, 3]) {
+        const input = path.join(work, `batch-${i}.png`);
+        // 320 px wide: Real-ESRGAN's 4× makes it 1280, where the face is over the 40 px minimum.
+        await sharp(path.join(fixtures.dir, 'basketball1.png')).removeAlpha().resize(320).png().toFile(input);
+        const req: EnhanceRequest = {
+          type: 'enhance', id: `batch-${i}`, input, output: path.join(work, `batch-${i}-out.png`), scale: 4, format: 'png', provider: 'cpu', threads: 1, metadata: 'none',
+          stages: [{ stage: 'enhance', modelDir: path.resolve('models', 'realesrgan-x4fast') }, { stage: 'faces', modelDir: path.join(work, 'identity'), detectorDir: DETECTOR }],
+        };
+        const done = await enhanceImage(req, counting, { onProgress: () => {}, onWarning: () => {} });
+        expect(done.faces).toHaveLength(1);
+      }
+      expect(opened.sort()).toEqual(['blazeface-full', 'identity', 'realesrgan-x4fast']);
+    } finally {
+      await counting.dispose();
+    }
+  });
+
   it('refuses a chain that names no detector', async () => {
     const input = await facePhoto('nodet.png');
     const req: EnhanceRequest = { type: 'enhance', id: 'x', input, output: path.join(work, 'x.png'), scale: 1, format: 'png', provider: 'cpu', stages: [{ stage: 'faces', modelDir: path.join(work, 'identity') }] };

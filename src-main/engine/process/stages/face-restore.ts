@@ -35,18 +35,19 @@ interface FaceModels {
 }
 
 /**
- * Detector and restorer held together as one group of the session cache (it keeps one model or group at a time, and
- * the stage needs both for every face).
+ * Detector and restorer held together as one group of the session cache (the stage needs both for every face). Both
+ * run without spin-waiting: the detector runs a couple of hundred short windows, and between face runs the stage
+ * aligns and pastes in JavaScript, which spinning runtime threads would slow down.
  */
 async function openModels(pack: LoadedFaceRestorePack, detectorPath: string, ctx: StageContext): Promise<FaceModels> {
   try {
     return await ctx.sessions.getGroup(
       { id: `faces:${pack.modelPath}:${detectorPath}`, provider: ctx.provider, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) },
       async (openMember) => {
-        const detector = await openMember(detectorPath);
+        const detector = await openMember(detectorPath, { spinning: false });
         let restorer: OpenedModel;
         try {
-          restorer = await openMember(pack.modelPath);
+          restorer = await openMember(pack.modelPath, { spinning: false });
         } catch (err) {
           await detector.runner.dispose();
           throw err;
