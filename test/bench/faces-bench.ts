@@ -133,7 +133,7 @@ async function groupRows(runner: ModelRunner, group: { image: PixelBuffer; marks
   ];
 }
 
-async function overheadRow(work: string, detector: ModelRunner, threads: number): Promise<BenchRow> {
+async function overheadRows(work: string, detector: ModelRunner, threads: number): Promise<BenchRow[]> {
   await writeFacePack(path.join(work, 'heavy'), { effect: 'heavy' });
   const restorer = await openModel(path.join(work, 'heavy', 'model.onnx'), { provider: 'cpu', threads, spinning: false });
   const img = await load(path.join(fixtures.dir, 'basketball1.png'), 2);
@@ -141,15 +141,28 @@ async function overheadRow(work: string, detector: ModelRunner, threads: number)
   const r = await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
   await restorer.runner.dispose();
   const share = (100 * r.ms.alignPaste) / r.ms.model;
-  return {
-    group: GROUP,
-    name: 'align + paste-back per face, share of the model run',
-    value: share,
-    unit: '%',
-    goal: '≤ 10 %',
-    pass: share <= 10,
-    note: `${r.faces.length} face: align + paste ${r.ms.alignPaste.toFixed(0)} ms, model ${r.ms.model.toFixed(0)} ms (generated pack, ${(heavyFaceMacs(512) / 1e9).toFixed(1)} G MAC per face)`,
-  };
+  const cpuShare = (100 * r.cpuMs.alignPaste) / r.cpuMs.model;
+  const what = `generated pack, ${(heavyFaceMacs(512) / 1e9).toFixed(1)} G MAC per face; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`;
+  return [
+    {
+      group: GROUP,
+      name: 'align + paste-back per face, share of the model run',
+      value: share,
+      unit: '%',
+      goal: '≤ 10 %',
+      pass: share <= 10,
+      note: `${r.faces.length} face: align + paste ${r.ms.alignPaste.toFixed(0)} ms, model ${r.ms.model.toFixed(0)} ms (${what})`,
+    },
+    {
+      group: GROUP,
+      name: 'align + paste-back per face, share of the model run in CPU time',
+      value: cpuShare,
+      unit: '%',
+      goal: '≤ 10 %',
+      pass: cpuShare <= 10,
+      note: `align + paste ${r.cpuMs.alignPaste.toFixed(0)} ms, model ${r.cpuMs.model.toFixed(0)} ms of CPU (all threads)`,
+    },
+  ];
 }
 
 export async function facesBench(): Promise<BenchRow[]> {
@@ -163,7 +176,7 @@ export async function facesBench(): Promise<BenchRow[]> {
       ...(await recallRows(detector.runner, group)),
       await falsePositiveRow(detector.runner),
       ...(await groupRows(detector.runner, group)),
-      await overheadRow(work, detector.runner, threads),
+      ...(await overheadRows(work, detector.runner, threads)),
     ];
   } finally {
     await detector.runner.dispose();

@@ -13,7 +13,13 @@ import { enhanceImage } from '../../src-main/engine/process/enhance-image';
 import { openModel } from '../../src-main/engine/process/session';
 import { SessionCache } from '../../src-main/engine/process/session-cache';
 import type { EnhanceRequest } from '../../src-main/engine/protocol';
-import { writeFacePack } from '../fixtures/face-packs';
+import { loadPack, type LoadedOneStepPack } from '../../src-main/engine/process/pack';
+import { openOneStepSessions } from '../../src-main/engine/process/diffusion-sessions';
+import { resize } from '../../src-main/engine/process/stages/onestep-diffusion';
+import { restoreFaces } from '../../src-main/pipelines/faces/restore-faces';
+import { runOneStepDiffusion } from '../../src-main/pipelines/onestep-diffusion';
+import { writeDiffusionFacePack, writeFacePack } from '../fixtures/face-packs';
+import { writeTinyPack } from '../fixtures/tiny-packs';
 import fixtures from '../fixtures/faces/faces.json' with { type: 'json' };
 
 const DETECTOR = path.resolve('models', 'blazeface-full');
@@ -145,6 +151,44 @@ describe('faces stage', () => {
       expect(opened.sort()).toEqual(['blazeface-full', 'identity', 'realesrgan-x4fast']);
     } finally {
       await counting.dispose();
+    }
+  });
+
+  it('a one-step diffusion face pack restores the aligned face with the one-step pipeline at 1× and pastes only there', async () => {
+    const input = await facePhoto('diffusion-in.png');
+    await writeDiffusionFacePack(path.join(work, 'face-diffusion'));
+    const { done, out } = await runFaces(input, path.join(work, 'face-diffusion'), 'diffusion-out.png');
+    expect(done.faces).toHaveLength(1);
+
+    // Independently: the same tiny graphs as a one-step-diffusion pack, run by the pipeline on each aligned face.
+    await writeTinyPack(path.join(work, 'as-onestep'), { emptyPromptEmbedding: true, promptMode: 'none', colorFix: 'none' });
+    const onestep = (await loadPack(path.join(work, 'as-onestep'))) as LoadedOneStepPack;
+    const sessions = await openOneStepSessions(onestep, (p) => openModel(p, { provider: 'cpu', threads: 1 }), { withTagger: false, normCacheDir: path.join(work, 'norm') });
+    const detector = await openModel(path.join(DETECTOR, 'model.onnx'), { provider: 'cpu', threads: 1 });
+    try {
+      const a = await raw(input);
+      const restore = async (aligned: Float32Array, size: number): Promise<Float32Array> => {
+        const data = Uint16Array.from(aligned, (v) => Math.round(Math.min(Math.max(v, 0), 1) * 65535));
+        const r = await runOneStepDiffusion({ data, width: size, height: size, channels: 3 }, sessions.models, {
+          scale: 1, diffusion: sessions.params, promptMode: 'none', colorFix: 'none', strength: 1,
+          tiles: { encode: 512, decode: 512, vaeOverlap: 64, latent: 64, latentOverlap: 16 }, resize,
+        });
+        return Float32Array.from(r.data, (v) => v / 65535);
+      };
+      const expected = await restoreFaces({ data: new Uint8Array(a.data), width: a.width, height: a.height, channels: 3 }, detector.runner, restore, { minFace: 40, fidelity: 1, colorMatch: 'none', size: 512 });
+      const b = await raw(out);
+      let worst = 0;
+      let changed = 0;
+      for (let i = 0; i < b.data.length; i++) {
+        worst = Math.max(worst, Math.abs(b.data[i]! - expected.image.data[i]!));
+        if (b.data[i] !== a.data[i]) changed++;
+      }
+      expect(worst).toBeLessThanOrEqual(1);
+      // The tiny pack is far from the identity: the face really was replaced.
+      expect(changed).toBeGreaterThan(done.faces![0]!.width * done.faces![0]!.height);
+    } finally {
+      await sessions.dispose();
+      await detector.runner.dispose();
     }
   });
 
