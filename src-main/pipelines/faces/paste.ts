@@ -43,23 +43,29 @@ function maskGrid(size: number): Float32Array {
   return g;
 }
 
-/** Per-channel mean and standard deviation of an HWC face under the mask. */
+/**
+ * Per-channel mean and standard deviation of an HWC face under the mask, from every other pixel of every other row:
+ * a quarter of the work for statistics of a smooth mask over a 512² face, and the same to well under a level.
+ */
 function maskedStats(face: Float32Array, size: number): { mean: number[]; std: number[] } {
   let s0 = 0, s1 = 0, s2 = 0, q0 = 0, q1 = 0, q2 = 0, wsum = 0;
   const grid = maskGrid(size);
-  for (let p = 0, i = 0; p < grid.length; p++, i += 3) {
-    const m = grid[p]!;
-    if (m === 0) continue;
-    const r = face[i]!;
-    const g = face[i + 1]!;
-    const b = face[i + 2]!;
-    wsum += m;
-    s0 += m * r;
-    s1 += m * g;
-    s2 += m * b;
-    q0 += m * r * r;
-    q1 += m * g * g;
-    q2 += m * b * b;
+  for (let v = 0; v < size; v += 2) {
+    for (let u = 0, p = v * size; u < size; u += 2, p += 2) {
+      const m = grid[p]!;
+      if (m === 0) continue;
+      const i = 3 * p;
+      const r = face[i]!;
+      const g = face[i + 1]!;
+      const b = face[i + 2]!;
+      wsum += m;
+      s0 += m * r;
+      s1 += m * g;
+      s2 += m * b;
+      q0 += m * r * r;
+      q1 += m * g * g;
+      q2 += m * b * b;
+    }
   }
   const mean = [s0 / wsum, s1 / wsum, s2 / wsum];
   const sq = [q0, q1, q2];
