@@ -14,7 +14,7 @@ import sharp, { type OverlayOptions } from 'sharp';
 import { openModel } from '../../src-main/engine/process/session';
 import type { FaceDetection } from '../../src-main/pipelines/faces/blazeface';
 import { detectFaces } from '../../src-main/pipelines/faces/detect';
-import { restoreFaces } from '../../src-main/pipelines/faces/restore-faces';
+import { restoreFaces, type RestoreFacesResult } from '../../src-main/pipelines/faces/restore-faces';
 import type { ModelRunner, PixelBuffer } from '../../src-main/pixels/types';
 import { heavyFaceMacs, writeFacePack } from '../fixtures/face-packs';
 import fixtures from '../fixtures/faces/faces.json' with { type: 'json' };
@@ -137,16 +137,25 @@ async function overheadRows(work: string, detector: ModelRunner, threads: number
   await writeFacePack(path.join(work, 'heavy'), { effect: 'heavy' });
   const restorer = await openModel(path.join(work, 'heavy', 'model.onnx'), { provider: 'cpu', threads, spinning: false });
   const img = await load(path.join(fixtures.dir, 'basketball1.png'), 2);
-  await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
-  const r = await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
+  const opts = { minFace: 40, fidelity: 1, colorMatch: 'adain' as const, size: 512, inputName: 'input', outputName: 'output' };
+  await restoreFaces(img, detector, restorer.runner, opts); // warm-up (JIT, first-run allocations)
+  // Best of 3 for each figure, as for detection: on a shared machine the slowest runs measure the neighbours.
+  const runs: RestoreFacesResult[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await restoreFaces(img, detector, restorer.runner, opts));
   await restorer.runner.dispose();
+  const best = (pick: (x: RestoreFacesResult) => number): number => Math.min(...runs.map(pick));
+  const r = {
+    faces: runs[0]!.faces,
+    ms: { alignPaste: best((x) => x.ms.alignPaste), model: best((x) => x.ms.model) },
+    cpuMs: { alignPaste: best((x) => x.cpuMs.alignPaste), model: best((x) => x.cpuMs.model) },
+  };
   const share = (100 * r.ms.alignPaste) / r.ms.model;
   const cpuShare = (100 * r.cpuMs.alignPaste) / r.cpuMs.model;
   const what = `generated pack, ${(heavyFaceMacs(512) / 1e9).toFixed(1)} G MAC per face; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`;
   return [
     {
       group: GROUP,
-      name: 'align + paste-back per face, share of the model run',
+      name: 'align + paste-back per face, share of the model run (best of 3 each)',
       value: share,
       unit: '%',
       goal: '≤ 10 %',
@@ -155,7 +164,7 @@ async function overheadRows(work: string, detector: ModelRunner, threads: number
     },
     {
       group: GROUP,
-      name: 'align + paste-back per face, share of the model run in CPU time',
+      name: 'align + paste-back per face, share of the model run in CPU time (best of 3 each)',
       value: cpuShare,
       unit: '%',
       goal: '≤ 10 %',
