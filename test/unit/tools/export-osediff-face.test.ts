@@ -33,7 +33,8 @@ describe('export_osediff.py --face manifest', () => {
   it('is a face-restore pack of the one-step diffusion layout with the one-step pack\'s files and graphs', () => {
     // A one-step manifest as the script writes it (the tiny pack's has the same fields), with a tagger to drop.
     const oneStep = buildTinyPack({ tagger: true, emptyPromptEmbedding: true }).manifest as Record<string, unknown> & { graphs: unknown; files: unknown };
-    const out = execFileSync('python3', ['-c', PYTHON, SCRIPT], { input: JSON.stringify(oneStep), encoding: 'utf8' });
+    // No __pycache__ left in tools/ by loading the script.
+    const out = execFileSync('python3', ['-c', PYTHON, SCRIPT], { input: JSON.stringify(oneStep), encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
     const face = JSON.parse(out) as Record<string, unknown>;
     const m = parseManifest(face);
     expect(m).toMatchObject({ kind: 'face-restore', layout: 'onestep-diffusion', scale: 1, faces: { size: 512, colorMatch: 'adain' } });
