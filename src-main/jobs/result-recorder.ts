@@ -34,6 +34,7 @@ interface Outcome {
   outputHeight?: number;
   sourceHash?: string | null;
   sourceSize?: number | null;
+  faces?: EnhanceResult['faces'];
 }
 
 export class ResultRecorder {
@@ -122,6 +123,7 @@ export class ResultRecorder {
         outputSize: outSize,
         outputWidth: result.width,
         outputHeight: result.height,
+        ...(result.faces ? { faces: result.faces } : {}),
       });
     })();
     this.#reporter.recordRun({ job, pixels: ready.probe.width * ready.probe.height, ms, cold, provider: result.provider });
@@ -155,6 +157,7 @@ export class ResultRecorder {
       dateTaken: ready?.facts.dateTaken ?? null,
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
+      faces: r.faces ?? null,
     });
   }
 

@@ -1,5 +1,5 @@
 /**
- * Install-time checks of a pack's graphs against its kind's layout (faces packs): a pack whose tensors cannot fit is
+ * Install-time checks of a pack's graphs against its kind's layout (faces and inpaint packs): a pack whose tensors cannot fit is
  * refused before it is installed, with the tensor named, instead of failing on the first photo.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { readGraphSignature, tensorProblem } from './onnx/signature';
 
 /** The problems of the pack's graph in `dir` (staged files), one line each; empty when it fits or the kind has no check. */
 export async function packTensorProblems(dir: string, manifest: PackManifest): Promise<string[]> {
-  if (manifest.kind !== 'face-restore' && manifest.kind !== 'face-detect') return [];
+  if (manifest.kind !== 'face-restore' && manifest.kind !== 'face-detect' && manifest.kind !== 'inpaint') return [];
   // A one-step-diffusion face pack has no single model: its SD graphs are checked when it opens, as a
   // one-step-diffusion pack's are (their sizes are dynamic, so a file alone says little).
   const model = manifest.model;
@@ -30,8 +30,13 @@ export async function packTensorProblems(dir: string, manifest: PackManifest): P
       const f = sig.inputs.find((t) => t.name === m.fidelityInput);
       problems.push(!f ? `the graph has no input tensor "${m.fidelityInput}" (fidelityInput)` : f.shape.length > 1 || (f.shape.length === 1 && f.shape[0] !== 1) ? `input tensor "${f.name}" (fidelityInput) must be a scalar or [1], got [${f.shape.join(', ')}]` : null);
     }
+  } else if (manifest.kind === 'inpaint') {
+    const s = manifest.inpaint.size;
+    problems.push(tensorProblem(sig.inputs, 'input', manifest.model.image, [1, 3, s, s]));
+    problems.push(tensorProblem(sig.inputs, 'input', manifest.model.mask, [1, 1, s, s]));
+    problems.push(tensorProblem(sig.outputs, 'output', manifest.model.output, [1, 3, s, s]));
   } else {
-    problems.push(tensorProblem(sig.inputs, 'input', model.input, [1, 256, 256, 3]));
+    problems.push(tensorProblem(sig.inputs, 'input', manifest.model.input, [1, 256, 256, 3]));
   }
   return problems.filter((p): p is string => p !== null);
 }

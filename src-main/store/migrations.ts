@@ -128,6 +128,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'library: face boxes',
+    up(db) {
+      // The faces stage's boxes as JSON (pipelines/faces/face-box.ts); NULL where no faces stage ran.
+      db.exec('ALTER TABLE library ADD COLUMN faces TEXT');
+    },
+  },
 ];
 
 /** The schema version this build writes. */

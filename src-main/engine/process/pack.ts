@@ -9,6 +9,7 @@ import {
   referencedPaths,
   type FaceDetectManifest,
   type FaceRestoreManifest,
+  type InpaintManifest,
   type OneStepManifest,
   type PackManifest,
   type PixelSrManifest,
@@ -43,9 +44,15 @@ export interface LoadedFaceRestorePack {
   /** The GAN layout's model (absolute path); absent for the one-step diffusion layout. */
   modelPath?: string;
 }
+/** An inpainting pack (LaMa layout) with its model's absolute path; the repair stage runs it on large holes. */
+export interface LoadedInpaintPack {
+  dir: string;
+  manifest: InpaintManifest;
+  modelPath: string;
+}
 
 /** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack;
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -66,6 +73,7 @@ export async function loadPack(dir: string): Promise<LoadedPack> {
   if (manifest.kind === 'pixel-sr') return pixelSrPack(dir, manifest);
   if (manifest.kind === 'face-detect') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
   if (manifest.kind === 'face-restore' && manifest.model) return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
+  if (manifest.kind === 'inpaint') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
     if (!st?.isFile()) throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": file ${file} is missing`);

@@ -6,6 +6,7 @@ import type { FloatTensor, ModelRunner, PixelBuffer } from '../../pixels/types';
 import { alignedSpan, faceToTemplate, warpToTemplate } from './align';
 import type { FaceDetection } from './blazeface';
 import { detectFaces } from './detect';
+import type { FaceBox, FaceStatus } from './face-box';
 import { pasteFace, type FaceColorMatch } from './paste';
 
 export interface RestoreFacesOptions {
@@ -44,17 +45,11 @@ function ganRestorer(runner: ModelRunner, opts: RestoreFacesOptions): FaceRestor
   };
 }
 
-/** A face as the result reports it: its box in the output photo and its detection score. */
-export interface FaceBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  score: number;
-}
+export type { FaceBox } from './face-box';
 
 export interface RestoreFacesResult {
   image: PixelBuffer;
+  /** Every face found, restored or not (then why), in the order restored. */
   faces: FaceBox[];
   /** Quarter turns clockwise under which the faces were found (a rotated print). */
   rotation: number;
@@ -90,7 +85,14 @@ function fromTensor(t: FloatTensor, size: number): Float32Array {
   return out;
 }
 
-const boxOf = (f: FaceDetection): FaceBox => ({ x: Math.round(f.x), y: Math.round(f.y), width: Math.round(f.width), height: Math.round(f.height), score: Math.round(f.score * 1000) / 1000 });
+const boxOf = (f: FaceDetection, status: FaceStatus): FaceBox => ({
+  x: Math.round(f.x),
+  y: Math.round(f.y),
+  width: Math.round(f.width),
+  height: Math.round(f.height),
+  score: Math.round(f.score * 1000) / 1000,
+  status,
+});
 
 /**
  * Restores every face of at least `minFace` px with `restorer` (a GAN-layout model, or any {@link FaceRestorer}); the
@@ -104,7 +106,8 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
   opts.onProgress?.('detect-faces', 1, 1);
   const ms = { detect: performance.now() - t, model: 0, alignPaste: 0 };
   const cpuMs = { model: 0, alignPaste: 0 };
-  if (found.faces.length === 0) return { image: input, faces: [], rotation: 0, ms, cpuMs };
+  const small = found.small.map((f) => boxOf(f, 'too-small'));
+  if (found.faces.length === 0) return { image: input, faces: small, rotation: 0, ms, cpuMs };
 
   const image: PixelBuffer = { ...input, data: input.data.slice() };
   const faces: FaceBox[] = [];
@@ -114,7 +117,10 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
     let c = process.cpuUsage();
     const toTemplate = faceToTemplate(face, opts.size);
     // The box's size can be off for a profile; the template's span is what restoration actually sees.
-    if (alignedSpan(toTemplate, opts.size) * 0.5 < opts.minFace) continue;
+    if (alignedSpan(toTemplate, opts.size) * 0.5 < opts.minFace) {
+      small.push(boxOf(face, 'too-small'));
+      continue;
+    }
     const aligned = warpToTemplate(input, toTemplate, opts.size);
     ms.alignPaste += performance.now() - t;
     cpuMs.alignPaste += cpuSince(c);
@@ -130,8 +136,8 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
     pasteFace(image, aligned, restored, toTemplate, opts.size, { fidelity: opts.fidelityInput ? 1 : opts.fidelity, colorMatch: opts.colorMatch });
     ms.alignPaste += performance.now() - t;
     cpuMs.alignPaste += cpuSince(c);
-    faces.push(boxOf(face));
+    faces.push(boxOf(face, 'restored'));
   }
   opts.onProgress?.('restore-faces', found.faces.length, found.faces.length);
-  return { image, faces, rotation: found.rotation, ms, cpuMs };
+  return { image, faces: [...faces, ...small], rotation: found.rotation, ms, cpuMs };
 }

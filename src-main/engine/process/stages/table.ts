@@ -7,6 +7,7 @@ import { EngineError } from '../../engine-error';
 import { ENGINE_ERROR_CODES } from '../../protocol';
 import type { LoadedPack } from '../pack';
 import { faceRestoreStage } from './face-restore';
+import { inpaintStage } from './inpaint';
 import { oneStepDiffusionStage } from './onestep-diffusion';
 import { pixelSrStage } from './pixel-sr';
 import type { StageKind } from './stage-kind';
@@ -20,6 +21,7 @@ const STAGE_TABLE: { readonly [K in Exclude<PackKind, ToolKind>]: StageKind<Pack
   'pixel-sr': pixelSrStage,
   'onestep-diffusion': oneStepDiffusionStage,
   'face-restore': faceRestoreStage,
+  inpaint: inpaintStage,
 };
 
 /** The table's entry for `pack`'s kind. */
