@@ -156,18 +156,27 @@ export const FaceDetectManifestSchema = CommonSchema.extend({
 export type FaceDetectManifest = z.infer<typeof FaceDetectManifestSchema>;
 
 /**
- * Face restoration on aligned faces (GFPGAN/CodeFormer layout): float32 RGB NCHW [1, 3, size, size] in [-1, 1] → the
- * same; optionally a scalar fidelity input (CodeFormer's w, 0–1). `scale` is 1: faces are restored in place.
+ * Face restoration on aligned faces, in one of two layouts (`layout`):
+ * - 'gan' (default; GFPGAN/CodeFormer): `model` takes float32 RGB NCHW [1, 3, size, size] in [-1, 1] and returns the
+ *   same; optionally a scalar fidelity input (CodeFormer's w, 0–1).
+ * - 'onestep-diffusion' (OSEDiff's face LoRA merged into SD 2.1's UNet): `diffusion` and `graphs` exactly as a
+ *   one-step-diffusion pack's, run at 1× on the aligned `size`² face; no `model`.
+ * `scale` is 1: faces are restored in place.
  */
 export const FaceRestoreManifestSchema = CommonSchema.extend({
   kind: z.literal('face-restore'),
-  model: z.object({
-    file: packPath,
-    input: z.string().min(1),
-    output: z.string().min(1),
-    /** Name of a scalar float input that takes the fidelity (0–1), when the model has one. */
-    fidelityInput: z.string().min(1).optional(),
-  }),
+  layout: z.enum(['gan', 'onestep-diffusion']).default('gan'),
+  model: z
+    .object({
+      file: packPath,
+      input: z.string().min(1),
+      output: z.string().min(1),
+      /** Name of a scalar float input that takes the fidelity (0–1), when the model has one. */
+      fidelityInput: z.string().min(1).optional(),
+    })
+    .optional(),
+  diffusion: OneStepManifestSchema.shape.diffusion.optional(),
+  graphs: OneStepManifestSchema.shape.graphs.optional(),
   faces: z
     .object({
       /** Edge of the aligned face the model takes (GFPGAN/CodeFormer: 512). */
@@ -178,6 +187,23 @@ export const FaceRestoreManifestSchema = CommonSchema.extend({
     .default({ size: 512, colorMatch: 'adain' }),
 });
 export type FaceRestoreManifest = z.infer<typeof FaceRestoreManifestSchema>;
+
+/** What a face-restore manifest's layout requires and forbids, or null when it holds. */
+function faceLayoutProblem(m: FaceRestoreManifest): string | null {
+  if (m.layout === 'gan') return m.model ? null : 'layout "gan" needs "model"';
+  if (m.model) return 'layout "onestep-diffusion" takes "diffusion" and "graphs", not "model"';
+  return m.diffusion && m.graphs ? null : 'layout "onestep-diffusion" needs "diffusion" and "graphs"';
+}
+
+/**
+ * A one-step-diffusion face pack seen as the one-step-diffusion pack it contains (the same graphs, run at 1× on the
+ * aligned face), so the one-step pipeline and its session loader serve it unchanged. Throws for the GAN layout.
+ */
+export function oneStepFaceView(m: FaceRestoreManifest): OneStepManifest {
+  if (m.layout !== 'onestep-diffusion' || !m.diffusion || !m.graphs) throw new Error(`face pack "${m.id}" is not of the one-step diffusion layout`);
+  const { layout: _layout, model: _model, faces: _faces, diffusion, graphs, ...common } = m;
+  return { ...common, kind: 'onestep-diffusion', scale: 1, diffusion, graphs };
+}
 
 /** The value range of an inpaint pack's image tensor: full white is 1 ('0-1') or 255 ('0-255'). */
 export const ValueRangeSchema = z.enum(['0-1', '0-255']);
@@ -224,8 +250,13 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
     const referenced = referencedPaths(r.data);
     const missing = referenced.filter((p) => !paths.has(p));
     if (missing.length) throw new Error(`${where}: files not listed in "files": ${missing.join(', ')}`);
-    if (r.data.kind === 'onestep-diffusion') {
-      const d = r.data.diffusion;
+    if (r.data.kind === 'face-restore') {
+      const wrong = faceLayoutProblem(r.data);
+      if (wrong) throw new Error(`${where}: ${wrong}`);
+    }
+    const diffusion = r.data.kind === 'onestep-diffusion' || r.data.kind === 'face-restore' ? r.data.diffusion : undefined;
+    if (diffusion) {
+      const d = diffusion;
       const wrong = alphaBarMismatch(d.timestep, d.alphaBar, d.schedule ?? SD_SCHEDULE);
       if (wrong) throw new Error(`${where}: diffusion.${wrong}`);
     }
@@ -236,10 +267,15 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
 
 /** Every file path a manifest points at (all must appear in `files`). */
 export function referencedPaths(m: PackManifest): string[] {
-  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'face-restore' || m.kind === 'inpaint') return [m.model.file];
-  const g = m.graphs;
+  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'inpaint') return [m.model.file];
+  if (m.kind === 'face-restore') return m.model ? [m.model.file] : m.graphs ? graphPaths(m.graphs) : [];
+  const out = graphPaths(m.graphs);
+  if (m.tagger) out.push(m.tagger.model, m.tagger.tags, m.tagger.thresholds);
+  return out;
+}
+
+function graphPaths(g: OneStepManifest['graphs']): string[] {
   const out = [g.vaeEncoder, g.unet, g.vaeDecoder, g.textEncoder, g.tokenizer];
   if (g.emptyPromptEmbedding) out.push(g.emptyPromptEmbedding);
-  if (m.tagger) out.push(m.tagger.model, m.tagger.tags, m.tagger.thresholds);
   return out;
 }
