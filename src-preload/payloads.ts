@@ -213,7 +213,7 @@ export const ModelInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
-  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore']),
+  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore', 'colorize']),
   scale: z.number().int().min(1).max(8),
   speed: z.enum(['fast', 'balanced', 'slow']),
   sizeBytes: z.number().int().nonnegative(),

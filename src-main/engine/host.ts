@@ -35,6 +35,7 @@ import {
   ENGINE_ERROR_CODES,
   EngineEventSchema,
   EnhanceRequestSchema,
+  type ColorizeReport,
   type EngineEvent,
   type EnhanceRequest,
 } from './protocol';
@@ -50,6 +51,8 @@ export interface EnhanceResult {
   provider: string;
   /** Warnings the engine reported for this item (provider fallback, smaller tiles after out-of-memory). */
   warnings: string[];
+  /** What the colour stage did, when the chain had one. */
+  colorize?: ColorizeReport;
 }
 
 export interface EnhanceCallbacks {
@@ -228,7 +231,10 @@ export class EngineHost {
         return;
       case 'done':
         this.#active = undefined;
-        active.resolve({ id: event.id, width: event.width, height: event.height, ms: event.ms, provider: event.provider, warnings: active.warnings });
+        active.resolve({
+          id: event.id, width: event.width, height: event.height, ms: event.ms, provider: event.provider, warnings: active.warnings,
+          ...(event.colorize ? { colorize: event.colorize } : {}),
+        });
         return;
       case 'disposed':
         this.#active = undefined;

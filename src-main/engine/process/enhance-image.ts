@@ -91,19 +91,23 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   let rgb = decoded.image.rgb;
   let provider = '';
   let faces: StageOutput['faces'];
+  let colorize: StageOutput['colorize'];
+  const records: string[] = [];
   for (const step of chain) {
     const out = await step.prepared.run(rgb, ctx);
     ({ rgb } = out);
     // A stage without a model of its own (faces skipped) keeps the provider the image was made with.
     if (out.provider) provider = out.provider;
     if (out.faces) faces = out.faces;
+    if (out.colorize) colorize = out.colorize;
+    records.push(out.record ?? step.prepared.modelId);
   }
   if (rgb.width !== outW || rgb.height !== outH) {
     throw new EngineError(ENGINE_ERROR_CODES.INTERNAL, `the chain made ${rgb.width}×${rgb.height}, expected ${outW}×${outH}`);
   }
 
   // 5. encode + 6. write
-  await writeForRequest(req, hooks, decoded, rgb, chain.map((s) => s.prepared.modelId).join(' + '));
+  await writeForRequest(req, hooks, decoded, rgb, records.join(' + '));
 
-  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}) };
+  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}), ...(colorize ? { colorize } : {}) };
 }

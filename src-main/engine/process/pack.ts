@@ -7,6 +7,7 @@ import {
   MANIFEST_FILE,
   parseManifest,
   referencedPaths,
+  type ColorizeManifest,
   type FaceDetectManifest,
   type FaceRestoreManifest,
   type OneStepManifest,
@@ -28,17 +29,18 @@ export interface LoadedOneStepPack {
   manifest: OneStepManifest;
 }
 
-/** A one-model pack of the faces family (a detector or a restorer) with its model's absolute path. */
-export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest> {
+/** A one-model pack of the faces family (a detector or a restorer) or a colouriser, with its model's absolute path. */
+export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest | ColorizeManifest> {
   dir: string;
   manifest: M;
   modelPath: string;
 }
 export type LoadedFaceDetectPack = LoadedSingleModelPack<FaceDetectManifest>;
 export type LoadedFaceRestorePack = LoadedSingleModelPack<FaceRestoreManifest>;
+export type LoadedColorizePack = LoadedSingleModelPack<ColorizeManifest>;
 
 /** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack;
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedColorizePack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -60,6 +62,7 @@ export async function loadPack(dir: string): Promise<LoadedPack> {
   if (manifest.kind === 'face-detect' || manifest.kind === 'face-restore') {
     return { dir, manifest, modelPath: await modelFile(dir, manifest) } as LoadedFaceDetectPack | LoadedFaceRestorePack;
   }
+  if (manifest.kind === 'colorize') return { dir, manifest, modelPath: await modelFile(dir, manifest) };
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
     if (!st?.isFile()) throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": file ${file} is missing`);
@@ -88,7 +91,7 @@ async function pixelSrPack(dir: string, manifest: PixelSrManifest): Promise<Load
 }
 
 /** The absolute path of a one-model pack's model, which must exist. */
-async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest): Promise<string> {
+async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest | ColorizeManifest): Promise<string> {
   const modelPath = path.join(dir, manifest.model.file);
   const st = await stat(modelPath).catch(() => undefined);
   if (!st?.isFile()) {

@@ -8,7 +8,7 @@
  * protocol documents.
  */
 import type { PixelBuffer } from '../../../pixels/types';
-import type { ChainStage, EnhanceStage, ProviderChoice } from '../../protocol';
+import type { ChainStage, ColorizeReport, EnhanceStage, ProviderChoice } from '../../protocol';
 import type { EnhanceHooks } from '../hooks';
 import type { LoadedPack } from '../pack';
 import type { SessionCache } from '../session-cache';
@@ -28,6 +28,10 @@ export interface StageOutput {
   provider: string;
   /** Faces stage: the faces it restored, boxes in output pixels. */
   faces?: { x: number; y: number; width: number; height: number; score: number }[];
+  /** Colour stage: what it did. */
+  colorize?: ColorizeReport;
+  /** How the result's history names this stage when not by its pack id alone ("ddcolor skipped: photo is in colour"). */
+  record?: string;
 }
 
 /** A stage checked against its pack and options, ready to run. */

@@ -6,6 +6,7 @@ import type { PackKind } from '../../../models/manifest';
 import { EngineError } from '../../engine-error';
 import { ENGINE_ERROR_CODES } from '../../protocol';
 import type { LoadedPack } from '../pack';
+import { colorizeStage } from './colorize';
 import { faceRestoreStage } from './face-restore';
 import { oneStepDiffusionStage } from './onestep-diffusion';
 import { pixelSrStage } from './pixel-sr';
@@ -20,6 +21,7 @@ const STAGE_TABLE: { readonly [K in Exclude<PackKind, ToolKind>]: StageKind<Pack
   'pixel-sr': pixelSrStage,
   'onestep-diffusion': oneStepDiffusionStage,
   'face-restore': faceRestoreStage,
+  colorize: colorizeStage,
 };
 
 /** The table's entry for `pack`'s kind. */
