@@ -34,6 +34,8 @@ interface Outcome {
   outputHeight?: number;
   sourceHash?: string | null;
   sourceSize?: number | null;
+  /** What the colour stage did, when the chain had one. */
+  colorize?: EnhanceResult['colorize'];
 }
 
 export class ResultRecorder {
@@ -122,6 +124,7 @@ export class ResultRecorder {
         outputSize: outSize,
         outputWidth: result.width,
         outputHeight: result.height,
+        ...(result.colorize ? { colorize: result.colorize } : {}),
       });
     })();
     this.#reporter.recordRun({ job, pixels: ready.probe.width * ready.probe.height, ms, cold, provider: result.provider });
@@ -155,6 +158,7 @@ export class ResultRecorder {
       dateTaken: ready?.facts.dateTaken ?? null,
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
+      colorize: r.colorize ?? null,
     });
   }
 

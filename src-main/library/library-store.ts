@@ -49,10 +49,24 @@ export interface LibraryEntry {
   hasGps: boolean;
   thumbBefore: string | null;
   thumbAfter: string | null;
+  /** What the colour stage did (null: the chain had none). */
+  colorize: LibraryColorize | null;
+}
+
+/** The colour stage's record: colourised, or left alone because 'auto' found the photo in colour. */
+export interface LibraryColorize {
+  pack: string;
+  mode: 'auto' | 'on';
+  applied: boolean;
+  /** The photo as judged: 'greyscale', 'toned' (sepia, cyanotype) or 'colour'. */
+  photo: 'greyscale' | 'toned' | 'colour';
+  strength: number;
 }
 
 /** What a caller provides; names, folders and thumbnails are derived or set later. */
-export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter'>;
+export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'colorize'> & {
+  colorize?: LibraryColorize | null;
+};
 
 export interface LibraryQuery {
   /** Case-insensitive part of the source file name. */
@@ -103,6 +117,7 @@ interface Row {
   has_gps: number | null;
   thumb_before: string | null;
   thumb_after: string | null;
+  colorize: string | null;
 }
 
 function toEntry(r: Row): LibraryEntry {
@@ -142,6 +157,7 @@ function toEntry(r: Row): LibraryEntry {
     hasGps: r.has_gps === 1,
     thumbBefore: r.thumb_before,
     thumbAfter: r.thumb_after,
+    colorize: r.colorize === null ? null : (JSON.parse(r.colorize) as LibraryColorize),
   };
 }
 
@@ -164,14 +180,17 @@ export class LibraryStore {
       .prepare(
         `INSERT INTO library (item_id, job_id, source_path, source_name, source_dir, source_hash, source_size,
            source_width, source_height, output_path, output_dir, output_size, output_width, output_height, model,
-           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps)
+           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps,
+           colorize)
          VALUES (@itemId, @jobId, @sourcePath, @sourceName, @sourceDir, @sourceHash, @sourceSize, @sourceWidth,
            @sourceHeight, @outputPath, @outputDir, @outputSize, @outputWidth, @outputHeight, @model, @settings,
-           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps)
+           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps,
+           @colorize)
          ON CONFLICT (item_id) DO UPDATE SET output_path = excluded.output_path, output_dir = excluded.output_dir,
            output_size = excluded.output_size, output_width = excluded.output_width,
            output_height = excluded.output_height, status = excluded.status, error = excluded.error, ms = excluded.ms,
-           started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device
+           started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device,
+           colorize = excluded.colorize
          RETURNING id`,
       )
       .get({
@@ -181,6 +200,7 @@ export class LibraryStore {
         outputDir: e.outputPath === null ? null : path.dirname(e.outputPath),
         settings: JSON.stringify(e.settings),
         hasGps: e.hasGps ? 1 : 0,
+        colorize: e.colorize ? JSON.stringify(e.colorize) : null,
       }) as { id: number };
     return r.id;
   }
