@@ -19,7 +19,7 @@ import { openModel } from '../../src-main/engine/process/session';
 import { SessionCache } from '../../src-main/engine/process/session-cache';
 import type { EnhanceRequest } from '../../src-main/engine/protocol';
 import { closeMetadataTool, readGroupedTags } from '../../src-main/imaging/metadata';
-import { writeColorizePack } from '../fixtures/colorize-packs';
+import { RAMP_GAIN, writeColorizePack } from '../fixtures/colorize-packs';
 import { writePhotoFixtures } from '../fixtures/real-photos';
 
 const toLinear = (c: number): number => (c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4));
@@ -144,6 +144,25 @@ describe('colour stage', () => {
       if (Math.abs(x - 20) < 1.5 && Math.abs(y - 30) < 1.5) tinted++;
     }
     expect(tinted).toBeGreaterThan(mid * 0.95);
+  });
+
+  it('a ramp pack (a* from the grey it is fed) puts the chroma where the lightness is: dark half a* < 0, light half a* > 0', async () => {
+    await writeColorizePack(path.join(work, 'ramp'), { id: 'colorize-ramp', effect: 'ramp', size: 64 });
+    const halves = path.join(work, 'halves.png');
+    const W = 128, H = 64;
+    const px = new Uint8Array(W * H * 3);
+    for (let p = 0; p < W * H; p++) px.fill(p % W < W / 2 ? 60 : 200, p * 3, p * 3 + 3);
+    await sharp(px, { raw: { width: W, height: H, channels: 3 } }).png().toFile(halves);
+    const { out } = await run(halves, 'ramp.png', [{ stage: 'colour', modelDir: path.join(work, 'ramp') }]);
+    const b = await raw(out);
+    // Each half's expected a*: RAMP_GAIN · (grey fed − 0.5), the grey being the half's own code over 255; b* = 0.
+    for (const [x, grey] of [[8, 60], [W - 9, 200]] as const) {
+      const p = (H / 2) * W + x;
+      const [L, A, B] = lab(b.data[p * 3]! / 255, b.data[p * 3 + 1]! / 255, b.data[p * 3 + 2]! / 255);
+      expect(Math.abs(L - lab(grey / 255, grey / 255, grey / 255)[0])).toBeLessThan(0.5);
+      expect(Math.abs(A - RAMP_GAIN * (grey / 255 - 0.5))).toBeLessThan(1.5);
+      expect(Math.abs(B)).toBeLessThan(1.5);
+    }
   });
 
   it('refuses a colorize pack named for another stage of the chain', async () => {
