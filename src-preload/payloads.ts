@@ -10,11 +10,14 @@ import { ColorFixSchema, PromptModeSchema } from '../src-main/models/manifest';
 import { OUTPUT_FORMATS } from '../src-main/imaging/formats';
 import { METADATA_MODES } from '../src-main/imaging/metadata-modes';
 import { RepairOptionsSchema } from '../src-main/pipelines/repair/options';
+import { FaceBoxesSchema, type FaceBox } from '../src-main/pipelines/faces/face-box';
 import { ITEM_STATES, type ItemState } from '../src-main/jobs/state';
 import type { BatchCounts, BatchProgress, ItemProgress, JobProgress, TileProgress, WarningProgress } from '../src-main/jobs/progress';
 
 /** Progress types are the core's own (src-main/jobs/progress.ts), re-exported so the page shares them. */
 export type { BatchCounts, BatchProgress, ItemProgress, ItemState, JobProgress, TileProgress, WarningProgress };
+/** A face box of a result (src-main/pipelines/faces/face-box.ts), re-exported for the compare view's overlay. */
+export type { FaceBox };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Building blocks
@@ -98,7 +101,11 @@ export const RestoreSettingsSchema = z.object({
    * Old-photo repair before the model (on in the "Old photo" preset): detection, inpainting, colour restore, or the
    * user's edited mask (a PNG path, white = repair). Absent = no repair.
    */
-  repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
+  repair: RepairOptionsSchema.extend({
+    mask: z.string().min(1).optional(),
+    /** The inpainting pack for large holes: an id, 'none', or 'auto' (absent: the installed one, if any). */
+    inpaintPack: IdSchema.optional(),
+  }).optional(),
   /** Restore faces after upscaling with `facePack` ('auto'); absent = off. Offered only with a face pack installed. */
   faces: z.enum(['off', 'auto']).optional(),
   /** Id of the face-restore pack. */
@@ -202,6 +209,8 @@ export const LibraryEntrySchema = z.object({
   camera: z.string().nullable(),
   dateTaken: z.string().nullable(),
   createdAt: z.string(),
+  /** The faces stage's boxes in the result's pixels (restored, or left alone as too small); absent when none ran. */
+  faces: FaceBoxesSchema.optional(),
 });
 export type LibraryEntry = z.infer<typeof LibraryEntrySchema>;
 
@@ -222,7 +231,7 @@ export const ModelInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
-  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore', 'colorize']),
+  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore', 'inpaint', 'colorize']),
   scale: z.number().int().min(1).max(8),
   speed: z.enum(['fast', 'balanced', 'slow']),
   sizeBytes: z.number().int().nonnegative(),

@@ -20,6 +20,7 @@ import { formatsForAll, type TooLargeResult } from '../jobs/output-size';
 import { parseJobSettings, type JobSettings } from '../settings/job-settings';
 import type { PackManifest } from '../models/manifest';
 import type { InstalledPack } from '../models/registry';
+import { AUTO_INPAINT_PACK, NO_INPAINT_PACK, resolveInpaintPack } from '../models/inpaint-choice';
 import { defaultDataDir } from '../store/data-dir';
 import type { DiffusionCliOptions, EnhanceOptions } from './options';
 import { UsageError } from './options';
@@ -39,6 +40,8 @@ export interface CliIo {
 export interface EnhanceDeps {
   /** Finds a pack by id; throws (PackNotFoundError, a usage error) naming the installed ids when there is none. */
   findPack(id: string): Promise<InstalledPack>;
+  /** The installed packs (to resolve `--inpaint-pack auto`); absent: no inpainting pack is used unless named. */
+  listPacks?(): Promise<InstalledPack[]>;
   /** How to start the engine (tests may pass their own). */
   spawner?: EngineSpawner;
   /** Ctrl-C: the running photo is put back in the queue and the batch paused; `revive resume` continues it. */
@@ -136,6 +139,18 @@ async function offerFallbackFormat(tooLarge: readonly TooLargeResult[], io: CliI
   return null;
 }
 
+/** The repair options with the inpainting pack resolved: the one named (checked), the installed one for auto, or none. */
+async function withInpaintPack(opts: EnhanceOptions, deps: EnhanceDeps): Promise<EnhanceOptions> {
+  if (!opts.repair) return opts;
+  const choice = opts.repair.inpaintPack;
+  const installed = choice !== undefined && choice !== AUTO_INPAINT_PACK && choice !== NO_INPAINT_PACK ? [await deps.findPack(choice)] : ((await deps.listPacks?.()) ?? []);
+  try {
+    return { ...opts, repair: { ...opts.repair, inpaintPack: resolveInpaintPack(choice, installed) } };
+  } catch (err) {
+    throw new UsageError(`--inpaint-pack: ${(err as Error).message}`);
+  }
+}
+
 /** Queues the batch and runs it; returns the exit code. Throws UsageError for bad arguments (nothing is queued). */
 export async function runEnhance(args: readonly string[], opts: EnhanceOptions, io: CliIo, deps: EnhanceDeps): Promise<number> {
   // 1. The pack and what it allows.
@@ -155,7 +170,7 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
     throw new UsageError(`--tile must be a multiple of ${m.tile.multiple} for model "${m.id}", got ${opts.tile}`);
   }
   const outDir = opts.outDir !== undefined ? path.resolve(io.cwd, opts.outDir) : undefined;
-  const settings = jobSettingsFromOptions(opts, outDir);
+  const settings = jobSettingsFromOptions(await withInpaintPack(opts, deps), outDir);
 
   // 2. The queue of the data folder the app shares. Its lock is taken before anything is queued: while another
   //    Revive process runs the queue, nothing is added behind the user's back.

@@ -8,7 +8,7 @@
  *                                   [--shard i/n | --shard-from-env --shard-count n]   (batch schedulers; jobs/shard.ts)
  *                                   [--repair auto|off] [--repair-sensitivity 0..100] [--colour restore|off]
  *                                   [--colour-strength 0..100] [--mask FILE]  (old-photo repair)
- *                                   [--faces off|auto --face-pack ID [--face-fidelity 0..100]]
+ *                                   [--faces off|auto --face-pack ID [--face-fidelity 0..100]] [--inpaint-pack ID|auto|none]
  *                                   [--colorize off|auto|on --colorize-pack ID [--colorize-strength 0..100]]
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
@@ -103,6 +103,7 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--colour <mode>', 'restore (correct fading and colour casts; a monochrome photo stays monochrome) or off (default off)')
     .option('--colour-strength <pct>', 'with --colour restore: 0–100 % of the correction (default 100)')
     .option('--mask <file>', 'repair where this image is white (same size as the photo); replaces detection')
+    .option('--inpaint-pack <id>', 'with repair: the inpainting pack for large holes (tears, missing corners): an id, auto (the installed one, if any; default) or none (the classical method for every size)')
     .option('--faces <mode>', 'off, or auto: restore the faces found, after upscaling, with --face-pack (default off)')
     .option('--face-pack <id>', 'the face-restore pack for --faces auto')
     .option('--face-fidelity <pct>', 'with --faces auto: 0–100 % of each face\'s restoration kept (default 100)')
@@ -120,6 +121,7 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
       const [registry, { runEnhance }] = await Promise.all([registryFor(opts.dataDir), import('./enhance-command')]);
       let code = await runEnhance(paths, opts, io, {
         findPack: (id) => findPackOrExplain(registry, id),
+        listPacks: async () => (await registry.list()).packs,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.spawner ? { spawner: options.spawner } : {}),
       });

@@ -57,6 +57,8 @@ export interface RawEnhanceOptions {
   colour?: string;
   colourStrength?: string;
   mask?: string;
+  /** The inpainting pack for large holes: an id, auto (the default: the installed one, if any) or none. */
+  inpaintPack?: string;
   faces?: string;
   facePack?: string;
   faceFidelity?: string;

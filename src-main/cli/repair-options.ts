@@ -1,6 +1,6 @@
 /**
  * The old-photo repair options of `revive enhance`: `--repair off|auto`, `--repair-sensitivity 0..100`,
- * `--colour off|restore`, `--colour-strength 0..100`, `--mask FILE`. Checked here; the mask's size is checked against
+ * `--colour off|restore`, `--colour-strength 0..100`, `--mask FILE`, `--inpaint-pack ID|auto|none`. Checked here; the mask's size is checked against
  * each photo by the engine (a wrong size fails that photo, naming both sizes). A bad value throws a RangeError naming
  * the option, which options.ts turns into a usage error.
  */
@@ -13,10 +13,14 @@ export interface RawRepairOptions {
   colour?: string;
   colourStrength?: string;
   mask?: string;
+  inpaintPack?: string;
 }
 
-/** What the job settings keep: the pipeline's options and the mask as an absolute path. */
-export type RepairCliOptions = RepairOptions & { mask?: string };
+/**
+ * What the job settings keep: the pipeline's options, the mask as an absolute path, and the inpainting pack choice
+ * (resolved against the installed packs when the batch is queued).
+ */
+export type RepairCliOptions = RepairOptions & { mask?: string; inpaintPack?: string };
 
 function percent(option: string, value: string): number {
   const text = value.trim().replace(/%$/, '');
@@ -33,7 +37,10 @@ function choice<T extends string>(option: string, value: string, allowed: readon
 
 /** The repair settings, or undefined when no repair option was given; `cwd` resolves a relative --mask. */
 export function parseRepairOptions(raw: RawRepairOptions, cwd = process.cwd()): RepairCliOptions | undefined {
-  if ([raw.repair, raw.repairSensitivity, raw.colour, raw.colourStrength, raw.mask].every((v) => v === undefined)) return undefined;
+  if ([raw.repair, raw.repairSensitivity, raw.colour, raw.colourStrength, raw.mask].every((v) => v === undefined)) {
+    if (raw.inpaintPack !== undefined) throw new RangeError('--inpaint-pack needs --repair auto or --mask FILE');
+    return undefined;
+  }
   const mode = raw.repair !== undefined ? choice('--repair', raw.repair, RepairOptionsSchema.shape.mode.removeDefault().options) : raw.mask !== undefined ? 'off' : 'auto';
   const colour = raw.colour !== undefined ? choice('--colour', raw.colour, RepairOptionsSchema.shape.colour.removeDefault().options) : 'off';
   if (raw.repairSensitivity !== undefined && mode !== 'auto') throw new RangeError('--repair-sensitivity needs --repair auto');
@@ -43,5 +50,6 @@ export function parseRepairOptions(raw: RawRepairOptions, cwd = process.cwd()): 
   return {
     ...RepairOptionsSchema.parse({ mode, colour, ...(sensitivity !== undefined ? { sensitivity } : {}), ...(strength !== undefined ? { strength } : {}) }),
     ...(raw.mask !== undefined ? { mask: path.resolve(cwd, raw.mask) } : {}),
+    ...(raw.inpaintPack !== undefined ? { inpaintPack: raw.inpaintPack.trim() } : {}),
   };
 }

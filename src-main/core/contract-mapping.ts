@@ -139,6 +139,7 @@ export function toLibraryEntry(e: CoreLibraryRow): CoreLibraryEntry {
     dateTaken: e.dateTaken,
     createdAt: new Date(e.finishedAt).toISOString(),
     thumbPath: e.thumbAfter ?? e.thumbBefore,
+    ...(e.faces ? { faces: e.faces } : {}),
   };
 }
 

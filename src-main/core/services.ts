@@ -13,7 +13,8 @@ import path from 'node:path';
 import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
 import { expandInputs } from '../jobs/inputs';
 import { earlierResultTest } from '../jobs/naming';
-import { parseJobSettings } from '../settings/job-settings';
+import { parseJobSettings, type JobSettings } from '../settings/job-settings';
+import { resolveInpaintPack } from '../models/inpaint-choice';
 import type { EngineSpawner } from '../engine/spawn';
 import { EngineHost } from '../engine/host';
 import { DEFAULT_MAX_INPUT_PIXELS, type OutputFormat } from '../imaging/formats';
@@ -196,7 +197,7 @@ class LocalCore implements ReviveCore {
     await this.#checkOutput(settings);
     const { skipDone, maxInputMegapixels } = this.#settings.get().queue;
     const jobSettings = {
-      ...toJobSettings(settings),
+      ...(await this.#withInpaintPack(toJobSettings(settings))),
       ...(fallbackFormat ? { fallbackFormat } : {}),
       // The app-wide input limit travels with the job (a resumed batch keeps the limit it was started with).
       ...(maxInputMegapixels * 1e6 !== DEFAULT_MAX_INPUT_PIXELS ? { maxMegapixels: maxInputMegapixels } : {}),
@@ -341,6 +342,12 @@ class LocalCore implements ReviveCore {
     }
   }
 
+  /** A repair job records its inpainting pack: the one named, or for 'auto' the installed one (if any), else 'none'. */
+  async #withInpaintPack(s: JobSettings): Promise<JobSettings> {
+    if (!s.repair) return s;
+    return { ...s, repair: { ...s.repair, inpaintPack: resolveInpaintPack(s.repair.inpaintPack, await this.#root.packs.refresh()) } };
+  }
+
   async libraryRerun(id: number, settings: RestoreSettings) {
     const { packs, library, queue } = this.#root;
     const entry = await this.libraryGet(id);
@@ -348,7 +355,7 @@ class LocalCore implements ReviveCore {
     this.#requireAdded([entry.source]);
     await this.#checkOutput(settings);
     if (!packs.has(settings.modelId)) await packs.refresh();
-    const job = rerun(library, queue, id, toJobSettings(settings));
+    const job = rerun(library, queue, id, await this.#withInpaintPack(toJobSettings(settings)));
     const itemIds = queue.items(job.id).map((i) => i.id);
     this.#emit('queue', { reason: 'added' });
     this.#kick();

@@ -27,6 +27,7 @@ async function removeLeftovers(files: readonly string[]): Promise<void> {
   await new Promise((r) => setTimeout(r, 3 * EXIFTOOL_WATCH_MS + 200));
   await Promise.all(files.map((f) => rm(f, { force: true })));
 }
+import type { FaceBox } from '../pipelines/faces/face-box';
 import { AbortedError, type StageProgress } from '../pixels/types';
 import { describeIssues } from '../pixels/zod-issues';
 import { EngineError } from './engine-error';
@@ -51,6 +52,8 @@ export interface EnhanceResult {
   provider: string;
   /** Warnings the engine reported for this item (provider fallback, smaller tiles after out-of-memory). */
   warnings: string[];
+  /** The faces stage's boxes in the written image (absent when the chain had no faces stage). */
+  faces?: FaceBox[];
   /** What the colour stage did, when the chain had one. */
   colorize?: ColorizeReport;
 }
@@ -232,7 +235,13 @@ export class EngineHost {
       case 'done':
         this.#active = undefined;
         active.resolve({
-          id: event.id, width: event.width, height: event.height, ms: event.ms, provider: event.provider, warnings: active.warnings,
+          id: event.id,
+          width: event.width,
+          height: event.height,
+          ms: event.ms,
+          provider: event.provider,
+          warnings: active.warnings,
+          ...(event.faces ? { faces: event.faces } : {}),
           ...(event.colorize ? { colorize: event.colorize } : {}),
         });
         return;

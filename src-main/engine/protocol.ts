@@ -11,6 +11,7 @@ import { OUTPUT_FORMATS } from '../imaging/formats';
 import { METADATA_MODES } from '../imaging/metadata-modes';
 import { ColorFixSchema, PromptModeSchema } from '../pipelines/options';
 import { RepairOptionsSchema } from '../pipelines/repair/options';
+import { FaceBoxesSchema } from '../pipelines/faces/face-box';
 
 /**
  * Execution-provider choices, defined on the host side of the boundary: process/providers.ts (which loads
@@ -133,7 +134,7 @@ export const ProgressEventSchema = z.object({
   id: RequestId,
   /**
    * decode | load-model | upscale | resize | encode | write; diffusion: vae-encode | prompt | unet | vae-decode | color-fix;
-   * repair: detect | inpaint | colour-restore.
+   * repair: detect | inpaint-holes (an inpainting pack, per hole) | inpaint | colour-restore.
    */
   stage: z.string(),
   done: z.number().int().nonnegative(),
@@ -173,8 +174,11 @@ export const DoneEventSchema = z.object({
   ms: z.number().nonnegative(),
   /** Execution provider that ran the model ('cpu', 'cuda', …). */
   provider: z.string(),
-  /** Faces stage: the faces restored, as boxes in the written image (absent when the chain has no faces stage). */
-  faces: z.array(z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number(), score: z.number() })).optional(),
+  /**
+   * Faces stage: every face found, as boxes in the written image, each restored or left alone as too small (absent
+   * when the chain has no faces stage).
+   */
+  faces: FaceBoxesSchema.optional(),
   /** Colour stage: what it did (absent when the chain has no colour stage). */
   colorize: ColorizeReportSchema.optional(),
 });

@@ -27,6 +27,8 @@ import { THUMB_TEMP_SUFFIX } from './atomic';
 import type { OutputFormat } from './formats';
 import type { MetadataMode } from './metadata-modes';
 import { sharp } from './sharp-instance';
+import { serializeStruct } from './xmp-struct';
+import { escapeControl } from '../pixels/one-line';
 
 export { METADATA_MODES, type MetadataMode } from './metadata-modes';
 
@@ -161,9 +163,12 @@ export function copyArguments(options: CopyMetadataOptions, present: ReadonlySet
   if (options.provenance) {
     const { model, scale } = options.provenance;
     const what = `enhanced ${scale}x with model ${model}`;
-    args.push(`-IFD0:ProcessingSoftware=${software} (${what})`);
-    // A struct in ExifTool's flattened syntax ({Field=value,…}); the values hold no commas or braces to escape.
-    args.push(`-XMP-xmpMM:History+={Action=derived,When=${exifNow()},SoftwareAgent=${software},Parameters=${what}}`);
+    // One argument is one line of ExifTool's argument stream: a control character in a model id must not end it.
+    args.push(`-IFD0:ProcessingSoftware=${escapeControl(`${software} (${what})`)}`);
+    // A struct in ExifTool's serialized syntax: a model id or settings text may hold its separators (commas,
+    // brackets, '|'), so every value is escaped (xmp-struct.ts).
+    const entry = serializeStruct([['Action', 'derived'], ['When', exifNow()], ['SoftwareAgent', software], ['Parameters', what]]);
+    args.push(`-XMP-xmpMM:History+=${entry}`);
   } else {
     args.push(`-IFD0:ProcessingSoftware=${software}`);
   }

@@ -94,7 +94,9 @@ const STAGE_SPAN: Readonly<Record<string, [number, number]>> = {
   write: [0.98, 1],
   // Old-photo repair without a pack (before the enhance stage): cheap next to a model run.
   detect: [0.04, 0.07],
-  inpaint: [0.07, 0.09],
+  // With an inpainting pack, its holes are filled before the classical fill of the small defects.
+  'inpaint-holes': [0.07, 0.08],
+  inpaint: [0.08, 0.09],
   'colour-restore': [0.09, 0.1],
 };
 

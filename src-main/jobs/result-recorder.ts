@@ -34,6 +34,7 @@ interface Outcome {
   outputHeight?: number;
   sourceHash?: string | null;
   sourceSize?: number | null;
+  faces?: EnhanceResult['faces'];
   /** What the colour stage did, when the chain had one. */
   colorize?: EnhanceResult['colorize'];
 }
@@ -124,6 +125,7 @@ export class ResultRecorder {
         outputSize: outSize,
         outputWidth: result.width,
         outputHeight: result.height,
+        ...(result.faces ? { faces: result.faces } : {}),
         ...(result.colorize ? { colorize: result.colorize } : {}),
       });
     })();
@@ -158,6 +160,7 @@ export class ResultRecorder {
       dateTaken: ready?.facts.dateTaken ?? null,
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
+      faces: r.faces ?? null,
       colorize: r.colorize ?? null,
     });
   }

@@ -397,7 +397,7 @@ export class JobRunner {
           input: item.sourcePath,
           output: ready.output,
           ...engineChain(s, (id) => this.#o.resolveModelDir(id)),
-          repairStage: repairStageOf(s),
+          repairStage: repairStageOf(s, (id) => this.#o.resolveModelDir(id)),
           scale: s.scale,
           format: ready.format,
           quality: s.quality,

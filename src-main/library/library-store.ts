@@ -12,6 +12,7 @@
  *   too: it cannot honour LIKE's ESCAPE, and is slower than this scan for short common fragments such as "IMG".)
  */
 import path from 'node:path';
+import { FaceBoxesSchema, type FaceBox } from '../pipelines/faces/face-box';
 import type { Db } from '../store/types';
 import { type JobSettings, parseJobSettings } from '../settings/job-settings';
 
@@ -49,6 +50,8 @@ export interface LibraryEntry {
   hasGps: boolean;
   thumbBefore: string | null;
   thumbAfter: string | null;
+  /** The faces stage's boxes in the result's pixels (restored or too small); null when no faces stage ran. */
+  faces: FaceBox[] | null;
   /** What the colour stage did (null: the chain had none). */
   colorize: LibraryColorize | null;
 }
@@ -64,7 +67,8 @@ export interface LibraryColorize {
 }
 
 /** What a caller provides; names, folders and thumbnails are derived or set later. */
-export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'colorize'> & {
+export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'faces' | 'colorize'> & {
+  faces?: FaceBox[] | null;
   colorize?: LibraryColorize | null;
 };
 
@@ -117,6 +121,7 @@ interface Row {
   has_gps: number | null;
   thumb_before: string | null;
   thumb_after: string | null;
+  faces: string | null;
   colorize: string | null;
 }
 
@@ -127,6 +132,12 @@ function toEntry(r: Row): LibraryEntry {
     settings = parseJobSettings(JSON.parse(r.settings));
   } catch (e) {
     throw new Error(`library row ${r.id} has unreadable settings: ${(e as Error).message}`, { cause: e });
+  }
+  let faces: FaceBox[] | null = null;
+  try {
+    faces = r.faces === null ? null : FaceBoxesSchema.parse(JSON.parse(r.faces));
+  } catch (e) {
+    throw new Error(`library row ${r.id} has unreadable face boxes: ${(e as Error).message}`, { cause: e });
   }
   return {
     id: r.id,
@@ -157,6 +168,7 @@ function toEntry(r: Row): LibraryEntry {
     hasGps: r.has_gps === 1,
     thumbBefore: r.thumb_before,
     thumbAfter: r.thumb_after,
+    faces,
     colorize: r.colorize === null ? null : (JSON.parse(r.colorize) as LibraryColorize),
   };
 }
@@ -180,16 +192,17 @@ export class LibraryStore {
       .prepare(
         `INSERT INTO library (item_id, job_id, source_path, source_name, source_dir, source_hash, source_size,
            source_width, source_height, output_path, output_dir, output_size, output_width, output_height, model,
-           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps,
+           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps, faces,
            colorize)
          VALUES (@itemId, @jobId, @sourcePath, @sourceName, @sourceDir, @sourceHash, @sourceSize, @sourceWidth,
            @sourceHeight, @outputPath, @outputDir, @outputSize, @outputWidth, @outputHeight, @model, @settings,
-           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps,
+           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps, @faces,
            @colorize)
          ON CONFLICT (item_id) DO UPDATE SET output_path = excluded.output_path, output_dir = excluded.output_dir,
            output_size = excluded.output_size, output_width = excluded.output_width,
            output_height = excluded.output_height, status = excluded.status, error = excluded.error, ms = excluded.ms,
            started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device,
+           faces = excluded.faces,
            colorize = excluded.colorize
          RETURNING id`,
       )
@@ -200,6 +213,7 @@ export class LibraryStore {
         outputDir: e.outputPath === null ? null : path.dirname(e.outputPath),
         settings: JSON.stringify(e.settings),
         hasGps: e.hasGps ? 1 : 0,
+        faces: e.faces ? JSON.stringify(e.faces) : null,
         colorize: e.colorize ? JSON.stringify(e.colorize) : null,
       }) as { id: number };
     return r.id;

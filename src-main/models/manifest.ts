@@ -179,6 +179,39 @@ export const FaceRestoreManifestSchema = CommonSchema.extend({
 });
 export type FaceRestoreManifest = z.infer<typeof FaceRestoreManifestSchema>;
 
+/** The value range of an inpaint pack's image tensor: full white is 1 ('0-1') or 255 ('0-255'). */
+export const ValueRangeSchema = z.enum(['0-1', '0-255']);
+export type ValueRange = z.infer<typeof ValueRangeSchema>;
+
+/**
+ * Inpainting of large holes (LaMa layout as commonly exported to ONNX): float32 RGB NCHW image [1, 3, S, S] + mask
+ * [1, 1, S, S] (1 = fill, 0 = keep) → image [1, 3, S, S], S the pack's working size. The repair stage sends it a crop
+ * around each large hole; `scale` is 1 (nothing is enlarged).
+ */
+export const InpaintManifestSchema = CommonSchema.extend({
+  kind: z.literal('inpaint'),
+  scale: z.literal(1),
+  model: z.object({
+    file: packPath,
+    /** The RGB image input. */
+    image: z.string().min(1),
+    /** The mask input: 1 where the model must fill, 0 where the pixels are known. */
+    mask: z.string().min(1),
+    output: z.string().min(1),
+  }),
+  inpaint: z
+    .object({
+      /** Edge of the square the model takes (LaMa exports: a fixed 512). */
+      size: z.number().int().min(64).max(4096).default(512),
+      /** Range of the image input. */
+      imageRange: ValueRangeSchema.default('0-1'),
+      /** Range of the output (several LaMa exports answer in 0–255 though they take 0–1). */
+      outputRange: ValueRangeSchema.default('0-1'),
+    })
+    .default({ size: 512, imageRange: '0-1', outputRange: '0-1' }),
+});
+export type InpaintManifest = z.infer<typeof InpaintManifestSchema>;
+
 /**
  * Colourisation (the DDColor layout): the photo's lightness as a grey RGB image → two chroma channels at the same
  * size. Input float32 NCHW [1, 3, size, size], the three channels equal (the sRGB grey of each pixel's CIELAB L with
@@ -206,7 +239,7 @@ export const ColorizeManifestSchema = CommonSchema.extend({
 });
 export type ColorizeManifest = z.infer<typeof ColorizeManifestSchema>;
 
-export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema, ColorizeManifestSchema]);
+export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema, InpaintManifestSchema, ColorizeManifestSchema]);
 export type PackManifest = z.infer<typeof PackManifestSchema>;
 export type PackKind = PackManifest['kind'];
 
@@ -230,7 +263,7 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
 
 /** Every file path a manifest points at (all must appear in `files`). */
 export function referencedPaths(m: PackManifest): string[] {
-  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'face-restore' || m.kind === 'colorize') return [m.model.file];
+  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'face-restore' || m.kind === 'inpaint' || m.kind === 'colorize') return [m.model.file];
   const g = m.graphs;
   const out = [g.vaeEncoder, g.unet, g.vaeDecoder, g.textEncoder, g.tokenizer];
   if (g.emptyPromptEmbedding) out.push(g.emptyPromptEmbedding);

@@ -68,7 +68,14 @@ export const JobSettingsSchema = z.object({
    * Old-photo repair before the enhance stage: dust/scratch detection and inpainting, colour restore, or a user's
    * mask (white = repair, at the photo's upright size; replaces detection). Absent = no repair stage.
    */
-  repair: RepairOptionsSchema.extend({ mask: z.string().min(1).optional() }).optional(),
+  repair: RepairOptionsSchema.extend({
+    mask: z.string().min(1).optional(),
+    /**
+     * The inpainting pack for large holes: a pack id, 'none' (the classical method for every size) or 'auto' (absent:
+     * the installed one, if any). Resolved to an id or 'none' when the job is queued (models/inpaint-choice.ts).
+     */
+    inpaintPack: z.string().min(1).optional(),
+  }).optional(),
   /** Faces stage: 'auto' restores the faces found (after super-resolution) with `facePack`; absent = off. */
   faces: z.enum(['off', 'auto']).optional(),
   /** Id of the face-restore pack the faces stage runs. */

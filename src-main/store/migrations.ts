@@ -129,6 +129,13 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    name: 'library: face boxes',
+    up(db) {
+      // The faces stage's boxes as JSON (pipelines/faces/face-box.ts); NULL where no faces stage ran.
+      db.exec('ALTER TABLE library ADD COLUMN faces TEXT');
+    },
+  },
+  {
     name: 'library: what the colour stage did',
     up(db) {
       // JSON ({pack, mode, applied, photo, strength}) or NULL when the result's chain had no colour stage.

@@ -1,8 +1,10 @@
 /**
  * Benchmark rows for old-photo repair (issue #15), on real photographs (Debian plasma-workspace-wallpapers; see
- * resources/sample/PROVENANCE.md) with known damage painted on by the project's generator (repair/damage.ts):
+ * repair/PHOTOS.md) with known damage painted on by the project's generator (repair/damage.ts):
  * detection recall and false-positive area, PSNR gain in the damaged regions, colour restore ΔE00, and the time and
- * peak memory of a 12 MP repair with time per pixel from 1 to 24 MP (each size in its own process).
+ * peak memory of a 12 MP repair with time per pixel from 1 to 24 MP (each size in its own process). The detector's
+ * thresholds were tuned on the first three photos; two more are held out and reported apart, and the colour restore
+ * is also scored on fades other than the benchmark's.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,12 +18,16 @@ import { ciede2000, srgbToLab } from '../../src-main/pipelines/repair/lab';
 import { DEFAULT_SENSITIVITY, RepairOptionsSchema } from '../../src-main/pipelines/repair/options';
 import { runRepair } from '../../src-main/pipelines/repair/run-repair';
 import type { PixelBuffer } from '../../src-main/pixels/types';
-import { damage, fade } from './repair/damage';
+import { BENCH_FADE, damage, fade, OTHER_FADES } from './repair/damage';
 import { area, damagedPixels, psnrIn, recall } from './repair/score';
 import type { BenchRow } from './rows';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const PHOTOS = ['FallenLeaf', 'BytheWater', 'ColorfulCups'].map((n) => ({ name: n, file: `/usr/share/wallpapers/${n}/contents/images/2560x1600.jpg` }));
+const photo = (n: string) => ({ name: n, file: `/usr/share/wallpapers/${n}/contents/images/2560x1600.jpg` });
+/** The photos the detector's thresholds were tuned on. */
+const PHOTOS = ['FallenLeaf', 'BytheWater', 'ColorfulCups'].map(photo);
+/** Photos never used for tuning: how the figures hold on photos the thresholds have not seen. */
+const HELD_OUT = ['EveningGlow', 'Path'].map(photo);
 const GROUP = 'repair';
 
 async function load(file: string, width: number, height?: number): Promise<PixelBuffer> {
@@ -56,35 +62,65 @@ async function writeOverlay(clean: PixelBuffer, mask: Uint8Array, file: string):
   await sharp(out, { raw: { width: clean.width, height: clean.height, channels: 3 } }).png().toFile(file);
 }
 
+interface PhotoScore {
+  recall: number;
+  fp: number;
+  gain: number;
+  /** Mean ΔE00 to the original, faded → restored, for the benchmark's fade then each of OTHER_FADES. */
+  de: [number, number][];
+}
+
+const restore = (faded: PixelBuffer) => restoreColour(faded, analyseColour(faded), 1);
+
+async function scorePhoto(p: { name: string; file: string }, outDir: string, rows: BenchRow[], tag: string): Promise<PhotoScore> {
+  const clean = await load(p.file, 1280, 800);
+  const d = damage(clean, 7);
+  const truth = damagedPixels(clean, d.image);
+  const region = d.alpha.map((a) => (a > 0.02 ? 1 : 0)) as unknown as Uint8Array;
+  const opts = { dust: true, scratches: true, sensitivity: DEFAULT_SENSITIVITY };
+  const mask = detectDefects(d.image, opts);
+  const fixed = inpaint(d.image, mask).image;
+  const fpMask = detectDefects(clean, opts);
+  const de = [BENCH_FADE, ...Object.values(OTHER_FADES)].map((f): [number, number] => {
+    const faded = fade(clean, f);
+    return [meanDeltaE(clean, faded), meanDeltaE(clean, restore(faded))];
+  });
+  const s: PhotoScore = { recall: recall(truth, mask), fp: area(fpMask), gain: psnrIn(clean, fixed, region) - psnrIn(clean, d.image, region), de };
+  await writeOverlay(clean, fpMask, path.join(outDir, `repair-false-positives-${p.name}.png`));
+  const others = Object.keys(OTHER_FADES).map((k, i) => `${k} ${de[i + 1]![0].toFixed(1)} → ${de[i + 1]![1].toFixed(1)}`).join(', ');
+  rows.push({ group: GROUP, name: `${p.name}${tag}: recall / FP / PSNR gain`, value: s.recall * 100, unit: '% recall', note: `FP ${(s.fp * 100).toFixed(3)} % (${falseSpots(fpMask, clean.width) || 'none'}); PSNR ${psnrIn(clean, d.image, region).toFixed(1)} → ${psnrIn(clean, fixed, region).toFixed(1)} dB; ΔE00 faded ${de[0]![0].toFixed(2)} → ${de[0]![1].toFixed(2)} (other fades: ${others})` });
+  return s;
+}
+
+const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+
+/** The goal rows over a set of photos' scores; `label` names the set. */
+function goalRows(scores: PhotoScore[], label: string): BenchRow[] {
+  const recalls = scores.map((s) => s.recall), fps = scores.map((s) => s.fp), gains = scores.map((s) => s.gain);
+  const deFaded = mean(scores.map((s) => s.de[0]![0])), deRestored = mean(scores.map((s) => s.de[0]![1]));
+  return [
+    { group: GROUP, name: `detection recall (damaged pixels, mean of ${label})`, value: mean(recalls) * 100, unit: '%', goal: '≥ 90 %', pass: mean(recalls) >= 0.9, note: `worst ${(Math.min(...recalls) * 100).toFixed(1)} %` },
+    { group: GROUP, name: `false-positive area on undamaged originals (mean of ${label})`, value: mean(fps) * 100, unit: '%', goal: '≤ 0.5 %', pass: mean(fps) <= 0.005, note: `worst ${(Math.max(...fps) * 100).toFixed(3)} %; overlays in test-results/repair-false-positives-*.png` },
+    { group: GROUP, name: `PSNR gain in damaged regions (mean of ${label})`, value: mean(gains), unit: 'dB', goal: '≥ +10 dB', pass: mean(gains) >= 10, note: `worst ${Math.min(...gains).toFixed(1)} dB` },
+    { group: GROUP, name: `colour restore: mean ΔE00 restored / faded (${label})`, value: deRestored / deFaded, unit: '×', goal: '≤ 0.33', pass: deRestored / deFaded <= 1 / 3, note: `ΔE00 faded ${deFaded.toFixed(2)} → restored ${deRestored.toFixed(2)}; per photo ${scores.map((s) => (s.de[0]![1] / s.de[0]![0]).toFixed(2)).join(' / ')}` },
+  ];
+}
+
+/** The colour restore on the fades the benchmark does not use, over all photos: the ratio of the mean ΔE00s. */
+function otherFadeRows(scores: PhotoScore[]): BenchRow[] {
+  return Object.keys(OTHER_FADES).map((k, i) => {
+    const faded = mean(scores.map((s) => s.de[i + 1]![0])), restored = mean(scores.map((s) => s.de[i + 1]![1]));
+    const per = scores.map((s) => (s.de[i + 1]![1] / s.de[i + 1]![0]).toFixed(2)).join(' / ');
+    return { group: GROUP, name: `colour restore, fade ${k}: ΔE00 restored / faded (all ${scores.length} photos)`, value: restored / faded, unit: '×', goal: '≤ 0.33', pass: restored / faded <= 1 / 3, note: `ΔE00 ${faded.toFixed(2)} → ${restored.toFixed(2)}; per photo ${per}` };
+  });
+}
+
 async function qualityRows(outDir: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const recalls: number[] = [], fps: number[] = [], gains: number[] = [], des: [number, number][] = [];
-  for (const p of PHOTOS) {
-    const clean = await load(p.file, 1280, 800);
-    const d = damage(clean, 7);
-    const truth = damagedPixels(clean, d.image);
-    const region = d.alpha.map((a) => (a > 0.02 ? 1 : 0)) as unknown as Uint8Array;
-    const opts = { dust: true, scratches: true, sensitivity: DEFAULT_SENSITIVITY };
-    const mask = detectDefects(d.image, opts);
-    const fixed = inpaint(d.image, mask).image;
-    const fpMask = detectDefects(clean, opts);
-    const faded = fade(clean);
-    const restored = restoreColour(faded, analyseColour(faded), 1);
-    recalls.push(recall(truth, mask));
-    fps.push(area(fpMask));
-    gains.push(psnrIn(clean, fixed, region) - psnrIn(clean, d.image, region));
-    des.push([meanDeltaE(clean, faded), meanDeltaE(clean, restored)]);
-    await writeOverlay(clean, fpMask, path.join(outDir, `repair-false-positives-${p.name}.png`));
-    rows.push({ group: GROUP, name: `${p.name}: recall / FP / PSNR gain`, value: recalls.at(-1)! * 100, unit: '% recall', note: `FP ${(fps.at(-1)! * 100).toFixed(3)} % (${falseSpots(fpMask, clean.width) || 'none'}); PSNR ${psnrIn(clean, d.image, region).toFixed(1)} → ${psnrIn(clean, fixed, region).toFixed(1)} dB; ΔE00 faded ${des.at(-1)![0].toFixed(2)} → ${des.at(-1)![1].toFixed(2)}` });
-  }
-  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-  const deFaded = mean(des.map((x) => x[0])), deRestored = mean(des.map((x) => x[1]));
-  rows.push(
-    { group: GROUP, name: 'detection recall (damaged pixels, mean of 3 photos)', value: mean(recalls) * 100, unit: '%', goal: '≥ 90 %', pass: mean(recalls) >= 0.9, note: `worst ${(Math.min(...recalls) * 100).toFixed(1)} %` },
-    { group: GROUP, name: 'false-positive area on undamaged originals (mean)', value: mean(fps) * 100, unit: '%', goal: '≤ 0.5 %', pass: mean(fps) <= 0.005, note: `worst ${(Math.max(...fps) * 100).toFixed(3)} %; overlays in test-results/repair-false-positives-*.png` },
-    { group: GROUP, name: 'PSNR gain in damaged regions (mean)', value: mean(gains), unit: 'dB', goal: '≥ +10 dB', pass: mean(gains) >= 10, note: `worst ${Math.min(...gains).toFixed(1)} dB` },
-    { group: GROUP, name: 'colour restore: mean ΔE00 restored / faded', value: deRestored / deFaded, unit: '×', goal: '≤ 0.33', pass: deRestored / deFaded <= 1 / 3, note: `ΔE00 faded ${deFaded.toFixed(2)} → restored ${deRestored.toFixed(2)}` },
-  );
+  const tuned: PhotoScore[] = [], held: PhotoScore[] = [];
+  for (const p of PHOTOS) tuned.push(await scorePhoto(p, outDir, rows, ''));
+  for (const p of HELD_OUT) held.push(await scorePhoto(p, outDir, rows, ' (held out)'));
+  rows.push(...goalRows(tuned, `${PHOTOS.length} photos`), ...goalRows(held, `${HELD_OUT.length} held-out photos`), ...otherFadeRows([...tuned, ...held]));
   return rows;
 }
 
@@ -112,7 +148,14 @@ async function speedRows(quick: boolean): Promise<BenchRow[]> {
   try {
     const sizes = quick ? [1, 4] : [1, 6, 12, 24];
     const runs: (Probe & { mp: number })[] = [];
-    for (const mp of sizes) runs.push({ mp, ...(await probe(dir, mp)) });
+    // On a machine shared with other work a second-long measurement swings by ±15 %: the small sizes are measured
+    // in three processes and the median taken (the large ones run long enough to average the swings out).
+    for (const mp of sizes) {
+      const tries: Probe[] = [];
+      for (let i = 0; i < (mp <= 6 && !quick ? 3 : 1); i++) tries.push(await probe(dir, mp));
+      tries.sort((a, b) => a.cpuMs - b.cpuMs);
+      runs.push({ mp, ...tries[Math.floor(tries.length / 2)]! });
+    }
     // Flatness from CPU time: on a machine shared with other work the wall time measures the neighbours too.
     const perMp = runs.map((r) => r.cpuMs / (r.pixels / 1e6));
     const ratio = Math.max(...perMp) / Math.min(...perMp);
@@ -152,7 +195,7 @@ async function screenshots(outDir: string): Promise<void> {
 }
 
 export async function repairBench(o: { quick: boolean }): Promise<BenchRow[]> {
-  const missing = PHOTOS.filter((p) => !existsSync(p.file));
+  const missing = [...PHOTOS, ...HELD_OUT].filter((p) => !existsSync(p.file));
   if (missing.length) throw new Error(`repair bench needs Debian's plasma-workspace-wallpapers: missing ${missing.map((p) => p.file).join(', ')}`);
   const outDir = path.join(ROOT, 'test-results');
   mkdirSync(outDir, { recursive: true });

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enhanceImage } from '../../src-main/engine/process/enhance-image';
 import { openModel } from '../../src-main/engine/process/session';
+import { closeMetadataTool, readGroupedTags } from '../../src-main/imaging/metadata';
 import { SessionCache } from '../../src-main/engine/process/session-cache';
 import type { EnhanceRequest } from '../../src-main/engine/protocol';
 import { writeFacePack } from '../fixtures/face-packs';
@@ -33,10 +34,10 @@ async function raw(file: string): Promise<{ data: Buffer; width: number; height:
   return { data, width: info.width, height: info.height };
 }
 
-async function runFaces(input: string, modelDir: string, out: string, extra: Partial<EnhanceRequest['stages'][number]> = {}) {
+async function runFaces(input: string, modelDir: string, out: string, extra: Partial<EnhanceRequest['stages'][number]> = {}, metadata: 'none' | 'all' = 'none') {
   const warnings: string[] = [];
   const req: EnhanceRequest = {
-    type: 'enhance', id: 'faces', input, output: path.join(work, out), scale: 1, format: 'png', provider: 'cpu', threads: 1, metadata: 'none',
+    type: 'enhance', id: 'faces', input, output: path.join(work, out), scale: 1, format: 'png', provider: 'cpu', threads: 1, metadata,
     stages: [{ stage: 'faces', modelDir, detectorDir: DETECTOR, ...extra }],
   };
   const done = await enhanceImage(req, cache, { onProgress: () => {}, onWarning: (m) => warnings.push(m) });
@@ -49,6 +50,7 @@ beforeAll(async () => {
   await writeFacePack(path.join(work, 'brighten'), { effect: 'brighten', amount: 0.1, colorMatch: 'none' });
 });
 afterAll(async () => {
+  await closeMetadataTool();
   await cache.dispose();
   await rm(work, { recursive: true, force: true });
 });
@@ -122,6 +124,25 @@ describe('faces stage', () => {
     const input = await facePhoto('turned.png', 90);
     const { done } = await runFaces(input, path.join(work, 'identity'), 'turned-out.png');
     expect(done.faces).toHaveLength(1);
+  });
+
+  it('reports each face with what was done to it, and the result\'s XMP history says so', async () => {
+    const input = await facePhoto('history-in.png');
+    const { done, out } = await runFaces(input, path.join(work, 'identity'), 'history-out.png', {}, 'all');
+    expect(done.faces!.map((f) => f.status)).toEqual(['restored']);
+    const tags = await readGroupedTags(out);
+    const history = tags['XMP-xmpMM:History'] as { Parameters?: string }[];
+    expect(history.at(-1)?.Parameters).toBe('enhanced 1x with model faces: 1 restored (face-identity)');
+  });
+
+  it('reports a face narrower than the minimum as too small and leaves the photo as it was', async () => {
+    const input = await facePhoto('small-in.png');
+    // The face is about 66 px wide here; at an 80 px minimum it is met by the search but not restored.
+    const { done, warnings, out } = await runFaces(input, path.join(work, 'brighten'), 'small-out.png', { minFace: 80 });
+    expect(done.faces!.length).toBeGreaterThan(0);
+    expect(done.faces!.every((f) => f.status === 'too-small' && Math.max(f.width, f.height) < 80)).toBe(true);
+    expect(warnings.join('\n')).toMatch(/no face of 80 px or more found; the faces stage was skipped \(1 smaller face was left as it was\)/);
+    expect(Buffer.compare((await raw(input)).data, (await raw(out)).data)).toBe(0);
   });
 
   it('refuses a chain that names no detector', async () => {

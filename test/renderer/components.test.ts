@@ -166,13 +166,16 @@ describe('ModelsScreen and LibraryScreen', () => {
     const { app } = await ready();
     render(ModelsScreen, { app });
     const card = document.querySelector('[data-model-id="realesrgan-x4fast"]')!;
-    expect(card.querySelector('h2')!.textContent).toBe('Real-ESRGAN x4 fast');
+    expect(card.querySelector('h3')!.textContent).toBe('Real-ESRGAN x4 fast');
     expect(card.textContent).toContain('Quick sharpening and enlarging');
     expect(screen.getByTestId('model-facts').textContent!.replace(/\s+/g, ' ').trim()).toBe('about 2 s a megapixel (measured here) · 4.9 MB · licence BSD-3-Clause');
     // Jargon only inside the collapsed technical details.
     const visible = Array.from(card.children).filter((c) => c.tagName !== 'DETAILS').map((c) => c.textContent).join(' ');
     expect(visible).not.toMatch(/GAN upscaler|sha256|realesrgan-x4fast|AdaIN/i);
-    expect(screen.getByRole('region', { name: 'Other kinds of model' }).textContent).toMatch(/Diffusion.*Faces.*Scratch repair.*Colour/s);
+    // Grouped by what the packs do; the groups without a pack say where such packs come from.
+    const groups = Array.from(document.querySelectorAll('[data-group]')).map((g) => g.querySelector('h2')!.textContent);
+    expect(groups).toEqual(['Enhance (upscale)', 'Faces', 'Repair', 'Colour']);
+    expect(screen.getByRole('region', { name: 'Colour' }).textContent).toMatch(/DDColor/);
   });
 
   it('shows a before/after sample on the cards of the packs that come with Revive, and none for other packs', async () => {

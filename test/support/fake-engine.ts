@@ -18,6 +18,8 @@ export class FakeEngine implements Engine {
   readonly calls: EnhanceJob[] = [];
   /** Inputs (absolute paths) whose calls fail with this message. */
   readonly failures = new Map<string, string>();
+  /** Inputs (absolute paths) whose results report these face boxes, as a faces stage would. */
+  readonly faces = new Map<string, NonNullable<EnhanceResult['faces']>>();
   #held = false;
   readonly #pending: Pending[] = [];
   readonly #waiters: ((p: Pending) => void)[] = [];
@@ -83,7 +85,8 @@ export class FakeEngine implements Engine {
       await rm(temp, { force: true });
       throw e;
     }
-    return { id: job.id ?? 'fake', width: 8, height: 8, ms: 1, provider: 'fake', warnings: [] };
+    const faces = this.faces.get(job.input);
+    return { id: job.id ?? 'fake', width: 8, height: 8, ms: 1, provider: 'fake', warnings: [], ...(faces ? { faces } : {}) };
   }
 
   async dispose(): Promise<void> {

@@ -92,7 +92,7 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   let provider = '';
   let faces: StageOutput['faces'];
   let colorize: StageOutput['colorize'];
-  const records: string[] = [];
+  const history: string[] = [];
   for (const step of chain) {
     const out = await step.prepared.run(rgb, ctx);
     ({ rgb } = out);
@@ -100,14 +100,14 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
     if (out.provider) provider = out.provider;
     if (out.faces) faces = out.faces;
     if (out.colorize) colorize = out.colorize;
-    records.push(out.record ?? step.prepared.modelId);
+    history.push(out.provenance ?? step.prepared.modelId);
   }
   if (rgb.width !== outW || rgb.height !== outH) {
     throw new EngineError(ENGINE_ERROR_CODES.INTERNAL, `the chain made ${rgb.width}×${rgb.height}, expected ${outW}×${outH}`);
   }
 
   // 5. encode + 6. write
-  await writeForRequest(req, hooks, decoded, rgb, records.join(' + '));
+  await writeForRequest(req, hooks, decoded, rgb, history.join(' + '));
 
   return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}), ...(colorize ? { colorize } : {}) };
 }

@@ -10,6 +10,7 @@ import {
   type ColorizeManifest,
   type FaceDetectManifest,
   type FaceRestoreManifest,
+  type InpaintManifest,
   type OneStepManifest,
   type PackManifest,
   type PixelSrManifest,
@@ -38,9 +39,15 @@ export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestor
 export type LoadedFaceDetectPack = LoadedSingleModelPack<FaceDetectManifest>;
 export type LoadedFaceRestorePack = LoadedSingleModelPack<FaceRestoreManifest>;
 export type LoadedColorizePack = LoadedSingleModelPack<ColorizeManifest>;
+/** An inpainting pack (LaMa layout) with its model's absolute path; the repair stage runs it on large holes. */
+export interface LoadedInpaintPack {
+  dir: string;
+  manifest: InpaintManifest;
+  modelPath: string;
+}
 
 /** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedColorizePack;
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack | LoadedColorizePack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -62,6 +69,7 @@ export async function loadPack(dir: string): Promise<LoadedPack> {
   if (manifest.kind === 'face-detect' || manifest.kind === 'face-restore') {
     return { dir, manifest, modelPath: await modelFile(dir, manifest) } as LoadedFaceDetectPack | LoadedFaceRestorePack;
   }
+  if (manifest.kind === 'inpaint') return { dir, manifest, modelPath: await modelFile(dir, manifest) };
   if (manifest.kind === 'colorize') return { dir, manifest, modelPath: await modelFile(dir, manifest) };
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
@@ -91,7 +99,7 @@ async function pixelSrPack(dir: string, manifest: PixelSrManifest): Promise<Load
 }
 
 /** The absolute path of a one-model pack's model, which must exist. */
-async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest | ColorizeManifest): Promise<string> {
+async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest | InpaintManifest | ColorizeManifest): Promise<string> {
   const modelPath = path.join(dir, manifest.model.file);
   const st = await stat(modelPath).catch(() => undefined);
   if (!st?.isFile()) {

@@ -24,6 +24,11 @@ export interface DetectOptions {
 
 export interface DetectResult {
   faces: FaceDetection[];
+  /**
+   * Faces the search met that are narrower than `minFace` (under the winning turn, or upright when none won): not
+   * restored, but reported so the result can say why a face was left alone.
+   */
+  small: FaceDetection[];
   /** Quarter turns clockwise under which the faces were found (0 when upright or when none were found). */
   rotation: 0 | 1 | 2 | 3;
   /** Model runs made. */
@@ -143,6 +148,8 @@ export async function detectFaces(image: PixelBuffer, runner: ModelRunner, opts:
   const input = new Float32Array(BLAZEFACE_INPUT * BLAZEFACE_INPUT * 3);
   let runs = 0;
   const rotations = opts.tryRotations === false ? [0] : [0, 1, 2, 3];
+  let uprightSmall: FaceDetection[] = [];
+  const big = (f: FaceDetection): boolean => Math.max(f.width, f.height) >= opts.minFace;
   for (const rotation of rotations) {
     const [rw, rh] = rotation % 2 ? [h, w] : [w, h];
     const windows = planWindows(rw, rh, opts.minFace);
@@ -153,8 +160,11 @@ export async function detectFaces(image: PixelBuffer, runner: ModelRunner, opts:
       all.push(...(await detectWindow(runner, input, win, { w, h, rotation, minScore, top: win.size === top })));
       runs++;
     }
-    const faces = weightedNms(all, opts.nmsThreshold ?? DEFAULT_NMS).filter((f) => Math.max(f.width, f.height) >= opts.minFace);
-    if (faces.length > 0) return { faces, rotation: rotation as DetectResult['rotation'], windows: runs };
+    const merged = weightedNms(all, opts.nmsThreshold ?? DEFAULT_NMS);
+    const faces = merged.filter(big);
+    const small = merged.filter((f) => !big(f));
+    if (faces.length > 0) return { faces, small, rotation: rotation as DetectResult['rotation'], windows: runs };
+    if (rotation === 0) uprightSmall = small;
   }
-  return { faces: [], rotation: 0, windows: runs };
+  return { faces: [], small: uprightSmall, rotation: 0, windows: runs };
 }

@@ -6,6 +6,7 @@ import type { FloatTensor, ModelRunner, PixelBuffer } from '../../pixels/types';
 import { alignedSpan, faceToTemplate, warpToTemplate } from './align';
 import type { FaceDetection } from './blazeface';
 import { detectFaces } from './detect';
+import type { FaceBox, FaceStatus } from './face-box';
 import { pasteFace, type FaceColorMatch } from './paste';
 
 export interface RestoreFacesOptions {
@@ -23,17 +24,11 @@ export interface RestoreFacesOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
-/** A face as the result reports it: its box in the output photo and its detection score. */
-export interface FaceBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  score: number;
-}
+export type { FaceBox } from './face-box';
 
 export interface RestoreFacesResult {
   image: PixelBuffer;
+  /** Every face found, restored or not (then why), in the order restored. */
   faces: FaceBox[];
   /** Quarter turns clockwise under which the faces were found (a rotated print). */
   rotation: number;
@@ -58,7 +53,14 @@ function fromTensor(t: FloatTensor, size: number): Float32Array {
   return out;
 }
 
-const boxOf = (f: FaceDetection): FaceBox => ({ x: Math.round(f.x), y: Math.round(f.y), width: Math.round(f.width), height: Math.round(f.height), score: Math.round(f.score * 1000) / 1000 });
+const boxOf = (f: FaceDetection, status: FaceStatus): FaceBox => ({
+  x: Math.round(f.x),
+  y: Math.round(f.y),
+  width: Math.round(f.width),
+  height: Math.round(f.height),
+  score: Math.round(f.score * 1000) / 1000,
+  status,
+});
 
 /** Restores every face of at least `minFace` px; the input is not modified (the result is a copy when faces were found). */
 export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, restorer: ModelRunner, opts: RestoreFacesOptions): Promise<RestoreFacesResult> {
@@ -67,7 +69,8 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
   const found = await detectFaces(input, detector, { minFace: opts.minFace });
   opts.onProgress?.('detect-faces', 1, 1);
   const ms = { detect: performance.now() - t, model: 0, alignPaste: 0 };
-  if (found.faces.length === 0) return { image: input, faces: [], rotation: 0, ms };
+  const small = found.small.map((f) => boxOf(f, 'too-small'));
+  if (found.faces.length === 0) return { image: input, faces: small, rotation: 0, ms };
 
   const image: PixelBuffer = { ...input, data: input.data.slice() };
   const faces: FaceBox[] = [];
@@ -76,7 +79,10 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
     t = performance.now();
     const toTemplate = faceToTemplate(face, opts.size);
     // The box's size can be off for a profile; the template's span is what restoration actually sees.
-    if (alignedSpan(toTemplate, opts.size) * 0.5 < opts.minFace) continue;
+    if (alignedSpan(toTemplate, opts.size) * 0.5 < opts.minFace) {
+      small.push(boxOf(face, 'too-small'));
+      continue;
+    }
     const aligned = warpToTemplate(input, toTemplate, opts.size);
     ms.alignPaste += performance.now() - t;
 
@@ -92,8 +98,8 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
     t = performance.now();
     pasteFace(image, aligned, restored, toTemplate, opts.size, { fidelity: opts.fidelityInput ? 1 : opts.fidelity, colorMatch: opts.colorMatch });
     ms.alignPaste += performance.now() - t;
-    faces.push(boxOf(face));
+    faces.push(boxOf(face, 'restored'));
   }
   opts.onProgress?.('restore-faces', found.faces.length, found.faces.length);
-  return { image, faces, rotation: found.rotation, ms };
+  return { image, faces: [...faces, ...small], rotation: found.rotation, ms };
 }

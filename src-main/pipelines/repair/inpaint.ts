@@ -17,8 +17,6 @@ const RADIUS = 4;
 // Large tiles keep the halo a small, near-constant share of the work whatever the photo's size.
 const TILE = 1024;
 const HALO = 40;
-/** Rings beyond this (a hole over ~2×this px across) are a large hole for the classical method. */
-export const LARGE_HOLE_RINGS = 24;
 
 export interface InpaintOptions {
   signal?: AbortSignal;
@@ -27,7 +25,7 @@ export interface InpaintOptions {
 
 export interface InpaintResult {
   image: PixelBuffer;
-  /** The most rings any hole needed; above {@link LARGE_HOLE_RINGS} the fill of its middle is a blur. */
+  /** The most rings any hole needed; above large-holes.ts's PACK_HOLE_RINGS the fill of its middle is a blur. */
   maxRings: number;
 }
 

@@ -4,7 +4,7 @@
  *   - dust: specks 1–6 px across, bright and dark, slightly irregular, soft-edged
  *   - scratches: 1–3 px wide, 20–100 % of the photo's side long, random angles, a third of them curved
  *   - one crack: an irregular dark line wandering across the photo
- *   - fade (separately): contrast × 0.6, blacks lifted, a warm/magenta cast
+ *   - fade (separately): contrast × 0.6, blacks lifted, a warm/magenta cast; other fades for the held-out figures
  * Deterministic for a seed. Works on 8-bit RGB.
  */
 import type { PixelBuffer } from '../../../src-main/pixels/types';
@@ -120,10 +120,28 @@ export function damage(clean: PixelBuffer, seed: number): Damaged {
   return { image: { ...clean, data: out }, alpha: cv.alpha };
 }
 
-/** Fading as old prints show it: contrast × 0.6 about the middle, blacks lifted, a warm magenta cast. */
-export function fade(clean: PixelBuffer): PixelBuffer {
-  const gain = [1.0, 0.9, 0.8];
-  const lift = [0.12, 0.08, 0.07];
+/** A fade: per channel, contrast × `contrast` about the middle, then a gain and a lift (together the cast). */
+export interface FadeParams {
+  contrast: number;
+  gain: [number, number, number];
+  lift: [number, number, number];
+}
+
+/** The benchmark's own fade (the issue's): contrast × 0.6, blacks lifted, a warm magenta cast. */
+export const BENCH_FADE: FadeParams = { contrast: 0.6, gain: [1.0, 0.9, 0.8], lift: [0.12, 0.08, 0.07] };
+
+/**
+ * Fades with other figures, to show the colour restore is not fitted to the benchmark's: weaker and stronger
+ * contrast loss, and casts of other hues.
+ */
+export const OTHER_FADES: Readonly<Record<string, FadeParams>> = {
+  '× 0.5, cyan': { contrast: 0.5, gain: [0.85, 1, 1], lift: [0.05, 0.12, 0.12] },
+  '× 0.7, yellow': { contrast: 0.7, gain: [1, 0.95, 0.8], lift: [0.1, 0.1, 0.02] },
+  '× 0.8, green': { contrast: 0.8, gain: [0.9, 1, 0.9], lift: [0.06, 0.1, 0.06] },
+};
+
+/** Fading as old prints show it (the benchmark's fade unless told otherwise). */
+export function fade(clean: PixelBuffer, f: FadeParams = BENCH_FADE): PixelBuffer {
   const out = new Uint8Array(clean.data.length);
   const c = clean.channels;
   for (let i = 0; i < clean.data.length; i++) {
@@ -132,8 +150,8 @@ export function fade(clean: PixelBuffer): PixelBuffer {
       out[i] = clean.data[i]!;
       continue;
     }
-    const v = 0.5 + (clean.data[i]! / 255 - 0.5) * 0.6;
-    out[i] = Math.round(Math.min(1, Math.max(0, lift[ch]! + v * gain[ch]!)) * 255);
+    const v = 0.5 + (clean.data[i]! / 255 - 0.5) * f.contrast;
+    out[i] = Math.round(Math.min(1, Math.max(0, f.lift[ch]! + v * f.gain[ch]!)) * 255);
   }
   return { ...clean, data: out };
 }

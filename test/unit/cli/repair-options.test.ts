@@ -12,6 +12,11 @@ describe('repair options on the command line', () => {
     expect(o.repair?.mask).toBe(`${process.cwd()}/m.png`);
   });
 
+  it('reads --inpaint-pack with the repair options (resolved when the batch is queued)', () => {
+    expect(parseEnhanceOptions({ ...base, repair: 'auto', inpaintPack: 'lama-512' }).repair?.inpaintPack).toBe('lama-512');
+    expect(parseEnhanceOptions({ ...base, repair: 'auto' }).repair?.inpaintPack).toBeUndefined();
+  });
+
   it('carries no repair when none is asked for', () => {
     expect(parseEnhanceOptions(base).repair).toBeUndefined();
   });
@@ -21,6 +26,7 @@ describe('repair options on the command line', () => {
     [{ repair: 'auto', repairSensitivity: '120' }, /--repair-sensitivity must be a number from 0 to 100/],
     [{ repairSensitivity: '50', repair: 'off' }, /--repair-sensitivity needs --repair auto/],
     [{ colourStrength: '50' }, /--colour-strength needs --colour restore/],
+    [{ inpaintPack: 'lama' }, /--inpaint-pack needs --repair auto or --mask FILE/],
   ])('refuses %o', (extra, message) => {
     expect(() => parseEnhanceOptions({ ...base, ...extra })).toThrow(message);
   });
@@ -39,8 +45,22 @@ describe('repair in the job settings', () => {
   });
 
   it('becomes a repair stage before the enhance stage', () => {
-    expect(repairStageOf(plain)).toBeUndefined();
+    const dirOf = (id: string): string => `/packs/${id}`;
+    expect(repairStageOf(plain, dirOf)).toBeUndefined();
     const s = parseJobSettings({ ...plain, repair: { mode: 'off', colour: 'restore', mask: '/m.png' } });
-    expect(repairStageOf(s)).toEqual({ stage: 'repair', repair: { mode: 'off', dust: true, scratches: true, sensitivity: 50, colour: 'restore', strength: 1 }, mask: '/m.png' });
+    expect(repairStageOf(s, dirOf)).toEqual({ stage: 'repair', repair: { mode: 'off', dust: true, scratches: true, sensitivity: 50, colour: 'restore', strength: 1 }, mask: '/m.png' });
+  });
+
+  it("runs the repair stage on the job's inpainting pack, and pack-less for none or for jobs queued before packs", () => {
+    const dirOf = (id: string): string => `/packs/${id}`;
+    const withPack = parseJobSettings({ ...plain, repair: { mode: 'auto', inpaintPack: 'lama-512' } });
+    expect(repairStageOf(withPack, dirOf)).toMatchObject({ stage: 'repair', modelDir: '/packs/lama-512' });
+    expect(repairStageOf(withPack, dirOf)?.repair).not.toHaveProperty('inpaintPack');
+    for (const inpaintPack of ['none', undefined]) {
+      const s = parseJobSettings({ ...plain, repair: { mode: 'auto', ...(inpaintPack ? { inpaintPack } : {}) } });
+      expect(repairStageOf(s, dirOf)).not.toHaveProperty('modelDir');
+    }
+    // The pack changes the result, so it is part of the result's key.
+    expect(settingsKey(withPack, 'png')).not.toBe(settingsKey(parseJobSettings({ ...plain, repair: { mode: 'auto', inpaintPack: 'none' } }), 'png'));
   });
 });

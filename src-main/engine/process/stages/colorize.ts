@@ -27,7 +27,7 @@ export const colorizeStage: StageKind<LoadedColorizePack> = {
 };
 
 /** The words the result's history records for this stage. */
-function record(report: ColorizeReport): string {
+function provenance(report: ColorizeReport): string {
   return report.applied ? `${report.pack} colourised at ${Math.round(report.strength * 100)}%` : `${report.pack} ${SKIPPED_IN_COLOUR}`;
 }
 
@@ -43,7 +43,7 @@ async function run(pack: LoadedColorizePack, options: EnhanceStage, rgb: PixelBu
     if (!isMonochrome(verdict)) {
       ctx.hooks.onWarning(`colorize: ${SKIPPED_IN_COLOUR}`);
       const r = report(false, verdict.photo);
-      return { rgb, provider: '', colorize: r, record: record(r) };
+      return { rgb, provider: '', colorize: r, provenance: provenance(r) };
     }
   }
 
@@ -78,5 +78,5 @@ async function run(pack: LoadedColorizePack, options: EnhanceStage, rgb: PixelBu
     throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `colorize model "${m.id}": ${(err as Error).message}`, { cause: err });
   }
   const r = report(true, result.verdict.photo);
-  return { rgb: result.image, provider: opened.provider, colorize: r, record: record(r) };
+  return { rgb: result.image, provider: opened.provider, colorize: r, provenance: provenance(r) };
 }

@@ -4,7 +4,9 @@
  *   1. check    — the request names the face detector pack (the embedded BlazeFace)
  *   2. sessions — detector and restorer, cached like every model
  *   3. faces    — detect, align, restore, paste back (pipelines/faces); no face → the stage is skipped and says so
+ *   4. report   — every face found as a box (restored, or too small) and the stage's line in the result's history
  */
+import { describeFaces } from '../../../pipelines/faces/face-box';
 import { restoreFaces } from '../../../pipelines/faces/restore-faces';
 import type { PixelBuffer } from '../../../pixels/types';
 import { EngineError } from '../../engine-error';
@@ -76,9 +78,12 @@ async function run(pack: LoadedFaceRestorePack, options: EnhanceStage, detectorD
     ...(m.model.fidelityInput !== undefined ? { fidelityInput: m.model.fidelityInput } : {}),
     onProgress: (stage, done, total) => ctx.hooks.onProgress(stage, done, total),
   });
-  if (result.faces.length === 0) {
-    ctx.hooks.onWarning(`faces: no face of ${options.minFace ?? DEFAULT_MIN_FACE} px or more found; the faces stage was skipped`);
-    return { rgb, provider: '', faces: [] };
+  const provenance = describeFaces(m.id, result.faces);
+  const small = result.faces.length - result.faces.filter((f) => f.status === 'restored').length;
+  if (small === result.faces.length) {
+    const left = small > 0 ? ` (${small === 1 ? '1 smaller face was left as it was' : `${small} smaller faces were left as they were`})` : '';
+    ctx.hooks.onWarning(`faces: no face of ${options.minFace ?? DEFAULT_MIN_FACE} px or more found; the faces stage was skipped${left}`);
+    return { rgb, provider: '', faces: result.faces, provenance };
   }
-  return { rgb: result.image, provider: restorer.provider, faces: result.faces };
+  return { rgb: result.image, provider: restorer.provider, faces: result.faces, provenance };
 }

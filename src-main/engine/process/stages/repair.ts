@@ -24,21 +24,28 @@ export const CLASSICAL_REPAIR_ID = 'classical-repair';
 
 /** Stage 1: the options checked, ready to run. */
 export function prepareClassicalRepair(options: EnhanceStage): PreparedStage {
-  const parsed = RepairOptionsSchema.safeParse(options.repair ?? {});
-  if (!parsed.success) throw new EngineError('BAD_REQUEST', `invalid repair options: ${describeIssues(parsed.error)}`);
-  const repair = parsed.data;
+  const repair = parseRepairOptions(options);
   return { modelId: describeRepair(repair, options.mask), run: (rgb, ctx) => run(rgb, ctx, options, repair) };
 }
 
-/** The provenance entry (XMP history, EXIF ProcessingSoftware): the pipeline and every option that shaped it. */
-export function describeRepair(r: RepairOptions, mask?: string): string {
-  const what = mask !== undefined ? `mask ${path.basename(mask)}` : r.mode === 'auto' ? `${[r.dust ? 'dust' : '', r.scratches ? 'scratches' : ''].filter(Boolean).join('+') || 'nothing'} at sensitivity ${r.sensitivity}` : 'no detection';
-  const colour = r.colour === 'restore' ? `; colour restore ${Math.round(r.strength * 100)} %` : '';
-  // No commas or braces: the text becomes a field of ExifTool's XMP history structure, where they separate fields.
-  return `${CLASSICAL_REPAIR_ID} (${what}${colour})`;
+/** The request's repair options with their defaults; a bad one is refused naming the field. */
+export function parseRepairOptions(options: EnhanceStage): RepairOptions {
+  const parsed = RepairOptionsSchema.safeParse(options.repair ?? {});
+  if (!parsed.success) throw new EngineError('BAD_REQUEST', `invalid repair options: ${describeIssues(parsed.error)}`);
+  return parsed.data;
 }
 
-async function userMask(file: string, rgb: PixelBuffer): Promise<Uint8Array> {
+/** The provenance entry (XMP history, EXIF ProcessingSoftware): the pipeline and every option that shaped it. */
+export function describeRepair(r: RepairOptions, mask?: string, inpaintPack?: string): string {
+  const what = mask !== undefined ? `mask ${path.basename(mask)}` : r.mode === 'auto' ? `${[r.dust ? 'dust' : '', r.scratches ? 'scratches' : ''].filter(Boolean).join('+') || 'nothing'} at sensitivity ${r.sensitivity}` : 'no detection';
+  const colour = r.colour === 'restore' ? `; colour restore ${Math.round(r.strength * 100)} %` : '';
+  const holes = inpaintPack !== undefined ? `; large holes by ${inpaintPack}` : '';
+  // No commas or braces: the text becomes a field of ExifTool's XMP history structure, where they separate fields.
+  return `${CLASSICAL_REPAIR_ID} (${what}${holes}${colour})`;
+}
+
+/** The user's mask file, which must be the photo's size (the message names both). */
+export async function userMask(file: string, rgb: PixelBuffer): Promise<Uint8Array> {
   const mask = await readMask(file);
   if (mask.width !== rgb.width || mask.height !== rgb.height) {
     throw new EngineError('BAD_REQUEST', `the mask ${file} is ${mask.width}×${mask.height} but the photo is ${rgb.width}×${rgb.height}`);

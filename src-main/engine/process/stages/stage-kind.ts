@@ -7,6 +7,7 @@
  * interrupted), so no stage listens for it. Progress goes through the request's hooks under the stage names the
  * protocol documents.
  */
+import type { FaceBox } from '../../../pipelines/faces/face-box';
 import type { PixelBuffer } from '../../../pixels/types';
 import type { ChainStage, ColorizeReport, EnhanceStage, ProviderChoice } from '../../protocol';
 import type { EnhanceHooks } from '../hooks';
@@ -26,12 +27,15 @@ export interface StageOutput {
   rgb: PixelBuffer;
   /** The execution provider that ran the stage's model ('cpu', 'cuda', …). */
   provider: string;
-  /** Faces stage: the faces it restored, boxes in output pixels. */
-  faces?: { x: number; y: number; width: number; height: number; score: number }[];
+  /** Faces stage: every face it found, boxes in output pixels, each restored or left alone as too small. */
+  faces?: FaceBox[];
+  /**
+   * The stage's entry in the result's history (XMP, EXIF ProcessingSoftware) when what it did is known only after it
+   * ran ("faces: 2 restored (pack); 1 too small"); absent = the prepared stage's `modelId`.
+   */
+  provenance?: string;
   /** Colour stage: what it did. */
   colorize?: ColorizeReport;
-  /** How the result's history names this stage when not by its pack id alone ("ddcolor skipped: photo is in colour"). */
-  record?: string;
 }
 
 /** A stage checked against its pack and options, ready to run. */

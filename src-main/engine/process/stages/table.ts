@@ -8,6 +8,7 @@ import { ENGINE_ERROR_CODES } from '../../protocol';
 import type { LoadedPack } from '../pack';
 import { colorizeStage } from './colorize';
 import { faceRestoreStage } from './face-restore';
+import { inpaintStage } from './inpaint';
 import { oneStepDiffusionStage } from './onestep-diffusion';
 import { pixelSrStage } from './pixel-sr';
 import type { StageKind } from './stage-kind';
@@ -21,6 +22,7 @@ const STAGE_TABLE: { readonly [K in Exclude<PackKind, ToolKind>]: StageKind<Pack
   'pixel-sr': pixelSrStage,
   'onestep-diffusion': oneStepDiffusionStage,
   'face-restore': faceRestoreStage,
+  inpaint: inpaintStage,
   colorize: colorizeStage,
 };
 

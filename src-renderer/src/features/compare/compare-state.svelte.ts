@@ -2,7 +2,7 @@
  * The compare screen: which pair of images is shown, the slider position, the shared zoom/pan, and "preview a
  * region" (restore a crop with the chosen settings before committing to a long run).
  */
-import type { LibraryEntry, RestoreSettings } from '../../../../src-preload/contract';
+import type { FaceBox, LibraryEntry, RestoreSettings } from '../../../../src-preload/contract';
 import type { HostApi } from '../../lib/api/host';
 import { fit, oneToOne, pan, zoomByWheel, type Size, type Viewport } from './viewport';
 
@@ -18,6 +18,8 @@ export interface ComparePair {
   facts?: string;
   /** Serve mode: the result as a download (Save from compare). */
   downloadUrl?: string;
+  /** The faces stage's boxes in the after image's pixels, when it ran. */
+  faces?: readonly FaceBox[];
 }
 
 /** One image the A/B picker offers: the original, or one library result of the same original. */
@@ -27,6 +29,7 @@ export interface CompareChoice {
   libraryId?: number;
   downloadUrl?: string;
   facts?: string;
+  faces?: readonly FaceBox[];
 }
 
 export type CompareMode = 'slider' | 'side';
@@ -54,6 +57,7 @@ export class CompareState {
   #mode = $state<CompareMode>('slider');
   #holding = $state(false);
   #original = $state<string | null>(null);
+  #showFaces = $state(false);
   /** The stage's usable width changes with the mode: the next stage size fits the picture again. */
   #refit = false;
   #opened = $state(0);
@@ -107,6 +111,17 @@ export class CompareState {
   get opened(): number {
     return this.#opened;
   }
+  /** The right-hand result's face boxes (empty when it has none, or the original is shown there). */
+  get faces(): readonly FaceBox[] {
+    return this.#pair?.faces ?? [];
+  }
+  /** "Show faces" is on (the overlay is drawn only while the shown result has faces). */
+  get showFaces(): boolean {
+    return this.#showFaces;
+  }
+  toggleFaces(): void {
+    this.#showFaces = !this.#showFaces;
+  }
   /** The original's image, whichever two images A and B are. */
   get originalUrl(): string | null {
     return this.#original;
@@ -135,8 +150,14 @@ export class CompareState {
       const shown = this.#choices[this.#b];
       const extra: CompareChoice[] = results
         .filter((e) => e.outputUrl !== shown?.url)
-        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e) }));
+        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e), ...(e.faces ? { faces: e.faces } : {}) }));
       this.#choices = [...this.#choices, ...extra];
+      // A pair opened from the queue knows its library row but not its faces: the row has them.
+      const faces = results.find((e) => e.outputUrl === shown?.url)?.faces;
+      if (shown && faces && !shown.faces) {
+        this.#choices = this.#choices.map((c) => (c === shown ? { ...c, faces } : c));
+        if (pair.afterUrl === shown.url) this.#pair = { ...pair, faces };
+      }
     } catch (err) {
       this.#report(err);
     }
@@ -152,7 +173,7 @@ export class CompareState {
       this.#pair = { ...pair, beforeUrl: c.url };
     } else {
       this.#b = index;
-      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl };
+      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl, faces: c.faces };
     }
   }
 
@@ -161,7 +182,7 @@ export class CompareState {
     this.#original = pair.beforeUrl;
     this.#choices = [
       { label: 'Original', url: pair.beforeUrl },
-      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts },
+      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts, faces: pair.faces },
     ];
     this.#a = 0;
     this.#b = 1;
