@@ -35,6 +35,8 @@ interface Outcome {
   sourceHash?: string | null;
   sourceSize?: number | null;
   faces?: EnhanceResult['faces'];
+  /** What the colour stage did, when the chain had one. */
+  colorize?: EnhanceResult['colorize'];
 }
 
 export class ResultRecorder {
@@ -124,6 +126,7 @@ export class ResultRecorder {
         outputWidth: result.width,
         outputHeight: result.height,
         ...(result.faces ? { faces: result.faces } : {}),
+        ...(result.colorize ? { colorize: result.colorize } : {}),
       });
     })();
     this.#reporter.recordRun({ job, pixels: ready.probe.width * ready.probe.height, ms, cold, provider: result.provider });
@@ -158,6 +161,7 @@ export class ResultRecorder {
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
       faces: r.faces ?? null,
+      colorize: r.colorize ?? null,
     });
   }
 

@@ -52,11 +52,24 @@ export interface LibraryEntry {
   thumbAfter: string | null;
   /** The faces stage's boxes in the result's pixels (restored or too small); null when no faces stage ran. */
   faces: FaceBox[] | null;
+  /** What the colour stage did (null: the chain had none). */
+  colorize: LibraryColorize | null;
+}
+
+/** The colour stage's record: colourised, or left alone because 'auto' found the photo in colour. */
+export interface LibraryColorize {
+  pack: string;
+  mode: 'auto' | 'on';
+  applied: boolean;
+  /** The photo as judged: 'greyscale', 'toned' (sepia, cyanotype) or 'colour'. */
+  photo: 'greyscale' | 'toned' | 'colour';
+  strength: number;
 }
 
 /** What a caller provides; names, folders and thumbnails are derived or set later. */
-export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'faces'> & {
+export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'faces' | 'colorize'> & {
   faces?: FaceBox[] | null;
+  colorize?: LibraryColorize | null;
 };
 
 export interface LibraryQuery {
@@ -109,6 +122,7 @@ interface Row {
   thumb_before: string | null;
   thumb_after: string | null;
   faces: string | null;
+  colorize: string | null;
 }
 
 function toEntry(r: Row): LibraryEntry {
@@ -155,6 +169,7 @@ function toEntry(r: Row): LibraryEntry {
     thumbBefore: r.thumb_before,
     thumbAfter: r.thumb_after,
     faces,
+    colorize: r.colorize === null ? null : (JSON.parse(r.colorize) as LibraryColorize),
   };
 }
 
@@ -177,15 +192,18 @@ export class LibraryStore {
       .prepare(
         `INSERT INTO library (item_id, job_id, source_path, source_name, source_dir, source_hash, source_size,
            source_width, source_height, output_path, output_dir, output_size, output_width, output_height, model,
-           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps, faces)
+           settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps, faces,
+           colorize)
          VALUES (@itemId, @jobId, @sourcePath, @sourceName, @sourceDir, @sourceHash, @sourceSize, @sourceWidth,
            @sourceHeight, @outputPath, @outputDir, @outputSize, @outputWidth, @outputHeight, @model, @settings,
-           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps, @faces)
+           @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps, @faces,
+           @colorize)
          ON CONFLICT (item_id) DO UPDATE SET output_path = excluded.output_path, output_dir = excluded.output_dir,
            output_size = excluded.output_size, output_width = excluded.output_width,
            output_height = excluded.output_height, status = excluded.status, error = excluded.error, ms = excluded.ms,
            started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device,
-           faces = excluded.faces
+           faces = excluded.faces,
+           colorize = excluded.colorize
          RETURNING id`,
       )
       .get({
@@ -196,6 +214,7 @@ export class LibraryStore {
         settings: JSON.stringify(e.settings),
         hasGps: e.hasGps ? 1 : 0,
         faces: e.faces ? JSON.stringify(e.faces) : null,
+        colorize: e.colorize ? JSON.stringify(e.colorize) : null,
       }) as { id: number };
     return r.id;
   }

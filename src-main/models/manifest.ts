@@ -238,7 +238,34 @@ export const InpaintManifestSchema = CommonSchema.extend({
 });
 export type InpaintManifest = z.infer<typeof InpaintManifestSchema>;
 
-export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema, InpaintManifestSchema]);
+/**
+ * Colourisation (the DDColor layout): the photo's lightness as a grey RGB image → two chroma channels at the same
+ * size. Input float32 NCHW [1, 3, size, size], the three channels equal (the sRGB grey of each pixel's CIELAB L with
+ * a* = b* = 0), mapped from 0–1 onto `inputRange`; output float32 NCHW [1, 2, size, size], CIELAB (D65) a* and b*
+ * divided by `outputScale`. `scale` is 1: the chroma is upsampled and joined with the full-resolution lightness.
+ */
+export const ColorizeManifestSchema = CommonSchema.extend({
+  kind: z.literal('colorize'),
+  model: z.object({ file: packPath, input: z.string().min(1), output: z.string().min(1) }),
+  colorize: z
+    .object({
+      /** Edge of the square image the model takes (DDColor: 512; its tiny variant 256). */
+      size: z.number().int().min(16).max(2048).default(512),
+      /** The values grey 0 and grey 1 are given as (DDColor: [0, 1]; a model trained on [-1, 1] says so). */
+      inputRange: z
+        .tuple([z.number(), z.number()])
+        .refine(([lo, hi]) => lo < hi, { message: 'inputRange must be [low, high] with low < high' })
+        .default([0, 1]),
+      /** The chroma the model outputs; only CIELAB a*b* (D65 white, as DDColor's OpenCV conversion) is defined. */
+      outputSpace: z.literal('cielab-ab').default('cielab-ab'),
+      /** a* = output × outputScale (DDColor outputs a* and b* themselves: 1; a model that outputs them over 110, in about [-1, 1]: 110). */
+      outputScale: z.number().positive().default(1),
+    })
+    .default({ size: 512, inputRange: [0, 1], outputSpace: 'cielab-ab', outputScale: 1 }),
+});
+export type ColorizeManifest = z.infer<typeof ColorizeManifestSchema>;
+
+export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema, InpaintManifestSchema, ColorizeManifestSchema]);
 export type PackManifest = z.infer<typeof PackManifestSchema>;
 export type PackKind = PackManifest['kind'];
 
@@ -267,7 +294,7 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
 
 /** Every file path a manifest points at (all must appear in `files`). */
 export function referencedPaths(m: PackManifest): string[] {
-  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'inpaint') return [m.model.file];
+  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'inpaint' || m.kind === 'colorize') return [m.model.file];
   if (m.kind === 'face-restore') return m.model ? [m.model.file] : m.graphs ? graphPaths(m.graphs) : [];
   const out = graphPaths(m.graphs);
   if (m.tagger) out.push(m.tagger.model, m.tagger.tags, m.tagger.thresholds);

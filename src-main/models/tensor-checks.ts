@@ -1,6 +1,6 @@
 /**
- * Install-time checks of a pack's graphs against its kind's layout (faces and inpaint packs): a pack whose tensors cannot fit is
- * refused before it is installed, with the tensor named, instead of failing on the first photo.
+ * Install-time checks of a pack's graphs against its kind's layout (faces, inpaint and colorize packs): a pack whose
+ * tensors cannot fit is refused before it is installed, with the tensor named, instead of failing on the first photo.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { readGraphSignature, tensorProblem } from './onnx/signature';
 
 /** The problems of the pack's graph in `dir` (staged files), one line each; empty when it fits or the kind has no check. */
 export async function packTensorProblems(dir: string, manifest: PackManifest): Promise<string[]> {
-  if (manifest.kind !== 'face-restore' && manifest.kind !== 'face-detect' && manifest.kind !== 'inpaint') return [];
+  if (manifest.kind !== 'face-restore' && manifest.kind !== 'face-detect' && manifest.kind !== 'inpaint' && manifest.kind !== 'colorize') return [];
   // A one-step-diffusion face pack has no single model: its SD graphs are checked when it opens, as a
   // one-step-diffusion pack's are (their sizes are dynamic, so a file alone says little).
   const model = manifest.model;
@@ -35,6 +35,11 @@ export async function packTensorProblems(dir: string, manifest: PackManifest): P
     problems.push(tensorProblem(sig.inputs, 'input', manifest.model.image, [1, 3, s, s]));
     problems.push(tensorProblem(sig.inputs, 'input', manifest.model.mask, [1, 1, s, s]));
     problems.push(tensorProblem(sig.outputs, 'output', manifest.model.output, [1, 3, s, s]));
+  } else if (manifest.kind === 'colorize') {
+    // The DDColor layout: grey RGB in, a*b* out, both at the pack's square size.
+    const s = manifest.colorize.size;
+    problems.push(tensorProblem(sig.inputs, 'input', manifest.model.input, [1, 3, s, s]));
+    problems.push(tensorProblem(sig.outputs, 'output', manifest.model.output, [1, 2, s, s]));
   } else {
     problems.push(tensorProblem(sig.inputs, 'input', manifest.model.input, [1, 256, 256, 3]));
   }

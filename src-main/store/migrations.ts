@@ -135,6 +135,13 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE library ADD COLUMN faces TEXT');
     },
   },
+  {
+    name: 'library: what the colour stage did',
+    up(db) {
+      // JSON ({pack, mode, applied, photo, strength}) or NULL when the result's chain had no colour stage.
+      db.exec('ALTER TABLE library ADD COLUMN colorize TEXT');
+    },
+  },
 ];
 
 /** The schema version this build writes. */

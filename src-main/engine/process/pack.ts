@@ -7,6 +7,7 @@ import {
   MANIFEST_FILE,
   parseManifest,
   referencedPaths,
+  type ColorizeManifest,
   type FaceDetectManifest,
   type FaceRestoreManifest,
   type InpaintManifest,
@@ -29,8 +30,8 @@ export interface LoadedOneStepPack {
   manifest: OneStepManifest;
 }
 
-/** A one-model pack of the faces family (a detector or a restorer) with its model's absolute path. */
-export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest> {
+/** A one-model pack of the faces family (a detector or a restorer) or a colouriser, with its model's absolute path. */
+export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest | ColorizeManifest> {
   dir: string;
   manifest: M;
   modelPath: string;
@@ -44,6 +45,7 @@ export interface LoadedFaceRestorePack {
   /** The GAN layout's model (absolute path); absent for the one-step diffusion layout. */
   modelPath?: string;
 }
+export type LoadedColorizePack = LoadedSingleModelPack<ColorizeManifest>;
 /** An inpainting pack (LaMa layout) with its model's absolute path; the repair stage runs it on large holes. */
 export interface LoadedInpaintPack {
   dir: string;
@@ -52,7 +54,7 @@ export interface LoadedInpaintPack {
 }
 
 /** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack;
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack | LoadedColorizePack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -74,6 +76,7 @@ export async function loadPack(dir: string): Promise<LoadedPack> {
   if (manifest.kind === 'face-detect') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
   if (manifest.kind === 'face-restore' && manifest.model) return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
   if (manifest.kind === 'inpaint') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
+  if (manifest.kind === 'colorize') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
     if (!st?.isFile()) throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": file ${file} is missing`);
