@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark row, measured side by side in one run on this machine, printed as a table and
  * written to bench-results/bench.json. Not a test: goals are reported, not asserted.
- * Options: --quick (smaller sizes), --only pixel,diffusion,library,startup,vae,fleet,repair,faces
+ * Options: --quick (smaller sizes), --only pixel,diffusion,library,startup,vae,fleet,repair,faces,colorize
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ const suites: Suite[] = [
   { name: 'fleet', file: 'test/bench/fleet-bench.ts', run: (m) => (m.fleetBench as () => Promise<BenchRow[]>)() },
   { name: 'repair', file: 'test/bench/repair-bench.ts', run: (m) => (m.repairBench as (o: { quick: boolean }) => Promise<BenchRow[]>)({ quick }) },
   { name: 'faces', file: 'test/bench/faces-bench.ts', run: (m) => (m.facesBench as () => Promise<BenchRow[]>)() },
+  { name: 'colorize', file: 'test/bench/colorize-bench.ts', run: (m) => (m.colorizeBench as () => Promise<BenchRow[]>)() },
 ];
 
 const rows: BenchRow[] = [];

@@ -112,6 +112,15 @@ export const RestoreSettingsSchema = z.object({
   facePack: IdSchema.optional(),
   /** 0–1: share of each face's restoration kept; absent = 1. */
   faceFidelity: z.number().min(0).max(1).optional(),
+  /**
+   * Colourise with `colorizePack`, last: 'auto' only photos found black-and-white or toned, 'on' every photo; absent =
+   * off. Offered only with a colorize pack installed.
+   */
+  colorize: z.enum(['off', 'auto', 'on']).optional(),
+  /** Id of the colorize pack. */
+  colorizePack: IdSchema.optional(),
+  /** 0–1: share of the model's colour over the photo's own; absent = 1. */
+  colorizeStrength: z.number().min(0).max(1).optional(),
   /** Engine threads; 0 or absent = chosen from the cores. */
   threads: z.number().int().min(0).max(256).optional(),
   /** Tile edge in input pixels; 0 or absent = from the model and the memory budget (the result is the same). */
@@ -224,7 +233,7 @@ export const ModelInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   description: z.string(),
-  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore', 'inpaint']),
+  kind: z.enum(['pixel-sr', 'onestep-diffusion', 'face-detect', 'face-restore', 'inpaint', 'colorize']),
   scale: z.number().int().min(1).max(8),
   speed: z.enum(['fast', 'balanced', 'slow']),
   sizeBytes: z.number().int().nonnegative(),

@@ -95,6 +95,9 @@ export function jobSettingsFromOptions(opts: EnhanceOptions, outDir: string | un
       ...(opts.maxMegapixels !== undefined ? { maxMegapixels: opts.maxMegapixels } : {}),
       ...(opts.repair !== undefined ? { repair: opts.repair } : {}),
       ...(opts.faces ? { faces: 'auto', facePack: opts.faces.pack, ...(opts.faces.fidelity !== undefined ? { faceFidelity: opts.faces.fidelity / 100 } : {}) } : {}),
+      ...(opts.colorize
+        ? { colorize: opts.colorize.mode, colorizePack: opts.colorize.pack, ...(opts.colorize.strength !== undefined ? { colorizeStrength: opts.colorize.strength / 100 } : {}) }
+        : {}),
     });
   } catch (err) {
     throw new UsageError((err as Error).message);
@@ -157,6 +160,10 @@ export async function runEnhance(args: readonly string[], opts: EnhanceOptions, 
   if (opts.faces) {
     const facePack = (await deps.findPack(opts.faces.pack)).manifest;
     if (facePack.kind !== 'face-restore') throw new UsageError(`--face-pack: "${facePack.id}" is a ${facePack.kind} pack, not a face-restore pack`);
+  }
+  if (opts.colorize) {
+    const colorizePack = (await deps.findPack(opts.colorize.pack)).manifest;
+    if (colorizePack.kind !== 'colorize') throw new UsageError(`--colorize-pack: "${colorizePack.id}" is a ${colorizePack.kind} pack, not a colorize pack`);
   }
   if (opts.scale > m.scale) throw new UsageError(`--scale ${opts.scale} is larger than model "${m.id}" can make (${m.scale}×)`);
   if (opts.tile !== undefined && opts.tile % m.tile.multiple !== 0) {

@@ -9,6 +9,7 @@
  *                                   [--repair auto|off] [--repair-sensitivity 0..100] [--colour restore|off]
  *                                   [--colour-strength 0..100] [--mask FILE]  (old-photo repair)
  *                                   [--faces off|auto --face-pack ID [--face-fidelity 0..100]] [--inpaint-pack ID|auto|none]
+ *                                   [--colorize off|auto|on --colorize-pack ID [--colorize-strength 0..100]]
  *   revive models [--json] [--data-dir DIR]
  *   revive models add <folder|URL> [--replace] [--data-dir DIR]
  *   revive models remove <id> [--data-dir DIR]
@@ -106,6 +107,9 @@ function registerEnhance(program: Command, { io, options, setExitCode, registryF
     .option('--faces <mode>', 'off, or auto: restore the faces found, after upscaling, with --face-pack (default off)')
     .option('--face-pack <id>', 'the face-restore pack for --faces auto')
     .option('--face-fidelity <pct>', 'with --faces auto: 0–100 % of each face\'s restoration kept (default 100)')
+    .option('--colorize <mode>', 'colourise with --colorize-pack, last: auto (only photos found black-and-white or sepia/cyanotype-toned; colour photos are reported as skipped), on (every photo, even in colour), or off (default off)')
+    .option('--colorize-pack <id>', 'the colorize pack for --colorize auto or on')
+    .option('--colorize-strength <pct>', 'with --colorize: 0–100 % of the model\'s colour over the photo\'s own (default 100)')
     .addOption(new Option('--data-dir <dir>', 'user data folder, shared with the app (queue, history, installed models)').env('REVIVE_DATA_DIR'))
     .addOption(new Option('--shard <i/n>', 'only shard i (from 0) of n of the photos, split by path below each folder argument, the same on every node').env('REVIVE_SHARD'))
     .option('--shard-from-env', 'the shard index from JOB_COMPLETION_INDEX (Kubernetes) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch)')

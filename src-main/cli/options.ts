@@ -13,6 +13,7 @@ import { DEFAULT_NAME_PATTERN, namePatternProblem } from '../settings/name-patte
 import { UsageError } from './errors';
 import { parseShard, shardFromEnv, ShardSpecError, type ShardSpec } from '../jobs/shard';
 import { parseRepairOptions, type RepairCliOptions } from './repair-options';
+import { parseColorizeOptions, type ColorizeCliOptions } from './colorize-options';
 
 export { UsageError };
 
@@ -61,6 +62,10 @@ export interface RawEnhanceOptions {
   faces?: string;
   facePack?: string;
   faceFidelity?: string;
+  /** The colour stage (cli/colorize-options.ts). */
+  colorize?: string;
+  colorizePack?: string;
+  colorizeStrength?: string;
 }
 
 /** The faces stage from the command line (`--faces auto --face-pack ID [--face-fidelity PCT]`). */
@@ -114,6 +119,8 @@ export interface EnhanceOptions {
   repair?: RepairCliOptions;
   /** Restore faces after super-resolution (absent: off). */
   faces?: FacesCliOptions;
+  /** Colourise black-and-white photos, last (absent: off). */
+  colorize?: ColorizeCliOptions;
 }
 
 function positiveInt(option: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -187,6 +194,7 @@ export function parseEnhanceOptions(raw: RawEnhanceOptions, env: NodeJS.ProcessE
     ...(shard ? { shard } : {}),
     ...repairField(raw),
     ...facesField(raw),
+    ...colorizeField(raw),
   };
 }
 
@@ -264,6 +272,16 @@ function parseDiffusionOptions(raw: RawEnhanceOptions): DiffusionCliOptions {
     throw new UsageError('--prompt-mode custom needs --prompt TEXT');
   }
   return out;
+}
+
+function colorizeField(raw: RawEnhanceOptions): { colorize?: ColorizeCliOptions } {
+  let c;
+  try {
+    c = parseColorizeOptions(raw);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return c ? { colorize: c } : {};
 }
 
 function repairField(raw: RawEnhanceOptions): { repair?: RepairCliOptions } {

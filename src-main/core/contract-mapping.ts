@@ -39,7 +39,14 @@ export function toJobSettings(s: RestoreSettings): JobSettings {
     ...(s.keepFileTimes ? { keepFileTimes: true } : {}),
     ...(s.repair ? { repair: s.repair } : {}),
     ...(s.faces === 'auto' && s.facePack ? { faces: 'auto' as const, facePack: s.facePack, ...(s.faceFidelity !== undefined ? { faceFidelity: s.faceFidelity } : {}) } : {}),
+    ...colorizeFields(s),
   };
+}
+
+/** The colour stage's fields, the same on both sides of the contract; left out when it is off. */
+function colorizeFields(s: Pick<RestoreSettings, 'colorize' | 'colorizePack' | 'colorizeStrength'>): Pick<RestoreSettings, 'colorize' | 'colorizePack' | 'colorizeStrength'> {
+  if ((s.colorize !== 'auto' && s.colorize !== 'on') || !s.colorizePack) return {};
+  return { colorize: s.colorize, colorizePack: s.colorizePack, ...(s.colorizeStrength !== undefined ? { colorizeStrength: s.colorizeStrength } : {}) };
 }
 
 /** The core's job settings → contract settings (fields the core leaves out get the interface's defaults). */
@@ -63,6 +70,7 @@ export function fromJobSettings(j: JobSettings): RestoreSettings {
     ...(j.tile ? { tile: j.tile } : {}),
     ...(j.repair ? { repair: j.repair } : {}),
     ...(j.faces === 'auto' && j.facePack ? { faces: 'auto' as const, facePack: j.facePack, ...(j.faceFidelity !== undefined ? { faceFidelity: j.faceFidelity } : {}) } : {}),
+    ...colorizeFields(j),
   };
 }
 

@@ -36,6 +36,7 @@ import {
   ENGINE_ERROR_CODES,
   EngineEventSchema,
   EnhanceRequestSchema,
+  type ColorizeReport,
   type EngineEvent,
   type EnhanceRequest,
 } from './protocol';
@@ -53,6 +54,8 @@ export interface EnhanceResult {
   warnings: string[];
   /** The faces stage's boxes in the written image (absent when the chain had no faces stage). */
   faces?: FaceBox[];
+  /** What the colour stage did, when the chain had one. */
+  colorize?: ColorizeReport;
 }
 
 export interface EnhanceCallbacks {
@@ -239,6 +242,7 @@ export class EngineHost {
           provider: event.provider,
           warnings: active.warnings,
           ...(event.faces ? { faces: event.faces } : {}),
+          ...(event.colorize ? { colorize: event.colorize } : {}),
         });
         return;
       case 'disposed':

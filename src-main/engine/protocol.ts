@@ -73,6 +73,10 @@ export const EnhanceStageSchema = z.object({
   faceFidelity: z.number().min(0).max(1).optional(),
   /** Faces stage only: faces narrower than this many output pixels are left alone; default 40. */
   minFace: z.number().int().positive().optional(),
+  /** Colour stage only: 'auto' (default) colourises only a photo judged monochrome or toned; 'on' whatever it is. */
+  colorize: z.enum(['auto', 'on']).optional(),
+  /** Colour stage only: 0–1, the share of the model's chroma over the photo's own; default 1. */
+  colorizeStrength: z.number().min(0).max(1).optional(),
 });
 export type EnhanceStage = z.infer<typeof EnhanceStageSchema>;
 
@@ -149,6 +153,17 @@ export const EstimateEventSchema = z.object({
   /** How it was made, in words (tiles × first-tile times; extrapolated stages). */
   basis: z.string(),
 });
+/** What the colour stage did: colourised, or left a colour photo alone in 'auto' mode (a report, not an error). */
+export const ColorizeReportSchema = z.object({
+  pack: z.string(),
+  mode: z.enum(['auto', 'on']),
+  applied: z.boolean(),
+  /** The photo's verdict: greyscale, toned (sepia, cyanotype) or colour. */
+  photo: z.enum(['greyscale', 'toned', 'colour']),
+  strength: z.number().min(0).max(1),
+});
+export type ColorizeReport = z.infer<typeof ColorizeReportSchema>;
+
 export const DoneEventSchema = z.object({
   type: z.literal('done'),
   id: RequestId,
@@ -164,6 +179,8 @@ export const DoneEventSchema = z.object({
    * when the chain has no faces stage).
    */
   faces: FaceBoxesSchema.optional(),
+  /** Colour stage: what it did (absent when the chain has no colour stage). */
+  colorize: ColorizeReportSchema.optional(),
 });
 export const FailedEventSchema = z.object({ type: z.literal('failed'), id: RequestId, code: z.string(), message: z.string() });
 export const DisposedEventSchema = z.object({ type: z.literal('disposed'), id: RequestId });

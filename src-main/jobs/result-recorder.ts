@@ -35,6 +35,8 @@ interface Outcome {
   sourceHash?: string | null;
   sourceSize?: number | null;
   faces?: EnhanceResult['faces'];
+  /** What the colour stage did, when the chain had one. */
+  colorize?: EnhanceResult['colorize'];
   repairMask?: string | null;
 }
 
@@ -128,6 +130,7 @@ export class ResultRecorder {
         outputWidth: result.width,
         outputHeight: result.height,
         ...(result.faces ? { faces: result.faces } : {}),
+        ...(result.colorize ? { colorize: result.colorize } : {}),
         repairMask,
       });
     })();
@@ -163,6 +166,7 @@ export class ResultRecorder {
       camera: ready?.facts.camera ?? null,
       hasGps: ready?.facts.hasGps ?? false,
       faces: r.faces ?? null,
+      colorize: r.colorize ?? null,
       repairMask: r.repairMask ?? null,
     });
   }

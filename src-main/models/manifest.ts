@@ -156,18 +156,27 @@ export const FaceDetectManifestSchema = CommonSchema.extend({
 export type FaceDetectManifest = z.infer<typeof FaceDetectManifestSchema>;
 
 /**
- * Face restoration on aligned faces (GFPGAN/CodeFormer layout): float32 RGB NCHW [1, 3, size, size] in [-1, 1] → the
- * same; optionally a scalar fidelity input (CodeFormer's w, 0–1). `scale` is 1: faces are restored in place.
+ * Face restoration on aligned faces, in one of two layouts (`layout`):
+ * - 'gan' (default; GFPGAN/CodeFormer): `model` takes float32 RGB NCHW [1, 3, size, size] in [-1, 1] and returns the
+ *   same; optionally a scalar fidelity input (CodeFormer's w, 0–1).
+ * - 'onestep-diffusion' (OSEDiff's face LoRA merged into SD 2.1's UNet): `diffusion` and `graphs` exactly as a
+ *   one-step-diffusion pack's, run at 1× on the aligned `size`² face; no `model`.
+ * `scale` is 1: faces are restored in place.
  */
 export const FaceRestoreManifestSchema = CommonSchema.extend({
   kind: z.literal('face-restore'),
-  model: z.object({
-    file: packPath,
-    input: z.string().min(1),
-    output: z.string().min(1),
-    /** Name of a scalar float input that takes the fidelity (0–1), when the model has one. */
-    fidelityInput: z.string().min(1).optional(),
-  }),
+  layout: z.enum(['gan', 'onestep-diffusion']).default('gan'),
+  model: z
+    .object({
+      file: packPath,
+      input: z.string().min(1),
+      output: z.string().min(1),
+      /** Name of a scalar float input that takes the fidelity (0–1), when the model has one. */
+      fidelityInput: z.string().min(1).optional(),
+    })
+    .optional(),
+  diffusion: OneStepManifestSchema.shape.diffusion.optional(),
+  graphs: OneStepManifestSchema.shape.graphs.optional(),
   faces: z
     .object({
       /** Edge of the aligned face the model takes (GFPGAN/CodeFormer: 512). */
@@ -178,6 +187,23 @@ export const FaceRestoreManifestSchema = CommonSchema.extend({
     .default({ size: 512, colorMatch: 'adain' }),
 });
 export type FaceRestoreManifest = z.infer<typeof FaceRestoreManifestSchema>;
+
+/** What a face-restore manifest's layout requires and forbids, or null when it holds. */
+function faceLayoutProblem(m: FaceRestoreManifest): string | null {
+  if (m.layout === 'gan') return m.model ? null : 'layout "gan" needs "model"';
+  if (m.model) return 'layout "onestep-diffusion" takes "diffusion" and "graphs", not "model"';
+  return m.diffusion && m.graphs ? null : 'layout "onestep-diffusion" needs "diffusion" and "graphs"';
+}
+
+/**
+ * A one-step-diffusion face pack seen as the one-step-diffusion pack it contains (the same graphs, run at 1× on the
+ * aligned face), so the one-step pipeline and its session loader serve it unchanged. Throws for the GAN layout.
+ */
+export function oneStepFaceView(m: FaceRestoreManifest): OneStepManifest {
+  if (m.layout !== 'onestep-diffusion' || !m.diffusion || !m.graphs) throw new Error(`face pack "${m.id}" is not of the one-step diffusion layout`);
+  const { layout: _layout, model: _model, faces: _faces, diffusion, graphs, ...common } = m;
+  return { ...common, kind: 'onestep-diffusion', scale: 1, diffusion, graphs };
+}
 
 /** The value range of an inpaint pack's image tensor: full white is 1 ('0-1') or 255 ('0-255'). */
 export const ValueRangeSchema = z.enum(['0-1', '0-255']);
@@ -212,7 +238,34 @@ export const InpaintManifestSchema = CommonSchema.extend({
 });
 export type InpaintManifest = z.infer<typeof InpaintManifestSchema>;
 
-export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema, InpaintManifestSchema]);
+/**
+ * Colourisation (the DDColor layout): the photo's lightness as a grey RGB image → two chroma channels at the same
+ * size. Input float32 NCHW [1, 3, size, size], the three channels equal (the sRGB grey of each pixel's CIELAB L with
+ * a* = b* = 0), mapped from 0–1 onto `inputRange`; output float32 NCHW [1, 2, size, size], CIELAB (D65) a* and b*
+ * divided by `outputScale`. `scale` is 1: the chroma is upsampled and joined with the full-resolution lightness.
+ */
+export const ColorizeManifestSchema = CommonSchema.extend({
+  kind: z.literal('colorize'),
+  model: z.object({ file: packPath, input: z.string().min(1), output: z.string().min(1) }),
+  colorize: z
+    .object({
+      /** Edge of the square image the model takes (DDColor: 512; its tiny variant 256). */
+      size: z.number().int().min(16).max(2048).default(512),
+      /** The values grey 0 and grey 1 are given as (DDColor: [0, 1]; a model trained on [-1, 1] says so). */
+      inputRange: z
+        .tuple([z.number(), z.number()])
+        .refine(([lo, hi]) => lo < hi, { message: 'inputRange must be [low, high] with low < high' })
+        .default([0, 1]),
+      /** The chroma the model outputs; only CIELAB a*b* (D65 white, as DDColor's OpenCV conversion) is defined. */
+      outputSpace: z.literal('cielab-ab').default('cielab-ab'),
+      /** a* = output × outputScale (DDColor outputs a* and b* themselves: 1; a model that outputs them over 110, in about [-1, 1]: 110). */
+      outputScale: z.number().positive().default(1),
+    })
+    .default({ size: 512, inputRange: [0, 1], outputSpace: 'cielab-ab', outputScale: 1 }),
+});
+export type ColorizeManifest = z.infer<typeof ColorizeManifestSchema>;
+
+export const PackManifestSchema = z.discriminatedUnion('kind', [PixelSrManifestSchema, OneStepManifestSchema, FaceDetectManifestSchema, FaceRestoreManifestSchema, InpaintManifestSchema, ColorizeManifestSchema]);
 export type PackManifest = z.infer<typeof PackManifestSchema>;
 export type PackKind = PackManifest['kind'];
 
@@ -224,8 +277,13 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
     const referenced = referencedPaths(r.data);
     const missing = referenced.filter((p) => !paths.has(p));
     if (missing.length) throw new Error(`${where}: files not listed in "files": ${missing.join(', ')}`);
-    if (r.data.kind === 'onestep-diffusion') {
-      const d = r.data.diffusion;
+    if (r.data.kind === 'face-restore') {
+      const wrong = faceLayoutProblem(r.data);
+      if (wrong) throw new Error(`${where}: ${wrong}`);
+    }
+    const diffusion = r.data.kind === 'onestep-diffusion' || r.data.kind === 'face-restore' ? r.data.diffusion : undefined;
+    if (diffusion) {
+      const d = diffusion;
       const wrong = alphaBarMismatch(d.timestep, d.alphaBar, d.schedule ?? SD_SCHEDULE);
       if (wrong) throw new Error(`${where}: diffusion.${wrong}`);
     }
@@ -236,10 +294,15 @@ export function parseManifest(json: unknown, where = MANIFEST_FILE): PackManifes
 
 /** Every file path a manifest points at (all must appear in `files`). */
 export function referencedPaths(m: PackManifest): string[] {
-  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'face-restore' || m.kind === 'inpaint') return [m.model.file];
-  const g = m.graphs;
+  if (m.kind === 'pixel-sr' || m.kind === 'face-detect' || m.kind === 'inpaint' || m.kind === 'colorize') return [m.model.file];
+  if (m.kind === 'face-restore') return m.model ? [m.model.file] : m.graphs ? graphPaths(m.graphs) : [];
+  const out = graphPaths(m.graphs);
+  if (m.tagger) out.push(m.tagger.model, m.tagger.tags, m.tagger.thresholds);
+  return out;
+}
+
+function graphPaths(g: OneStepManifest['graphs']): string[] {
   const out = [g.vaeEncoder, g.unet, g.vaeDecoder, g.textEncoder, g.tokenizer];
   if (g.emptyPromptEmbedding) out.push(g.emptyPromptEmbedding);
-  if (m.tagger) out.push(m.tagger.model, m.tagger.tags, m.tagger.thresholds);
   return out;
 }

@@ -82,6 +82,15 @@ export const JobSettingsSchema = z.object({
   facePack: z.string().min(1).optional(),
   /** 0–1: the share of each face's restoration kept; absent = 1. */
   faceFidelity: z.number().min(0).max(1).optional(),
+  /**
+   * Colour stage, last in the chain: 'auto' colourises only photos judged black-and-white or toned (sepia,
+   * cyanotype), 'on' every photo, with `colorizePack`; absent = off.
+   */
+  colorize: z.enum(['off', 'auto', 'on']).optional(),
+  /** Id of the colorize pack the colour stage runs. */
+  colorizePack: z.string().min(1).optional(),
+  /** 0–1: the share of the model's colour over the photo's own; absent = 1. */
+  colorizeStrength: z.number().min(0).max(1).optional(),
 });
 export type JobSettings = z.infer<typeof JobSettingsSchema>;
 /** What callers pass: fields with defaults may be left out. */
@@ -115,8 +124,14 @@ export function settingsKey(settings: JobSettings, format: OutputFormat): string
     ...(settings.metadata && settings.metadata !== 'all' ? { metadata: settings.metadata } : {}),
     ...(repairRuns(settings) ? { repair: settings.repair } : {}),
     ...(settings.faces === 'auto' ? { faces: { pack: settings.facePack ?? null, fidelity: settings.faceFidelity ?? 1 } } : {}),
+    ...(colorizeRuns(settings) ? { colorize: { mode: settings.colorize, pack: settings.colorizePack, strength: settings.colorizeStrength ?? 1 } } : {}),
   };
   return createHash('sha256').update(JSON.stringify(relevant)).digest('hex').slice(0, 32);
+}
+
+/** True when the settings put a colour stage in the chain: 'auto' or 'on' with a pack. */
+export function colorizeRuns(settings: Pick<JobSettings, 'colorize' | 'colorizePack'>): boolean {
+  return (settings.colorize === 'auto' || settings.colorize === 'on') && settings.colorizePack !== undefined;
 }
 
 /** True when the settings put a repair stage in the chain: detection on, a user's mask, or colour restore. */

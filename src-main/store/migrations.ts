@@ -136,6 +136,13 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    name: 'library: what the colour stage did',
+    up(db) {
+      // JSON ({pack, mode, applied, photo, strength}) or NULL when the result's chain had no colour stage.
+      db.exec('ALTER TABLE library ADD COLUMN colorize TEXT');
+    },
+  },
+  {
     // The mask a repaired result used (detected, or edited in the app), kept in the data folder so the overlay shows
     // it and "Repair again" starts from it; NULL for results without a repair stage.
     name: 'library repair mask',

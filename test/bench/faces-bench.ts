@@ -14,7 +14,7 @@ import sharp, { type OverlayOptions } from 'sharp';
 import { openModel } from '../../src-main/engine/process/session';
 import type { FaceDetection } from '../../src-main/pipelines/faces/blazeface';
 import { detectFaces } from '../../src-main/pipelines/faces/detect';
-import { restoreFaces } from '../../src-main/pipelines/faces/restore-faces';
+import { restoreFaces, type RestoreFacesResult } from '../../src-main/pipelines/faces/restore-faces';
 import type { ModelRunner, PixelBuffer } from '../../src-main/pixels/types';
 import { heavyFaceMacs, writeFacePack } from '../fixtures/face-packs';
 import fixtures from '../fixtures/faces/faces.json' with { type: 'json' };
@@ -114,43 +114,70 @@ async function falsePositiveRow(runner: ModelRunner): Promise<BenchRow> {
 
 async function groupRows(runner: ModelRunner, group: { image: PixelBuffer; marks: Box[] }): Promise<BenchRow[]> {
   const times: number[] = [];
+  const cpu: number[] = [];
   let windows = 0;
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     windows = (await detectFaces(group.image, runner, { minFace: 40, tryRotations: false })).windows;
     times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
   }
   const ms = Math.min(...times);
   const deep = await detectFaces(group.image, runner, { minFace: 16, tryRotations: false });
   const smallest = Math.min(...group.marks.filter((m) => found(m, deep.faces)).map((m) => m.width));
   return [
-    { group: GROUP, name: 'detection on a 24 MP photo (6000×4000, best of 3)', value: ms / 1000, unit: 's', goal: '≤ 2 s', pass: ms <= 2000, note: `${windows} windows of 256 px; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores` },
+    { group: GROUP, name: 'detection on a 24 MP photo (6000×4000, best of 3)', value: ms / 1000, unit: 's', goal: '≤ 2 s', pass: ms <= 2000, note: `${windows} windows of 256 px; CPU time (all threads) ${(Math.min(...cpu) / 1000).toFixed(2)} s; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores` },
     { group: GROUP, name: 'smallest face found in the 24 MP group photo (search down to 16 px)', value: smallest, unit: 'px', note: `${group.marks.length} faces pasted at 20–400 px; ${deep.faces.length} detections` },
   ];
 }
 
-async function overheadRow(work: string, detector: ModelRunner, threads: number): Promise<BenchRow> {
+async function overheadRows(work: string, detector: ModelRunner, threads: number): Promise<BenchRow[]> {
   await writeFacePack(path.join(work, 'heavy'), { effect: 'heavy' });
-  const restorer = await openModel(path.join(work, 'heavy', 'model.onnx'), { provider: 'cpu', threads });
+  const restorer = await openModel(path.join(work, 'heavy', 'model.onnx'), { provider: 'cpu', threads, spinning: false });
   const img = await load(path.join(fixtures.dir, 'basketball1.png'), 2);
-  await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
-  const r = await restoreFaces(img, detector, restorer.runner, { minFace: 40, fidelity: 1, colorMatch: 'adain', size: 512, inputName: 'input', outputName: 'output' });
+  const opts = { minFace: 40, fidelity: 1, colorMatch: 'adain' as const, size: 512, inputName: 'input', outputName: 'output' };
+  await restoreFaces(img, detector, restorer.runner, opts); // warm-up (JIT, first-run allocations)
+  // Best of 3 for each figure, as for detection: on a shared machine the slowest runs measure the neighbours.
+  const runs: RestoreFacesResult[] = [];
+  for (let i = 0; i < 3; i++) runs.push(await restoreFaces(img, detector, restorer.runner, opts));
   await restorer.runner.dispose();
-  const share = (100 * r.ms.alignPaste) / r.ms.model;
-  return {
-    group: GROUP,
-    name: 'align + paste-back per face, share of the model run',
-    value: share,
-    unit: '%',
-    goal: '≤ 10 %',
-    pass: share <= 10,
-    note: `${r.faces.length} face: align + paste ${r.ms.alignPaste.toFixed(0)} ms, model ${r.ms.model.toFixed(0)} ms (generated pack, ${(heavyFaceMacs(512) / 1e9).toFixed(1)} G MAC per face)`,
+  const best = (pick: (x: RestoreFacesResult) => number): number => Math.min(...runs.map(pick));
+  const r = {
+    faces: runs[0]!.faces,
+    ms: { alignPaste: best((x) => x.ms.alignPaste), model: best((x) => x.ms.model) },
+    cpuMs: { alignPaste: best((x) => x.cpuMs.alignPaste), model: best((x) => x.cpuMs.model) },
   };
+  const share = (100 * r.ms.alignPaste) / r.ms.model;
+  const cpuShare = (100 * r.cpuMs.alignPaste) / r.cpuMs.model;
+  const what = `generated pack, ${(heavyFaceMacs(512) / 1e9).toFixed(1)} G MAC per face; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores`;
+  return [
+    {
+      group: GROUP,
+      name: 'align + paste-back per face, share of the model run (best of 3 each)',
+      value: share,
+      unit: '%',
+      goal: '≤ 10 %',
+      pass: share <= 10,
+      note: `${r.faces.length} face: align + paste ${r.ms.alignPaste.toFixed(0)} ms, model ${r.ms.model.toFixed(0)} ms (${what})`,
+    },
+    {
+      group: GROUP,
+      name: 'align + paste-back per face, share of the model run in CPU time (best of 3 each)',
+      value: cpuShare,
+      unit: '%',
+      goal: '≤ 10 %',
+      pass: cpuShare <= 10,
+      note: `align + paste ${r.cpuMs.alignPaste.toFixed(0)} ms, model ${r.cpuMs.model.toFixed(0)} ms of CPU (all threads)`,
+    },
+  ];
 }
 
 export async function facesBench(): Promise<BenchRow[]> {
   const threads = Math.min(2, os.availableParallelism());
-  const detector = await openModel(DETECTOR, { provider: 'cpu', threads });
+  // As the engine's faces stage opens them (stages/face-restore.ts): no spin-waiting between short runs.
+  const detector = await openModel(DETECTOR, { provider: 'cpu', threads, spinning: false });
   const work = await mkdtemp(path.join(os.tmpdir(), 'revive-faces-bench-'));
   try {
     const group = await groupPhoto();
@@ -158,7 +185,7 @@ export async function facesBench(): Promise<BenchRow[]> {
       ...(await recallRows(detector.runner, group)),
       await falsePositiveRow(detector.runner),
       ...(await groupRows(detector.runner, group)),
-      await overheadRow(work, detector.runner, threads),
+      ...(await overheadRows(work, detector.runner, threads)),
     ];
   } finally {
     await detector.runner.dispose();

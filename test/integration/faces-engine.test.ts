@@ -14,7 +14,13 @@ import { openModel } from '../../src-main/engine/process/session';
 import { closeMetadataTool, readGroupedTags } from '../../src-main/imaging/metadata';
 import { SessionCache } from '../../src-main/engine/process/session-cache';
 import type { EnhanceRequest } from '../../src-main/engine/protocol';
-import { writeFacePack } from '../fixtures/face-packs';
+import { loadPack, type LoadedOneStepPack } from '../../src-main/engine/process/pack';
+import { openOneStepSessions } from '../../src-main/engine/process/diffusion-sessions';
+import { resize } from '../../src-main/engine/process/stages/onestep-diffusion';
+import { restoreFaces } from '../../src-main/pipelines/faces/restore-faces';
+import { runOneStepDiffusion } from '../../src-main/pipelines/onestep-diffusion';
+import { writeDiffusionFacePack, writeFacePack } from '../fixtures/face-packs';
+import { writeTinyPack } from '../fixtures/tiny-packs';
 import fixtures from '../fixtures/faces/faces.json' with { type: 'json' };
 
 const DETECTOR = path.resolve('models', 'blazeface-full');
@@ -124,6 +130,68 @@ describe('faces stage', () => {
     const input = await facePhoto('turned.png', 90);
     const { done } = await runFaces(input, path.join(work, 'identity'), 'turned-out.png');
     expect(done.faces).toHaveLength(1);
+  });
+
+  it('a 3-photo batch of enhance + faces opens each of its three sessions once', async () => {
+    const opened: string[] = [];
+    const counting = new SessionCache((model, opts) => {
+      opened.push(path.basename(path.dirname(model)));
+      return openModel(model, { ...opts, provider: 'cpu', threads: 1 });
+    });
+    try {
+      for (const i of [1, 2, 3]) {
+        const input = path.join(work, `batch-${i}.png`);
+        // 320 px wide: Real-ESRGAN's 4× makes it 1280, where the face is over the 40 px minimum.
+        await sharp(path.join(fixtures.dir, 'basketball1.png')).removeAlpha().resize(320).png().toFile(input);
+        const req: EnhanceRequest = {
+          type: 'enhance', id: `batch-${i}`, input, output: path.join(work, `batch-${i}-out.png`), scale: 4, format: 'png', provider: 'cpu', threads: 1, metadata: 'none',
+          stages: [{ stage: 'enhance', modelDir: path.resolve('models', 'realesrgan-x4fast') }, { stage: 'faces', modelDir: path.join(work, 'identity'), detectorDir: DETECTOR }],
+        };
+        const done = await enhanceImage(req, counting, { onProgress: () => {}, onWarning: () => {} });
+        expect(done.faces).toHaveLength(1);
+      }
+      expect(opened.sort()).toEqual(['blazeface-full', 'identity', 'realesrgan-x4fast']);
+    } finally {
+      await counting.dispose();
+    }
+  });
+
+  it('a one-step diffusion face pack restores the aligned face with the one-step pipeline at 1× and pastes only there', async () => {
+    const input = await facePhoto('diffusion-in.png');
+    await writeDiffusionFacePack(path.join(work, 'face-diffusion'));
+    const { done, out } = await runFaces(input, path.join(work, 'face-diffusion'), 'diffusion-out.png');
+    expect(done.faces).toHaveLength(1);
+
+    // Independently: the same tiny graphs as a one-step-diffusion pack, run by the pipeline on each aligned face.
+    await writeTinyPack(path.join(work, 'as-onestep'), { emptyPromptEmbedding: true, promptMode: 'none', colorFix: 'none' });
+    const onestep = (await loadPack(path.join(work, 'as-onestep'))) as LoadedOneStepPack;
+    const sessions = await openOneStepSessions(onestep, (p) => openModel(p, { provider: 'cpu', threads: 1 }), { withTagger: false, normCacheDir: path.join(work, 'norm') });
+    const detector = await openModel(path.join(DETECTOR, 'model.onnx'), { provider: 'cpu', threads: 1 });
+    try {
+      const a = await raw(input);
+      const restore = async (aligned: Float32Array, size: number): Promise<Float32Array> => {
+        const data = Uint16Array.from(aligned, (v) => Math.round(Math.min(Math.max(v, 0), 1) * 65535));
+        const r = await runOneStepDiffusion({ data, width: size, height: size, channels: 3 }, sessions.models, {
+          scale: 1, diffusion: sessions.params, promptMode: 'none', colorFix: 'none', strength: 1,
+          tiles: { encode: 512, decode: 512, vaeOverlap: 64, latent: 64, latentOverlap: 16 }, resize,
+        });
+        return Float32Array.from(r.data, (v) => v / 65535);
+      };
+      const expected = await restoreFaces({ data: new Uint8Array(a.data), width: a.width, height: a.height, channels: 3 }, detector.runner, restore, { minFace: 40, fidelity: 1, colorMatch: 'none', size: 512 });
+      const b = await raw(out);
+      let worst = 0;
+      let changed = 0;
+      for (let i = 0; i < b.data.length; i++) {
+        worst = Math.max(worst, Math.abs(b.data[i]! - expected.image.data[i]!));
+        if (b.data[i] !== a.data[i]) changed++;
+      }
+      expect(worst).toBeLessThanOrEqual(1);
+      // The tiny pack is far from the identity: the face really was replaced.
+      expect(changed).toBeGreaterThan(done.faces![0]!.width * done.faces![0]!.height);
+    } finally {
+      await sessions.dispose();
+      await detector.runner.dispose();
+    }
   });
 
   it('reports each face with what was done to it, and the result\'s XMP history says so', async () => {

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Export OSEDiff (Stable Diffusion 2.1-base + the authors' LoRA weights) to a Revive `onestep-diffusion` pack.
+"""Export OSEDiff (Stable Diffusion 2.1-base + the authors' LoRA weights) to a Revive `onestep-diffusion` pack, or with
+`--face` the authors' face LoRA (`osediff_face.pkl`) to a `face-restore` pack of the one-step diffusion layout.
 
 UNVERIFIED: written against the published OSEDiff code and the diffusers / peft / torch.onnx APIs, but never run in
 the Revive build environment (no weights, no torch there). See README.md in this folder.
@@ -24,6 +25,12 @@ What it does:
 Usage:
   python export_osediff.py --sd PATH_TO_SD21_BASE --osediff preset/models/osediff.pkl --out packs/osediff \
       [--ram ram_swin_large_14m.pth --dape DAPE.pth --osediff-repo PATH_TO_OSEDIFF_CHECKOUT] [--check]
+  python export_osediff.py --face --sd PATH_TO_SD21_BASE --osediff preset/models/osediff_face.pkl --out packs/osediff-face
+
+With --face the same graphs are exported (the face checkpoint is read with the same keys; a missing key stops the
+export), without a tagger, and the manifest is a face-restore pack: layout "onestep-diffusion", scale 1, aligned
+faces of 512 px, prompt mode "none", the pipeline's colour fix "none" (the faces stage matches the restored face's
+colour to the photo under its feathered mask before pasting).
 """
 from __future__ import annotations
 
@@ -251,12 +258,29 @@ def check_graph(path: Path, module: torch.nn.Module, feeds: dict[str, np.ndarray
     return float(np.max(np.abs(got.astype(np.float32) - want)))
 
 
+def face_manifest(manifest: dict, face_size: int) -> dict:
+    """The one-step manifest turned into a face-restore pack of the one-step diffusion layout (same files and graphs)."""
+    face = {k: v for k, v in manifest.items() if k not in ("kind", "tagger")}
+    face.update(
+        kind="face-restore",
+        layout="onestep-diffusion",
+        scale=1,
+        name="OSEDiff face (SD 2.1-base, one step)",
+        description="One-step diffusion face restoration on aligned 512 px faces: Stable Diffusion 2.1-base with the "
+                    "OSEDiff authors' face LoRA (osediff_face.pkl) merged.",
+        faces={"size": face_size, "colorMatch": "adain"},
+    )
+    face["diffusion"] = {**manifest["diffusion"], "promptMode": "none", "colorFix": "none"}
+    return face
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sd", required=True, type=Path, help="Stable Diffusion 2.1-base in diffusers layout (folder)")
-    p.add_argument("--osediff", required=True, type=Path, help="the authors' osediff.pkl")
+    p.add_argument("--osediff", required=True, type=Path, help="the authors' osediff.pkl (osediff_face.pkl with --face)")
     p.add_argument("--out", required=True, type=Path, help="pack folder to create (must not exist)")
-    p.add_argument("--id", default="osediff-sd21")
+    p.add_argument("--face", action="store_true", help="the checkpoint is the face LoRA: write a face-restore pack (layout onestep-diffusion)")
+    p.add_argument("--id", default=None, help="pack id (default osediff-sd21, or osediff-face-sd21 with --face)")
     p.add_argument("--version", default="1.0.0")
     p.add_argument("--ram", type=Path, help="RAM Swin-L weights (ram_swin_large_14m.pth) for the tagger")
     p.add_argument("--dape", type=Path, help="OSEDiff's DAPE weights (DAPE.pth) for the tagger")
@@ -270,6 +294,9 @@ def main() -> None:
     if a.out.exists():
         fail(f"{a.out} exists; choose a new folder")
     want_tagger = any([a.ram, a.dape, a.osediff_repo])
+    if want_tagger and a.face:
+        fail("--face packs carry no tagger (the faces stage runs them with the empty prompt); drop --ram, --dape and --osediff-repo")
+    pack_id = a.id or ("osediff-face-sd21" if a.face else "osediff-sd21")
     if want_tagger and not all([a.ram, a.dape, a.osediff_repo]):
         fail("the tagger needs all three of --ram, --dape and --osediff-repo")
     if any(v % 8 for v in a.vae_tile):
@@ -355,7 +382,7 @@ def main() -> None:
     rel = lambda f: f.relative_to(out).as_posix()  # noqa: E731
     manifest = {
         "schemaVersion": 1,
-        "id": a.id,
+        "id": pack_id,
         "name": "OSEDiff (SD 2.1-base, one step)",
         "version": a.version,
         "description": "One-step diffusion restoration (Wu, Sun, Ma, Zhang 2024): Stable Diffusion 2.1-base with the authors' LoRA merged.",
@@ -372,7 +399,7 @@ def main() -> None:
             "url": "https://huggingface.co/stabilityai/stable-diffusion-2-1-base/blob/main/LICENSE-MODEL",
         },
         "provenance": {
-            "source": f"{a.sd.name} (Stable Diffusion 2.1-base) + osediff.pkl sha256 {sha256(a.osediff)}",
+            "source": f"{a.sd.name} (Stable Diffusion 2.1-base) + {a.osediff.name} sha256 {sha256(a.osediff)}",
             "conversion": f"tools/export-osediff/export_osediff.py: peft LoRA merged, ONNX opset {OPSET}, "
                           f"{'fp32' if a.fp32 else 'fp16'} weights (VAE {'fp16' if vae_fp16 else 'fp32'}), fp32 I/O",
             "authors": "Rongyuan Wu, Lingchen Sun, Zhiyuan Ma, Lei Zhang (OSEDiff); Stability AI (Stable Diffusion 2.1)",
@@ -398,6 +425,8 @@ def main() -> None:
     }
     if tagger:
         manifest["tagger"] = tagger
+    if a.face:
+        manifest = face_manifest(manifest, 512)
     (out / "revive-pack.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out} ({len(files)} files, ᾱ_{TIMESTEP} = {alpha_bar:.7f}); install with: revive models add {out}")
 

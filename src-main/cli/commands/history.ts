@@ -61,7 +61,8 @@ export function formatEntry(e: LibraryEntry): string {
       ? `${e.sourcePath} → ${e.outputPath ?? '(no file)'}`
       : // Imaging messages start with the file's path; the line already names it.
         `${e.sourcePath}: ${e.error?.startsWith(`${e.sourcePath}: `) ? e.error.slice(e.sourcePath.length + 2) : (e.error ?? 'failed')}`;
-  const facts = [e.model, `${e.settings.scale}×`, e.ms !== null ? `${(e.ms / 1000).toFixed(1)} s` : null, e.camera, e.dateTaken?.slice(0, 10)]
+  const colour = e.colorize ? (e.colorize.applied ? `colourised with ${e.colorize.pack} at ${Math.round(e.colorize.strength * 100)} %` : 'colour skipped: photo is in colour') : null;
+  const facts = [e.model, `${e.settings.scale}×`, e.ms !== null ? `${(e.ms / 1000).toFixed(1)} s` : null, colour, e.camera, e.dateTaken?.slice(0, 10)]
     .filter((x) => x)
     .join(', ');
   return `${when}  ${e.status === 'done' ? '✓' : '✗'} ${what}  (${facts})\n`;

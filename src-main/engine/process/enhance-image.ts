@@ -91,6 +91,7 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   let rgb = decoded.image.rgb;
   let provider = '';
   let faces: StageOutput['faces'];
+  let colorize: StageOutput['colorize'];
   const history: string[] = [];
   for (const step of chain) {
     const out = await step.prepared.run(rgb, ctx);
@@ -98,6 +99,7 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
     // A stage without a model of its own (faces skipped) keeps the provider the image was made with.
     if (out.provider) provider = out.provider;
     if (out.faces) faces = out.faces;
+    if (out.colorize) colorize = out.colorize;
     history.push(out.provenance ?? step.prepared.modelId);
   }
   if (rgb.width !== outW || rgb.height !== outH) {
@@ -107,5 +109,5 @@ export async function enhanceImage(req: EnhanceRequest, sessions: SessionCache, 
   // 5. encode + 6. write
   await writeForRequest(req, hooks, decoded, rgb, history.join(' + '));
 
-  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}) };
+  return { width: outW, height: outH, ms: Math.round(performance.now() - started), provider, ...(faces ? { faces } : {}), ...(colorize ? { colorize } : {}) };
 }

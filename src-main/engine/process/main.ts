@@ -53,6 +53,7 @@ async function handle(msg: HostMessage): Promise<void> {
     return;
   }
   const { id } = msg;
+  sessions.beginUse();
   try {
     const result = await enhanceImage(msg, sessions, {
       onProgress: (stage, done, total) => send({ type: 'progress', id, stage, done, total }),
@@ -62,6 +63,8 @@ async function handle(msg: HostMessage): Promise<void> {
     send({ type: 'done', id, ...result });
   } catch (err) {
     send({ type: 'failed', id, ...toFailure(err) });
+  } finally {
+    sessions.endUse();
   }
 }
 

@@ -7,6 +7,7 @@ import {
   MANIFEST_FILE,
   parseManifest,
   referencedPaths,
+  type ColorizeManifest,
   type FaceDetectManifest,
   type FaceRestoreManifest,
   type InpaintManifest,
@@ -29,14 +30,22 @@ export interface LoadedOneStepPack {
   manifest: OneStepManifest;
 }
 
-/** A one-model pack of the faces family (a detector or a restorer) with its model's absolute path. */
-export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest> {
+/** A one-model pack of the faces family (a detector or a restorer) or a colouriser, with its model's absolute path. */
+export interface LoadedSingleModelPack<M extends FaceDetectManifest | FaceRestoreManifest | ColorizeManifest> {
   dir: string;
   manifest: M;
   modelPath: string;
 }
 export type LoadedFaceDetectPack = LoadedSingleModelPack<FaceDetectManifest>;
-export type LoadedFaceRestorePack = LoadedSingleModelPack<FaceRestoreManifest>;
+
+/** A face restorer: the GAN layout's one model, or (layout 'onestep-diffusion') the SD graphs in `dir`. */
+export interface LoadedFaceRestorePack {
+  dir: string;
+  manifest: FaceRestoreManifest;
+  /** The GAN layout's model (absolute path); absent for the one-step diffusion layout. */
+  modelPath?: string;
+}
+export type LoadedColorizePack = LoadedSingleModelPack<ColorizeManifest>;
 /** An inpainting pack (LaMa layout) with its model's absolute path; the repair stage runs it on large holes. */
 export interface LoadedInpaintPack {
   dir: string;
@@ -45,7 +54,7 @@ export interface LoadedInpaintPack {
 }
 
 /** A pack of any kind, told apart by `manifest.kind` ({@link isOneStepPack}). */
-export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack;
+export type LoadedPack = LoadedPixelSrPack | LoadedOneStepPack | LoadedFaceDetectPack | LoadedFaceRestorePack | LoadedInpaintPack | LoadedColorizePack;
 
 export function isOneStepPack(p: LoadedPack): p is LoadedOneStepPack {
   return p.manifest.kind === 'onestep-diffusion';
@@ -64,14 +73,16 @@ export async function loadPixelSrPack(dir: string): Promise<LoadedPixelSrPack> {
 export async function loadPack(dir: string): Promise<LoadedPack> {
   const manifest = await readPackManifest(dir);
   if (manifest.kind === 'pixel-sr') return pixelSrPack(dir, manifest);
-  if (manifest.kind === 'face-detect' || manifest.kind === 'face-restore') {
-    return { dir, manifest, modelPath: await modelFile(dir, manifest) } as LoadedFaceDetectPack | LoadedFaceRestorePack;
-  }
-  if (manifest.kind === 'inpaint') return { dir, manifest, modelPath: await modelFile(dir, manifest) };
+  if (manifest.kind === 'face-detect') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
+  if (manifest.kind === 'face-restore' && manifest.model) return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
+  if (manifest.kind === 'inpaint') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
+  if (manifest.kind === 'colorize') return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
   for (const file of referencedPaths(manifest)) {
     const st = await stat(path.join(dir, file)).catch(() => undefined);
     if (!st?.isFile()) throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": file ${file} is missing`);
   }
+  // A one-step-diffusion face pack: its graphs, like a one-step-diffusion pack's, are found in `dir`.
+  if (manifest.kind === 'face-restore') return { dir, manifest };
   return { dir, manifest };
 }
 
@@ -92,15 +103,15 @@ async function readPackManifest(dir: string): Promise<PackManifest> {
 }
 
 async function pixelSrPack(dir: string, manifest: PixelSrManifest): Promise<LoadedPixelSrPack> {
-  return { dir, manifest, modelPath: await modelFile(dir, manifest) };
+  return { dir, manifest, modelPath: await modelFile(dir, manifest.id, manifest.model.file) };
 }
 
 /** The absolute path of a one-model pack's model, which must exist. */
-async function modelFile(dir: string, manifest: PixelSrManifest | FaceDetectManifest | FaceRestoreManifest | InpaintManifest): Promise<string> {
-  const modelPath = path.join(dir, manifest.model.file);
+async function modelFile(dir: string, id: string, file: string): Promise<string> {
+  const modelPath = path.join(dir, file);
   const st = await stat(modelPath).catch(() => undefined);
   if (!st?.isFile()) {
-    throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${manifest.id}": model file ${manifest.model.file} is missing`);
+    throw new EngineError(ENGINE_ERROR_CODES.BAD_PACK, `model pack "${id}": model file ${file} is missing`);
   }
   return modelPath;
 }

@@ -30,6 +30,12 @@ export interface OpenModelOptions {
   threads?: number;
   /** Warnings that arise after opening (a provider failing on its first run). Also appended to `warnings`. */
   onWarning?: (message: string) => void;
+  /**
+   * Whether onnxruntime's intra-op threads spin-wait for work between operators (its default, true). A model run in
+   * many short calls with JavaScript pixel work in between (the face detector's windows, a face pack between align
+   * and paste) gives `false`: spinning threads would take the cores that work needs.
+   */
+  spinning?: boolean;
   /** What onnxruntime-node offers; default {@link detectBackends} (tests pass their own). */
   backends?: readonly BackendInfo[];
   /** Default process.platform (tests pass their own). */
@@ -55,8 +61,9 @@ function brief(err: unknown): string {
   return oneLine(err instanceof Error ? err.message : String(err));
 }
 
-async function createSession(model: ModelSource, providers: ProviderName[], threads: number): Promise<InferenceSession> {
+async function createSession(model: ModelSource, providers: ProviderName[], threads: number, spinning = true): Promise<InferenceSession> {
   const options: InferenceSession.SessionOptions = {
+    ...(spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
     executionProviders: providers,
     graphOptimizationLevel: 'all',
     intraOpNumThreads: threads,
@@ -84,10 +91,10 @@ export async function openModel(model: ModelSource, opts: OpenModelOptions = {})
   let session: InferenceSession;
   let provider: ProviderName = first;
   try {
-    session = await createSession(model, resolved.providers, threads);
+    session = await createSession(model, resolved.providers, threads, opts.spinning);
   } catch (err) {
     if (first === 'cpu') throw new Error(`cannot load ${describe(model)}: ${brief(err)}`, { cause: err });
-    session = await createSession(model, ['cpu'], threads).catch((cpuErr: unknown) => {
+    session = await createSession(model, ['cpu'], threads, opts.spinning).catch((cpuErr: unknown) => {
       throw new Error(`cannot load ${describe(model)}: ${brief(cpuErr)}`, { cause: cpuErr });
     });
     provider = 'cpu';
@@ -95,7 +102,7 @@ export async function openModel(model: ModelSource, opts: OpenModelOptions = {})
   }
   const runner = new OrtRunner(session, provider, async (err) => {
     const message = `${providerLabel(provider)} failed on the first run (${brief(err)}); using the CPU`;
-    const cpu = await createSession(model, ['cpu'], threads);
+    const cpu = await createSession(model, ['cpu'], threads, opts.spinning);
     provider = 'cpu';
     warnings.push(message);
     opts.onWarning?.(message);

@@ -7,6 +7,7 @@
  */
 import type { PixelBuffer } from '../../pixels/types';
 import type { FaceDetection } from './blazeface';
+import { sampleBilinear3 } from './bilinear';
 
 /** Edge of the aligned face in pixels. */
 export const FACE_SIZE = 512;
@@ -80,31 +81,13 @@ export const alignedSpan = (t: Similarity, size = FACE_SIZE): number => size / M
 export function warpToTemplate(image: PixelBuffer, toTemplate: Similarity, size = FACE_SIZE): Float32Array {
   const inv = invertSimilarity(toTemplate);
   const out = new Float32Array(size * size * 3);
-  const { width: w, height: h, channels: c, data } = image;
-  const k = 1 / (data instanceof Uint16Array ? 65535 : 255);
+  const k = 1 / (image.data instanceof Uint16Array ? 65535 : 255);
   let o = 0;
   for (let v = 0; v < size; v++) {
-    // The transform written out (no tuple per pixel): this loop runs size² times per face.
-    const rowX = -inv.b * (v + 0.5) + inv.tx - 0.5;
-    const rowY = inv.a * (v + 0.5) + inv.ty - 0.5;
-    for (let u = 0; u < size; u++) {
-      const x = Math.min(Math.max(inv.a * (u + 0.5) + rowX, 0), w - 1);
-      const y = Math.min(Math.max(inv.b * (u + 0.5) + rowY, 0), h - 1);
-      const x0 = Math.floor(x);
-      const y0 = Math.floor(y);
-      const x1 = Math.min(x0 + 1, w - 1);
-      const y1 = Math.min(y0 + 1, h - 1);
-      const fx = x - x0;
-      const fy = y - y0;
-      for (let ch = 0; ch < 3; ch++) {
-        const p00 = data[(y0 * w + x0) * c + ch]!;
-        const p10 = data[(y0 * w + x1) * c + ch]!;
-        const p01 = data[(y1 * w + x0) * c + ch]!;
-        const p11 = data[(y1 * w + x1) * c + ch]!;
-        const top = p00 + (p10 - p00) * fx;
-        out[o++] = (top + (p01 + (p11 - p01) * fx - top) * fy) * k;
-      }
-    }
+    // The transform written out and stepped along the row (no tuple per pixel): this loop runs size² times per face.
+    let x = inv.a * 0.5 - inv.b * (v + 0.5) + inv.tx - 0.5;
+    let y = inv.b * 0.5 + inv.a * (v + 0.5) + inv.ty - 0.5;
+    for (let u = 0; u < size; u++, o += 3, x += inv.a, y += inv.b) sampleBilinear3(image, x, y, out, o, k);
   }
   return out;
 }

@@ -6,6 +6,7 @@
  * change of coordinates while sampling, never a copy of the photo), and the first turn that finds faces wins.
  */
 import type { FloatTensor, ModelRunner, PixelBuffer } from '../../pixels/types';
+import { sampleBilinear3 } from './bilinear';
 import { BLAZEFACE_GRIDS, BLAZEFACE_INPUT, decodeGrid, type FaceDetection } from './blazeface';
 import { weightedNms } from './nms';
 import { buildPyramid, levelFor, type PyramidLevel } from './pyramid';
@@ -50,40 +51,41 @@ function unturn(rotation: number, w: number, h: number, u: number, v: number): [
   }
 }
 
+/**
+ * The photo position of turned-frame point (u, v) as x = ux·u + vx·v + cx, y = uy·u + vy·v + cy: {@link unturn}
+ * written as an affine map, so the sampling loop steps along a row instead of calling it per pixel.
+ */
+function unturnAffine(rotation: number, w: number, h: number): { ux: number; vx: number; cx: number; uy: number; vy: number; cy: number } {
+  switch (rotation) {
+    case 1: return { ux: 0, vx: 1, cx: 0, uy: -1, vy: 0, cy: h };
+    case 2: return { ux: -1, vx: 0, cx: w, uy: 0, vy: -1, cy: h };
+    case 3: return { ux: 0, vx: -1, cx: w, uy: 1, vy: 0, cy: 0 };
+    default: return { ux: 1, vx: 0, cx: 0, uy: 0, vy: 1, cy: 0 };
+  }
+}
+
 /** Fills `out` (NHWC, 256²×3) with the window, bilinear from the pyramid level, black outside the photo. */
 function sampleWindow(levels: readonly PyramidLevel[], w: number, h: number, rotation: number, win: DetectWindow, out: Float32Array): void {
   const step = win.size / BLAZEFACE_INPUT;
   const lvl = levelFor(levels, step);
   const f = lvl.factor;
-  const c = lvl.channels;
   const k = lvl.toByte * INPUT_SCALE;
+  const t = unturnAffine(rotation, w, h);
   let o = 0;
   for (let j = 0; j < BLAZEFACE_INPUT; j++) {
+    const u0 = win.x + 0.5 * step;
     const v = win.y + (j + 0.5) * step;
-    for (let i = 0; i < BLAZEFACE_INPUT; i++) {
-      const [x, y] = unturn(rotation, w, h, win.x + (i + 0.5) * step, v);
+    let x = t.ux * u0 + t.vx * v + t.cx;
+    let y = t.uy * u0 + t.vy * v + t.cy;
+    const dx = t.ux * step;
+    const dy = t.uy * step;
+    for (let i = 0; i < BLAZEFACE_INPUT; i++, o += 3, x += dx, y += dy) {
       if (x < 0 || y < 0 || x >= w || y >= h) {
-        out[o++] = -1;
-        out[o++] = -1;
-        out[o++] = -1;
-        continue;
-      }
-      const lx = Math.min(Math.max(x / f - 0.5, 0), lvl.width - 1);
-      const ly = Math.min(Math.max(y / f - 0.5, 0), lvl.height - 1);
-      const x0 = Math.floor(lx);
-      const y0 = Math.floor(ly);
-      const x1 = Math.min(x0 + 1, lvl.width - 1);
-      const y1 = Math.min(y0 + 1, lvl.height - 1);
-      const fx = lx - x0;
-      const fy = ly - y0;
-      const a = (y0 * lvl.width + x0) * c;
-      const b = (y0 * lvl.width + x1) * c;
-      const d = (y1 * lvl.width + x0) * c;
-      const e = (y1 * lvl.width + x1) * c;
-      for (let ch = 0; ch < 3; ch++) {
-        const top = lvl.data[a + ch]! + (lvl.data[b + ch]! - lvl.data[a + ch]!) * fx;
-        const bottom = lvl.data[d + ch]! + (lvl.data[e + ch]! - lvl.data[d + ch]!) * fx;
-        out[o++] = (top + (bottom - top) * fy) * k - 1;
+        out[o] = -1;
+        out[o + 1] = -1;
+        out[o + 2] = -1;
+      } else {
+        sampleBilinear3(lvl, x / f - 0.5, y / f - 0.5, out, o, k, -1);
       }
     }
   }

@@ -1,6 +1,6 @@
 /**
  * The image pyramid the detector samples its windows from: level 0 is the photo itself (8- or 16-bit, untouched),
- * each further level halves both sides by 2×2 averaging, in float32 on a 0–255 scale. A window is read from the
+ * each further level halves both sides by 2×2 averaging (RGB, in the photo's own sample type). A window is read from the
  * finest level that is still at least as coarse as the window needs, so resampling never reads more than ~4 source
  * pixels per output pixel, whatever the photo's size.
  */
@@ -40,22 +40,23 @@ export function buildPyramid(image: PixelBuffer, minSide: number): PyramidLevel[
 function halve(src: PyramidLevel): PyramidLevel {
   const width = Math.floor(src.width / 2);
   const height = Math.floor(src.height / 2);
-  const out = new Float32Array(width * height * 3);
+  // Same sample type as the photo: a detector gains nothing from the half-step a float would keep, and a 24 MP
+  // photo's first level is 18 MB as bytes rather than 72 MB as floats.
+  const out = src.data instanceof Float32Array ? new Float32Array(width * height * 3) : src.data instanceof Uint16Array ? new Uint16Array(width * height * 3) : new Uint8Array(width * height * 3);
+  const round = out instanceof Float32Array ? 0 : 2;
+  const d = src.data;
   const c = src.channels;
   const rowStride = src.width * c;
-  const k = src.toByte / 4;
+  let o = 0;
   for (let y = 0; y < height; y++) {
-    const r0 = 2 * y * rowStride;
-    const r1 = r0 + rowStride;
-    let o = y * width * 3;
-    for (let x = 0; x < width; x++) {
-      const i = 2 * x * c;
-      for (let ch = 0; ch < 3; ch++) {
-        out[o++] = (src.data[r0 + i + ch]! + src.data[r0 + i + c + ch]! + src.data[r1 + i + ch]! + src.data[r1 + i + c + ch]!) * k;
-      }
+    // p walks the top-left sample of each 2×2 block; q the one below it. Integer samples round to nearest (+2, /4).
+    for (let x = 0, p = 2 * y * rowStride, q = p + rowStride; x < width; x++, p += 2 * c, q += 2 * c, o += 3) {
+      out[o] = (d[p]! + d[p + c]! + d[q]! + d[q + c]! + round) / 4;
+      out[o + 1] = (d[p + 1]! + d[p + c + 1]! + d[q + 1]! + d[q + c + 1]! + round) / 4;
+      out[o + 2] = (d[p + 2]! + d[p + c + 2]! + d[q + 2]! + d[q + c + 2]! + round) / 4;
     }
   }
-  return { data: out, width, height, channels: 3, toByte: 1, factor: src.factor * 2 };
+  return { data: out, width, height, channels: 3, toByte: src.toByte, factor: src.factor * 2 };
 }
 
 /** The finest level whose pixels are at least `scale` / 2 photo pixels wide (so it is never upsampled by > 2×). */

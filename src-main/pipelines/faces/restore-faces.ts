@@ -17,11 +17,32 @@ export interface RestoreFacesOptions {
   colorMatch: FaceColorMatch;
   /** Edge of the aligned face the model takes. */
   size: number;
-  inputName: string;
-  outputName: string;
+  /** The model's input and output tensors when the restorer is a ModelRunner (the GAN layout). */
+  inputName?: string;
+  outputName?: string;
   /** The model's scalar fidelity input, when it has one; it gets `fidelity`. */
   fidelityInput?: string;
   onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/**
+ * A restorer that is not one model run (the one-step diffusion layout): aligned face in, restored face out, both HWC
+ * float32 in [0, 1] at `size`².
+ */
+export type FaceRestorer = (aligned: Float32Array, size: number) => Promise<Float32Array>;
+
+/** A GAN-layout model (NCHW [-1, 1] in and out, optional scalar fidelity input) as a {@link FaceRestorer}. */
+function ganRestorer(runner: ModelRunner, opts: RestoreFacesOptions): FaceRestorer {
+  const { inputName, outputName } = opts;
+  if (!inputName || !outputName) throw new Error('a face model runner needs inputName and outputName');
+  return async (aligned, size) => {
+    const feeds: Record<string, FloatTensor> = { [inputName]: toTensor(aligned, size) };
+    if (opts.fidelityInput) feeds[opts.fidelityInput] = { data: Float32Array.of(opts.fidelity), dims: [] };
+    const out = await runner.run(feeds);
+    const tensor = out[outputName];
+    if (!tensor) throw new Error(`face model has no output "${outputName}"`);
+    return fromTensor(tensor, size);
+  };
 }
 
 export type { FaceBox } from './face-box';
@@ -34,7 +55,18 @@ export interface RestoreFacesResult {
   rotation: number;
   /** Milliseconds spent: detection, the model runs, and alignment + paste-back (the stage's own overhead). */
   ms: { detect: number; model: number; alignPaste: number };
+  /**
+   * The same as CPU time of the whole process (the runtime's threads included; they sleep outside model runs), which a
+   * busy machine distorts less than the clock.
+   */
+  cpuMs: { model: number; alignPaste: number };
 }
+
+/** CPU milliseconds of the process since `since` (process.cpuUsage). */
+const cpuSince = (since: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+};
 
 /** NCHW [-1, 1] tensor from an HWC [0, 1] face. */
 function toTensor(face: Float32Array, size: number): FloatTensor {
@@ -62,21 +94,27 @@ const boxOf = (f: FaceDetection, status: FaceStatus): FaceBox => ({
   status,
 });
 
-/** Restores every face of at least `minFace` px; the input is not modified (the result is a copy when faces were found). */
-export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, restorer: ModelRunner, opts: RestoreFacesOptions): Promise<RestoreFacesResult> {
+/**
+ * Restores every face of at least `minFace` px with `restorer` (a GAN-layout model, or any {@link FaceRestorer}); the
+ * input is not modified (the result is a copy when faces were found).
+ */
+export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, restorer: ModelRunner | FaceRestorer, opts: RestoreFacesOptions): Promise<RestoreFacesResult> {
+  const restore = typeof restorer === 'function' ? restorer : ganRestorer(restorer, opts);
   let t = performance.now();
   opts.onProgress?.('detect-faces', 0, 1);
   const found = await detectFaces(input, detector, { minFace: opts.minFace });
   opts.onProgress?.('detect-faces', 1, 1);
   const ms = { detect: performance.now() - t, model: 0, alignPaste: 0 };
+  const cpuMs = { model: 0, alignPaste: 0 };
   const small = found.small.map((f) => boxOf(f, 'too-small'));
-  if (found.faces.length === 0) return { image: input, faces: small, rotation: 0, ms };
+  if (found.faces.length === 0) return { image: input, faces: small, rotation: 0, ms, cpuMs };
 
   const image: PixelBuffer = { ...input, data: input.data.slice() };
   const faces: FaceBox[] = [];
   for (const [i, face] of found.faces.entries()) {
     opts.onProgress?.('restore-faces', i, found.faces.length);
     t = performance.now();
+    let c = process.cpuUsage();
     const toTemplate = faceToTemplate(face, opts.size);
     // The box's size can be off for a profile; the template's span is what restoration actually sees.
     if (alignedSpan(toTemplate, opts.size) * 0.5 < opts.minFace) {
@@ -85,21 +123,21 @@ export async function restoreFaces(input: PixelBuffer, detector: ModelRunner, re
     }
     const aligned = warpToTemplate(input, toTemplate, opts.size);
     ms.alignPaste += performance.now() - t;
+    cpuMs.alignPaste += cpuSince(c);
 
     t = performance.now();
-    const feeds: Record<string, FloatTensor> = { [opts.inputName]: toTensor(aligned, opts.size) };
-    if (opts.fidelityInput) feeds[opts.fidelityInput] = { data: Float32Array.of(opts.fidelity), dims: [] };
-    const out = await restorer.run(feeds);
-    const tensor = out[opts.outputName];
-    if (!tensor) throw new Error(`face model has no output "${opts.outputName}"`);
-    const restored = fromTensor(tensor, opts.size);
+    c = process.cpuUsage();
+    const restored = await restore(aligned, opts.size);
     ms.model += performance.now() - t;
+    cpuMs.model += cpuSince(c);
 
     t = performance.now();
+    c = process.cpuUsage();
     pasteFace(image, aligned, restored, toTemplate, opts.size, { fidelity: opts.fidelityInput ? 1 : opts.fidelity, colorMatch: opts.colorMatch });
     ms.alignPaste += performance.now() - t;
+    cpuMs.alignPaste += cpuSince(c);
     faces.push(boxOf(face, 'restored'));
   }
   opts.onProgress?.('restore-faces', found.faces.length, found.faces.length);
-  return { image, faces: [...faces, ...small], rotation: found.rotation, ms };
+  return { image, faces: [...faces, ...small], rotation: found.rotation, ms, cpuMs };
 }

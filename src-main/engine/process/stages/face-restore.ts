@@ -1,18 +1,21 @@
 /**
- * The face-restore stage (GFPGAN/CodeFormer-layout packs) of the chain's `faces` position, run on the image at its
- * final resolution (after super-resolution):
+ * The face-restore stage (GFPGAN/CodeFormer-layout packs, and one-step diffusion face packs: face-diffusion.ts) of the
+ * chain's `faces` position, run on the image at its final resolution (after super-resolution):
  *   1. check    — the request names the face detector pack (the embedded BlazeFace)
  *   2. sessions — detector and restorer, cached like every model
  *   3. faces    — detect, align, restore, paste back (pipelines/faces); no face → the stage is skipped and says so
  *   4. report   — every face found as a box (restored, or too small) and the stage's line in the result's history
  */
 import { describeFaces } from '../../../pipelines/faces/face-box';
-import { restoreFaces } from '../../../pipelines/faces/restore-faces';
-import type { PixelBuffer } from '../../../pixels/types';
+import { restoreFaces, type FaceRestorer } from '../../../pipelines/faces/restore-faces';
+import type { ModelRunner, PixelBuffer } from '../../../pixels/types';
 import { EngineError } from '../../engine-error';
 import { ENGINE_ERROR_CODES, type EnhanceStage } from '../../protocol';
 import { loadFaceDetectPack, type LoadedFaceRestorePack } from '../pack';
+import type { EnhanceHooks } from '../hooks';
 import type { OpenedModel } from '../session';
+import type { OpenGroupMember } from '../session-cache';
+import { faceDiffusionRestorer, openFaceDiffusion } from './face-diffusion';
 import type { StageContext, StageKind, StageOutput } from './stage-kind';
 
 /** Default smallest face restored, in output pixels. */
@@ -32,32 +35,51 @@ export const faceRestoreStage: StageKind<LoadedFaceRestorePack> = {
 
 interface FaceModels {
   detector: OpenedModel;
-  restorer: OpenedModel;
+  /** The face model: a GAN-layout runner, or a one-step diffusion pack's restorer given the request's hooks. */
+  restorer: (hooks: EnhanceHooks) => ModelRunner | FaceRestorer;
+  provider: string;
   dispose(): Promise<void>;
 }
 
+/** Opens the pack's face model(s) after the detector; releases the detector if that fails. */
+async function openRestorer(pack: LoadedFaceRestorePack, openMember: OpenGroupMember, detector: OpenedModel): Promise<FaceModels> {
+  try {
+    if (pack.manifest.layout === 'onestep-diffusion') {
+      const { view, sessions } = await openFaceDiffusion(pack, openMember);
+      return {
+        detector,
+        restorer: (hooks) => faceDiffusionRestorer(view, sessions, hooks),
+        get provider() { return sessions.provider; },
+        dispose: async () => { await detector.runner.dispose(); await sessions.dispose(); },
+      };
+    }
+    const restorer = await openMember(pack.modelPath!, { spinning: false });
+    return {
+      detector,
+      restorer: () => restorer.runner,
+      get provider() { return restorer.provider; },
+      dispose: async () => { await detector.runner.dispose(); await restorer.runner.dispose(); },
+    };
+  } catch (err) {
+    await detector.runner.dispose();
+    throw err;
+  }
+}
+
 /**
- * Detector and restorer held together as one group of the session cache (it keeps one model or group at a time, and
- * the stage needs both for every face).
+ * Detector and restorer held together as one group of the session cache (the stage needs both for every face). Both
+ * run without spin-waiting: the detector runs a couple of hundred short windows, and between face runs the stage
+ * aligns and pastes in JavaScript, which spinning runtime threads would slow down.
  */
 async function openModels(pack: LoadedFaceRestorePack, detectorPath: string, ctx: StageContext): Promise<FaceModels> {
   try {
     return await ctx.sessions.getGroup(
-      { id: `faces:${pack.modelPath}:${detectorPath}`, provider: ctx.provider, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) },
-      async (openMember) => {
-        const detector = await openMember(detectorPath);
-        let restorer: OpenedModel;
-        try {
-          restorer = await openMember(pack.modelPath);
-        } catch (err) {
-          await detector.runner.dispose();
-          throw err;
-        }
-        return { detector, restorer, dispose: async () => { await detector.runner.dispose(); await restorer.runner.dispose(); } };
-      },
+      { id: `faces:${pack.dir}:${pack.manifest.layout}:${detectorPath}`, provider: ctx.provider, ...(ctx.threads !== undefined ? { threads: ctx.threads } : {}) },
+      async (openMember) => openRestorer(pack, openMember, await openMember(detectorPath, { spinning: false })),
       ctx.hooks.onWarning,
     );
   } catch (err) {
+    if (err instanceof EngineError) throw err;
     throw new EngineError(ENGINE_ERROR_CODES.MODEL_ERROR, `cannot open the face models of "${pack.manifest.id}": ${(err as Error).message}`, { cause: err });
   }
 }
@@ -65,17 +87,16 @@ async function openModels(pack: LoadedFaceRestorePack, detectorPath: string, ctx
 async function run(pack: LoadedFaceRestorePack, options: EnhanceStage, detectorDir: string, rgb: PixelBuffer, ctx: StageContext): Promise<StageOutput> {
   const detectorPack = await loadFaceDetectPack(detectorDir);
   ctx.hooks.onProgress('load-model', 0, 1);
-  const { detector, restorer } = await openModels(pack, detectorPack.modelPath, ctx);
+  const models = await openModels(pack, detectorPack.modelPath, ctx);
   ctx.hooks.onProgress('load-model', 1, 1);
   const m = pack.manifest;
-  const result = await restoreFaces(rgb, detector.runner, restorer.runner, {
+  const result = await restoreFaces(rgb, models.detector.runner, models.restorer(ctx.hooks), {
     minFace: options.minFace ?? DEFAULT_MIN_FACE,
     fidelity: options.faceFidelity ?? 1,
     colorMatch: m.faces.colorMatch,
     size: m.faces.size,
-    inputName: m.model.input,
-    outputName: m.model.output,
-    ...(m.model.fidelityInput !== undefined ? { fidelityInput: m.model.fidelityInput } : {}),
+    ...(m.model ? { inputName: m.model.input, outputName: m.model.output } : {}),
+    ...(m.model?.fidelityInput !== undefined ? { fidelityInput: m.model.fidelityInput } : {}),
     onProgress: (stage, done, total) => ctx.hooks.onProgress(stage, done, total),
   });
   const provenance = describeFaces(m.id, result.faces);
@@ -85,5 +106,5 @@ async function run(pack: LoadedFaceRestorePack, options: EnhanceStage, detectorD
     ctx.hooks.onWarning(`faces: no face of ${options.minFace ?? DEFAULT_MIN_FACE} px or more found; the faces stage was skipped${left}`);
     return { rgb, provider: '', faces: result.faces, provenance };
   }
-  return { rgb: result.image, provider: restorer.provider, faces: result.faces, provenance };
+  return { rgb: result.image, provider: models.provider, faces: result.faces, provenance };
 }

@@ -20,7 +20,8 @@ import type { StageContext, StageKind, StageOutput } from './stage-kind';
 /** The pipeline's stage names as the protocol reports them ('encode'/'decode' already mean the image file there). */
 const STAGE_NAMES: Readonly<Record<string, string>> = { encode: 'vae-encode', decode: 'vae-decode' };
 
-const resize: Resizer = (pixels, width, height, kernel) =>
+/** The resizer the one-step pipeline takes (bicubic as the reference does, else sharp). */
+export const resize: Resizer = (pixels, width, height, kernel) =>
   kernel === 'cubic' ? resizeCubic(pixels, width, height) : resizeTo(pixels, width, height);
 
 export const oneStepDiffusionStage: StageKind<LoadedOneStepPack> = {

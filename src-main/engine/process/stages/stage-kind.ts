@@ -9,7 +9,7 @@
  */
 import type { FaceBox } from '../../../pipelines/faces/face-box';
 import type { PixelBuffer } from '../../../pixels/types';
-import type { ChainStage, EnhanceStage, ProviderChoice } from '../../protocol';
+import type { ChainStage, ColorizeReport, EnhanceStage, ProviderChoice } from '../../protocol';
 import type { EnhanceHooks } from '../hooks';
 import type { LoadedPack } from '../pack';
 import type { SessionCache } from '../session-cache';
@@ -34,6 +34,8 @@ export interface StageOutput {
    * ran ("faces: 2 restored (pack); 1 too small"); absent = the prepared stage's `modelId`.
    */
   provenance?: string;
+  /** Colour stage: what it did. */
+  colorize?: ColorizeReport;
 }
 
 /** A stage checked against its pack and options, ready to run. */

@@ -6,6 +6,7 @@ import type { PackKind } from '../../../models/manifest';
 import { EngineError } from '../../engine-error';
 import { ENGINE_ERROR_CODES } from '../../protocol';
 import type { LoadedPack } from '../pack';
+import { colorizeStage } from './colorize';
 import { faceRestoreStage } from './face-restore';
 import { inpaintStage } from './inpaint';
 import { oneStepDiffusionStage } from './onestep-diffusion';
@@ -22,6 +23,7 @@ const STAGE_TABLE: { readonly [K in Exclude<PackKind, ToolKind>]: StageKind<Pack
   'onestep-diffusion': oneStepDiffusionStage,
   'face-restore': faceRestoreStage,
   inpaint: inpaintStage,
+  colorize: colorizeStage,
 };
 
 /** The table's entry for `pack`'s kind. */

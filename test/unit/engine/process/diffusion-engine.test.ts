@@ -54,9 +54,9 @@ describe('SessionCache groups', () => {
     };
   }
 
-  it('opens a group once per key, routes its warnings, and releases it on a key change, a single model or dispose()', async () => {
+  it('opens a group once per key, routes its warnings, and (held one at a time) releases it on a key change, a single model or dispose()', async () => {
     const log: string[] = [];
-    const cache = new SessionCache(fakeOpen(log));
+    const cache = new SessionCache(fakeOpen(log), { maxEntries: 1 });
     const warnings: string[] = [];
     const build = async (open: (p: string) => Promise<OpenedModel>): Promise<{ dispose(): Promise<void>; n: number }> => {
       const a = await open('a');
