@@ -38,6 +38,7 @@ import {
   Empty,
   Ok,
   ModelSourceSchema,
+  MaskStrokeSchema,
 } from './payloads';
 
 export * from './payloads';
@@ -201,6 +202,15 @@ export const channels = {
   'shell:integration': [
     z.object({ enabled: z.boolean().optional() }).strict(),
     z.object({ available: z.boolean(), enabled: z.boolean(), where: z.string().max(200), reason: z.string().max(400).nullable() }),
+  ],
+  /**
+   * "Repair again" from the compare view: the entry's repair mask (or an empty one) with these strokes painted over
+   * it is kept in the data folder, and the entry's original is queued again with its settings and that mask. The new
+   * result's row keeps the mask, so running it again reproduces it.
+   */
+  'library:repair-again': [
+    z.object({ id: RowIdSchema, strokes: z.array(MaskStrokeSchema).min(1).max(200) }).strict(),
+    z.object({ jobId: RowIdSchema, itemIds: z.array(RowIdSchema) }),
   ],
 } as const satisfies Record<string, readonly [z.ZodType, z.ZodType]>;
 

@@ -48,6 +48,7 @@ export const MESSAGES: Readonly<Record<string, Message>> = {
   QUEUE_LOCKED: { text: 'Another Revive window or command is already working on this queue.', hint: 'Close it or wait for it to finish.' },
   INVALID_TRANSITION: { text: 'That photo cannot do this in its current state.' },
   INVALID_REGION: { text: 'The chosen area is outside the photo.' },
+  MASK_UNUSABLE: { text: "This result's repair mask cannot be edited.", hint: 'Restore the photo again with the Old photo preset, then edit the new mask.' },
   // Settings and storage
   INVALID_SETTINGS: { text: 'That setting cannot be saved.' },
   STORE_FULL: { text: 'The disk is full: Revive cannot update its history.', hint: 'Free some space.' },

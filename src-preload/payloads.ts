@@ -211,6 +211,8 @@ export const LibraryEntrySchema = z.object({
   createdAt: z.string(),
   /** The faces stage's boxes in the result's pixels (restored, or left alone as too small); absent when none ran. */
   faces: FaceBoxesSchema.optional(),
+  /** The repair mask the result used (white = repaired), for the compare view's overlay; absent without repair. */
+  repairMaskUrl: ImageUrlSchema.nullable().optional(),
 });
 export type LibraryEntry = z.infer<typeof LibraryEntrySchema>;
 
@@ -281,6 +283,26 @@ export type Rect = z.infer<typeof RectSchema>;
 
 export const Empty = z.object({}).strict();
 export const Ok = z.object({ ok: z.literal(true) });
+
+/**
+ * One brush or eraser stroke over a result's repair mask, in the original photo's upright pixels. Strokes, not a file
+ * or its bytes, cross the boundary: the core paints them and keeps the mask itself.
+ */
+export const MaskStrokeSchema = z
+  .object({
+    /** 'paint' marks pixels for repair, 'erase' clears them. */
+    tool: z.enum(['paint', 'erase']),
+    /** Brush radius in the photo's pixels. */
+    radius: z.number().min(0.5).max(2000),
+    /** The path as x0, y0, x1, y1, …; one point is a dot. At most 4000 numbers a stroke. */
+    points: z
+      .array(z.number().min(-1e6).max(1e6))
+      .min(2)
+      .max(4000)
+      .refine((p) => p.length % 2 === 0, 'points come in x, y pairs'),
+  })
+  .strict();
+export type MaskStroke = z.infer<typeof MaskStrokeSchema>;
 
 /** Where a model pack is installed from. */
 export const ModelSourceSchema = z.discriminatedUnion('kind', [

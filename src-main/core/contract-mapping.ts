@@ -140,6 +140,7 @@ export function toLibraryEntry(e: CoreLibraryRow): CoreLibraryEntry {
     createdAt: new Date(e.finishedAt).toISOString(),
     thumbPath: e.thumbAfter ?? e.thumbBefore,
     ...(e.faces ? { faces: e.faces } : {}),
+    repairMaskPath: e.repairMask,
   };
 }
 

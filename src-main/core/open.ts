@@ -21,6 +21,7 @@ import { PackRegistry, type InstalledPack, type PackListing } from '../models/re
 import { CodedError } from '../pixels/coded-error';
 import { openStore, type Store } from '../store/database';
 import { acquireLock, LockHeldError, QUEUE_LOCK, type ProcessLock } from '../store/lock';
+import { MASK_DIR } from '../store/paths';
 
 export interface OpenRootOptions {
   /** A ready engine host (tests). Default: a new one, started with `spawner`. */
@@ -136,6 +137,7 @@ export async function openRoot(dataDir: string, options: OpenRootOptions = {}): 
     lock,
     resolveModelDir: (id) => packs.dirOf(id),
     workingScale: (id, scale) => packs.workingScaleOf(id, scale),
+    masksDir: path.join(store.dataDir, MASK_DIR),
   });
   let closed = false;
   const root: ReviveRoot = {

@@ -11,6 +11,7 @@ import type {
   ItemState,
   JobProgress,
   LibraryEntry,
+  MaskStroke,
   ModelInfo,
   ParsedReq,
   RestoreSettings,
@@ -36,9 +37,11 @@ export interface CoreItem {
   scale?: number;
 }
 
-export type CoreLibraryEntry = Omit<LibraryEntry, 'name' | 'sourceUrl' | 'outputUrl' | 'thumbUrl' | 'downloadUrl'> & {
+export type CoreLibraryEntry = Omit<LibraryEntry, 'name' | 'sourceUrl' | 'outputUrl' | 'thumbUrl' | 'downloadUrl' | 'repairMaskUrl'> & {
   /** The before/after thumbnail file, when one was made. */
   thumbPath: string | null;
+  /** The repair mask the result used (in the data folder), when it had a repair stage. */
+  repairMaskPath?: string | null;
 };
 
 export interface CoreEvents {
@@ -89,6 +92,8 @@ export interface ReviveCore {
   libraryGet(id: number): Promise<CoreLibraryEntry>;
   libraryRerun(id: number, settings: RestoreSettings): Promise<{ jobId: number; itemIds: number[] }>;
   libraryRemove(id: number, deleteOutput: boolean): Promise<void>;
+  /** Paints `strokes` over the entry's repair mask, keeps it in the data folder and queues the original again with it. */
+  libraryRepairAgain(id: number, strokes: MaskStroke[]): Promise<{ jobId: number; itemIds: number[] }>;
 
   models(): Promise<ModelInfo[]>;
   /** Installs a pack; progress is emitted as 'model-install' events tagged with `installId`. */

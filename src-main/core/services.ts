@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { BatchProgress, DeviceInfo, RestoreSettings } from '../../src-preload/contract';
+import type { BatchProgress, DeviceInfo, MaskStroke, RestoreSettings } from '../../src-preload/contract';
 import { expandInputs } from '../jobs/inputs';
 import { earlierResultTest } from '../jobs/naming';
 import { parseJobSettings, type JobSettings } from '../settings/job-settings';
@@ -24,6 +24,8 @@ import { probeImage } from '../imaging/probe';
 import type { BatchProgress as CoreBatch, JobProgress } from '../jobs/progress';
 import type { ItemRecord } from '../jobs/queue-store';
 import { removeEntry, rerun } from '../jobs/library-actions';
+import { checkMaskSetting, repairAgain } from './repair-again';
+import { MASK_DIR } from '../store/paths';
 import { SettingsStore } from '../settings';
 import { AllowList } from './allow-list';
 import { previewRegion } from './region-preview';
@@ -71,6 +73,8 @@ class LocalCore implements ReviveCore {
   readonly #root: ReviveRoot;
   readonly #settings: SettingsStore;
   readonly #previewsDir: string;
+  /** Repair masks: the runner keeps each result's there, "Repair again" its edited ones; the page may show them. */
+  readonly #masksDir: string;
   readonly #events = new EventEmitter();
   readonly #batches = new Map<number, CoreBatch>();
   readonly #images = new ImageAllower(this.allowList);
@@ -89,6 +93,7 @@ class LocalCore implements ReviveCore {
     this.version = options.version ?? '0.1.0';
     this.uploadsDir = path.join(root.dir, 'uploads');
     this.#previewsDir = path.join(root.dir, 'previews');
+    this.#masksDir = path.join(root.dir, MASK_DIR);
     this.#settings = new SettingsStore({ cwd: root.dir });
     this.#models = new ModelCatalog({
       dataDir: root.dir,
@@ -104,11 +109,13 @@ class LocalCore implements ReviveCore {
     await mkdir(this.uploadsDir, { recursive: true });
     await mkdir(this.#previewsDir, { recursive: true });
     await mkdir(this.#root.thumbnails.dir, { recursive: true });
+    await mkdir(this.#masksDir, { recursive: true });
     this.allowList.allowDir(this.#root.thumbnails.dir);
     this.allowList.allowDir(this.#previewsDir);
+    this.allowList.allowDir(this.#masksDir);
     // The database, settings and model packs are never inputs nor served (opening revive.db with plain file calls
     // drops SQLite's locks); by their real paths too, so a symlink from elsewhere cannot reach them.
-    const except = [this.#root.thumbnails.dir, this.#previewsDir, this.uploadsDir];
+    const except = [this.#root.thumbnails.dir, this.#previewsDir, this.uploadsDir, this.#masksDir];
     this.allowList.denyDir(this.#root.dir, except);
     const real = await realpath(this.#root.dir);
     if (real !== this.#root.dir) this.allowList.denyDir(real, await Promise.all(except.map((d) => realpath(d))));
@@ -195,6 +202,7 @@ class LocalCore implements ReviveCore {
     if (!packs.has(settings.modelId)) throw new CodedError('MODEL_NOT_FOUND', `model "${settings.modelId}" is not installed`);
     this.#requireAdded(paths);
     await this.#checkOutput(settings);
+    checkMaskSetting(settings, this.#masksDir);
     const { skipDone, maxInputMegapixels } = this.#settings.get().queue;
     const jobSettings = {
       ...(await this.#withInpaintPack(toJobSettings(settings))),
@@ -354,8 +362,21 @@ class LocalCore implements ReviveCore {
     // libraryGet put the source on the list when it is a readable photo outside the data folder; nothing else reruns.
     this.#requireAdded([entry.source]);
     await this.#checkOutput(settings);
+    checkMaskSetting(settings, this.#masksDir);
     if (!packs.has(settings.modelId)) await packs.refresh();
     const job = rerun(library, queue, id, await this.#withInpaintPack(toJobSettings(settings)));
+    const itemIds = queue.items(job.id).map((i) => i.id);
+    this.#emit('queue', { reason: 'added' });
+    this.#kick();
+    return { jobId: job.id, itemIds };
+  }
+
+  async libraryRepairAgain(id: number, strokes: MaskStroke[]) {
+    const { library, queue } = this.#root;
+    const entry = await this.libraryGet(id);
+    // libraryGet put the source on the list when it is a readable photo outside the data folder; nothing else reruns.
+    this.#requireAdded([entry.source]);
+    const job = await repairAgain(library, queue, this.#masksDir, id, strokes);
     const itemIds = queue.items(job.id).map((i) => i.id);
     this.#emit('queue', { reason: 'added' });
     this.#kick();

@@ -39,9 +39,10 @@ export function presentItem(item: CoreItem, ctx: CallContext): QueueItem {
 
 /** The contract's library entry for a core entry, with this host's URLs. */
 export function presentEntry(entry: CoreLibraryEntry, ctx: CallContext): LibraryEntry {
-  const { thumbPath, ...rest } = entry;
+  const { thumbPath, repairMaskPath, ...rest } = entry;
   const out: LibraryEntry = {
     ...rest,
+    ...(repairMaskPath ? { repairMaskUrl: ctx.imageUrl(repairMaskPath) } : {}),
     name: path.basename(entry.source),
     sourceUrl: ctx.imageUrl(entry.source),
     outputUrl: entry.output && entry.status === 'done' ? ctx.imageUrl(entry.output) : null,
@@ -116,6 +117,7 @@ export function createHandlers(core: ReviveCore, hostInfo: { name: string; platf
       ctx.reveal(file);
       return { ok: true };
     },
+    'library:repair-again': (req) => core.libraryRepairAgain(req.id, req.strokes),
     'library:remove': async (req) => {
       await core.libraryRemove(req.id, req.deleteOutput);
       return { ok: true };

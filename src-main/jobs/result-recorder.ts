@@ -37,6 +37,7 @@ interface Outcome {
   faces?: EnhanceResult['faces'];
   /** What the colour stage did, when the chain had one. */
   colorize?: EnhanceResult['colorize'];
+  repairMask?: string | null;
 }
 
 export class ResultRecorder {
@@ -104,8 +105,11 @@ export class ResultRecorder {
     this.#thumbnailsLater(item.id, item.sourcePath, null);
   }
 
-  /** The engine wrote the result. `cold`: the model was loaded for this image (its time says little about the next). */
-  async done(cur: RunningItem, job: JobRecord, result: EnhanceResult, cold: boolean): Promise<void> {
+  /**
+   * The engine wrote the result. `cold`: the model was loaded for this image (its time says little about the next).
+   * `repairMask`: the mask file the engine was asked to keep, recorded with the row.
+   */
+  async done(cur: RunningItem, job: JobRecord, result: EnhanceResult, cold: boolean, repairMask: string | null = null): Promise<void> {
     const { item, ready } = cur;
     const now = this.#now();
     const ms = now - cur.startedAt;
@@ -127,6 +131,7 @@ export class ResultRecorder {
         outputHeight: result.height,
         ...(result.faces ? { faces: result.faces } : {}),
         ...(result.colorize ? { colorize: result.colorize } : {}),
+        repairMask,
       });
     })();
     this.#reporter.recordRun({ job, pixels: ready.probe.width * ready.probe.height, ms, cold, provider: result.provider });
@@ -162,6 +167,7 @@ export class ResultRecorder {
       hasGps: ready?.facts.hasGps ?? false,
       faces: r.faces ?? null,
       colorize: r.colorize ?? null,
+      repairMask: r.repairMask ?? null,
     });
   }
 

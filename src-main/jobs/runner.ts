@@ -34,7 +34,7 @@ import { ProgressReporter, type RunningItem } from './progress-reporter';
 import type { ItemRecord, JobRecord, QueueStore } from './queue-store';
 import { recoverInterrupted, type RecoveryReport } from './recovery';
 import { ResultRecorder } from './result-recorder';
-import { repairStageOf } from './repair-stage';
+import { repairStageKeepingMask } from './repair-stage';
 
 export interface RunnerOptions {
   queue: QueueStore;
@@ -58,6 +58,8 @@ export interface RunnerOptions {
   /** Decodes a found output completely (crash recovery); returns its size. */
   verifyOutput?: (path: string) => Promise<{ width: number; height: number }>;
   space?: SpaceProbe;
+  /** Where the engine keeps the mask each repaired photo used (the library row records it); left out, none is kept. */
+  masksDir?: string;
 }
 
 export interface RunOptions {
@@ -390,6 +392,8 @@ export class JobRunner {
     const s = job.settings;
     const modelKey = `${s.model}|${s.scale}`;
     const cold = this.#warmModel !== modelKey;
+    // Named with the start time too: item ids are reused once the queue forgets its newest items.
+    const repairStage = await repairStageKeepingMask(s, (id) => this.#o.resolveModelDir(id), this.#o.masksDir, `item-${item.id}-${cur.startedAt}`);
     let result: EnhanceResult;
     try {
       result = await this.#o.engine.enhance(
@@ -397,7 +401,7 @@ export class JobRunner {
           input: item.sourcePath,
           output: ready.output,
           ...engineChain(s, (id) => this.#o.resolveModelDir(id)),
-          repairStage: repairStageOf(s, (id) => this.#o.resolveModelDir(id)),
+          repairStage,
           scale: s.scale,
           format: ready.format,
           quality: s.quality,
@@ -422,7 +426,7 @@ export class JobRunner {
     this.#warmModel = modelKey;
     this.#current = null;
     if (cur.intent === 'abandon') return 'requeued';
-    await this.#recorder.done(cur, job, result, cold);
+    await this.#recorder.done(cur, job, result, cold, repairStage?.maskOut ?? null);
     return 'done';
   }
 

@@ -54,6 +54,11 @@ export interface LibraryEntry {
   faces: FaceBox[] | null;
   /** What the colour stage did (null: the chain had none). */
   colorize: LibraryColorize | null;
+  /**
+   * The repair mask this result used (PNG in the data folder, white = repaired): the detected one, or the mask edited
+   * in the app (then also `settings.repair.mask`). Null without a repair stage.
+   */
+  repairMask: string | null;
 }
 
 /** The colour stage's record: colourised, or left alone because 'auto' found the photo in colour. */
@@ -67,9 +72,10 @@ export interface LibraryColorize {
 }
 
 /** What a caller provides; names, folders and thumbnails are derived or set later. */
-export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'faces' | 'colorize'> & {
+export type NewLibraryEntry = Omit<LibraryEntry, 'id' | 'sourceName' | 'sourceDir' | 'thumbBefore' | 'thumbAfter' | 'faces' | 'colorize' | 'repairMask'> & {
   faces?: FaceBox[] | null;
   colorize?: LibraryColorize | null;
+  repairMask?: string | null;
 };
 
 export interface LibraryQuery {
@@ -123,6 +129,7 @@ interface Row {
   thumb_after: string | null;
   faces: string | null;
   colorize: string | null;
+  repair_mask: string | null;
 }
 
 function toEntry(r: Row): LibraryEntry {
@@ -170,6 +177,7 @@ function toEntry(r: Row): LibraryEntry {
     thumbAfter: r.thumb_after,
     faces,
     colorize: r.colorize === null ? null : (JSON.parse(r.colorize) as LibraryColorize),
+    repairMask: r.repair_mask,
   };
 }
 
@@ -193,17 +201,18 @@ export class LibraryStore {
         `INSERT INTO library (item_id, job_id, source_path, source_name, source_dir, source_hash, source_size,
            source_width, source_height, output_path, output_dir, output_size, output_width, output_height, model,
            settings, settings_key, status, error, ms, started_at, finished_at, device, date_taken, camera, has_gps, faces,
-           colorize)
+           colorize, repair_mask)
          VALUES (@itemId, @jobId, @sourcePath, @sourceName, @sourceDir, @sourceHash, @sourceSize, @sourceWidth,
            @sourceHeight, @outputPath, @outputDir, @outputSize, @outputWidth, @outputHeight, @model, @settings,
            @settingsKey, @status, @error, @ms, @startedAt, @finishedAt, @device, @dateTaken, @camera, @hasGps, @faces,
-           @colorize)
+           @colorize, @repairMask)
          ON CONFLICT (item_id) DO UPDATE SET output_path = excluded.output_path, output_dir = excluded.output_dir,
            output_size = excluded.output_size, output_width = excluded.output_width,
            output_height = excluded.output_height, status = excluded.status, error = excluded.error, ms = excluded.ms,
            started_at = excluded.started_at, finished_at = excluded.finished_at, device = excluded.device,
            faces = excluded.faces,
-           colorize = excluded.colorize
+           colorize = excluded.colorize,
+           repair_mask = excluded.repair_mask
          RETURNING id`,
       )
       .get({
@@ -215,6 +224,7 @@ export class LibraryStore {
         hasGps: e.hasGps ? 1 : 0,
         faces: e.faces ? JSON.stringify(e.faces) : null,
         colorize: e.colorize ? JSON.stringify(e.colorize) : null,
+        repairMask: e.repairMask ?? null,
       }) as { id: number };
     return r.id;
   }

@@ -142,6 +142,14 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE library ADD COLUMN colorize TEXT');
     },
   },
+  {
+    // The mask a repaired result used (detected, or edited in the app), kept in the data folder so the overlay shows
+    // it and "Repair again" starts from it; NULL for results without a repair stage.
+    name: 'library repair mask',
+    up(db) {
+      db.exec('ALTER TABLE library ADD COLUMN repair_mask TEXT');
+    },
+  },
 ];
 
 /** The schema version this build writes. */

@@ -7,3 +7,5 @@
 export const DATABASE_FILE = 'revive.db';
 /** The thumbnail cache inside a data folder. */
 export const THUMBNAIL_DIR = 'thumbnails';
+/** Repair masks inside a data folder: the mask each repaired result used, and the masks edited in the app. */
+export const MASK_DIR = 'masks';

@@ -43,6 +43,7 @@ export function fakeApi(overrides: Partial<HostApi> = {}) {
     libraryRerun: vi.fn(async () => ({ jobId: 2, itemIds: [2] })),
     libraryReveal: vi.fn(async () => ({ ok: true as const })),
     libraryRemove: vi.fn(async () => ({ ok: true as const })),
+    libraryRepairAgain: vi.fn(async (_req: unknown) => ({ jobId: 3, itemIds: [3] })),
     modelsList: vi.fn(async () => ({
       models: [
         {

@@ -157,6 +157,12 @@ export class FakeCore implements ReviveCore {
     const r = await this.startJob([e.source], settings, true);
     return { jobId: r.jobId, itemIds: r.itemIds };
   }
+  async libraryRepairAgain(id: number, strokes: Parameters<ReviveCore['libraryRepairAgain']>[1]) {
+    this.#record('libraryRepairAgain', id, strokes);
+    const e = await this.libraryGet(id);
+    const r = await this.startJob([e.source], e.settings, true);
+    return { jobId: r.jobId, itemIds: r.itemIds };
+  }
   async libraryRemove(id: number, deleteOutput: boolean) {
     this.#record('libraryRemove', id, deleteOutput);
     await this.libraryGet(id);

@@ -164,6 +164,26 @@ export function requestCases(photo: string): Record<Channel, ChannelCases> {
         ['an unknown field', { enabled: true, managers: ['nautilus'] }],
       ],
     },
+    'library:repair-again': {
+      valid: [
+        { id: 1, strokes: [{ tool: 'paint', radius: 4, points: [10, 10, 20, 12] }] },
+        { id: 1, strokes: [{ tool: 'erase', radius: 0.5, points: [0, 0] }, { tool: 'paint', radius: 2000, points: [1.5, 2.5, 3, 4, 5, 6] }] },
+      ],
+      invalid: [
+        ['no strokes', { id: 1, strokes: [] }],
+        ['no id', { strokes: [{ tool: 'paint', radius: 4, points: [1, 1] }] }],
+        ['an unknown tool', { id: 1, strokes: [{ tool: 'blur', radius: 4, points: [1, 1] }] }],
+        ['a radius under half a pixel', { id: 1, strokes: [{ tool: 'paint', radius: 0.4, points: [1, 1] }] }],
+        ['a radius over 2000', { id: 1, strokes: [{ tool: 'paint', radius: 2001, points: [1, 1] }] }],
+        ['an odd number of coordinates', { id: 1, strokes: [{ tool: 'paint', radius: 4, points: [1, 2, 3] }] }],
+        ['no points', { id: 1, strokes: [{ tool: 'paint', radius: 4, points: [] }] }],
+        ['over 4000 coordinates in a stroke', { id: 1, strokes: [{ tool: 'paint', radius: 4, points: Array.from({ length: 4002 }, () => 1) }] }],
+        ['over 200 strokes', { id: 1, strokes: Array.from({ length: 201 }, () => ({ tool: 'paint', radius: 4, points: [1, 1] })) }],
+        ['a coordinate as a string', { id: 1, strokes: [{ tool: 'paint', radius: 4, points: ['1', 1] }] }],
+        ['a path instead of strokes', { id: 1, mask: '/etc/passwd', strokes: [{ tool: 'paint', radius: 4, points: [1, 1] }] }],
+        ['an unknown stroke field', { id: 1, strokes: [{ tool: 'paint', radius: 4, points: [1, 1], file: '/tmp/m.png' }] }],
+      ],
+    },
   };
 }
 

@@ -42,6 +42,7 @@ describe('dispatch', () => {
       'library:rerun': 'NOT_FOUND',
       'library:reveal': 'UNSUPPORTED',
       'library:remove': 'NOT_FOUND',
+      'library:repair-again': 'NOT_FOUND',
       'models:remove': 'NOT_ALLOWED',
     });
   });

@@ -20,6 +20,8 @@ export interface ComparePair {
   downloadUrl?: string;
   /** The faces stage's boxes in the after image's pixels, when it ran. */
   faces?: readonly FaceBox[];
+  /** The repair mask the shown result used (white = repaired), for the overlay; absent without repair. */
+  maskUrl?: string;
 }
 
 /** One image the A/B picker offers: the original, or one library result of the same original. */
@@ -30,6 +32,7 @@ export interface CompareChoice {
   downloadUrl?: string;
   facts?: string;
   faces?: readonly FaceBox[];
+  maskUrl?: string;
 }
 
 export type CompareMode = 'slider' | 'side';
@@ -150,13 +153,19 @@ export class CompareState {
       const shown = this.#choices[this.#b];
       const extra: CompareChoice[] = results
         .filter((e) => e.outputUrl !== shown?.url)
-        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e), ...(e.faces ? { faces: e.faces } : {}) }));
+        .map((e) => ({ label: describe(e), url: e.outputUrl!, libraryId: e.id, downloadUrl: e.downloadUrl, facts: describe(e), ...(e.faces ? { faces: e.faces } : {}), ...(e.repairMaskUrl ? { maskUrl: e.repairMaskUrl } : {}) }));
       this.#choices = [...this.#choices, ...extra];
       // A pair opened from the queue knows its library row but not its faces: the row has them.
       const faces = results.find((e) => e.outputUrl === shown?.url)?.faces;
       if (shown && faces && !shown.faces) {
         this.#choices = this.#choices.map((c) => (c === shown ? { ...c, faces } : c));
         if (pair.afterUrl === shown.url) this.#pair = { ...pair, faces };
+      }
+      // Nor its repair mask.
+      const own = results.find((e) => e.id === pair.libraryId && e.repairMaskUrl);
+      if (own && !this.#pair?.maskUrl && this.#pair?.afterUrl === pair.afterUrl) {
+        this.#pair = { ...this.#pair, maskUrl: own.repairMaskUrl! };
+        this.#choices = this.#choices.map((c, i) => (i === this.#b ? { ...c, maskUrl: own.repairMaskUrl! } : c));
       }
     } catch (err) {
       this.#report(err);
@@ -173,7 +182,7 @@ export class CompareState {
       this.#pair = { ...pair, beforeUrl: c.url };
     } else {
       this.#b = index;
-      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl, faces: c.faces };
+      this.#pair = { ...pair, afterUrl: c.url, facts: c.facts ?? (index === 0 ? 'Original' : ''), libraryId: c.libraryId, downloadUrl: c.downloadUrl, faces: c.faces, maskUrl: c.maskUrl };
     }
   }
 
@@ -182,7 +191,7 @@ export class CompareState {
     this.#original = pair.beforeUrl;
     this.#choices = [
       { label: 'Original', url: pair.beforeUrl },
-      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts, faces: pair.faces },
+      { label: pair.facts || 'This result', url: pair.afterUrl, libraryId: pair.libraryId, downloadUrl: pair.downloadUrl, facts: pair.facts, faces: pair.faces, maskUrl: pair.maskUrl },
     ];
     this.#a = 0;
     this.#b = 1;

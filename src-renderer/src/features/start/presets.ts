@@ -32,7 +32,7 @@ export const PRESETS: readonly Preset[] = [
     models: [{ kind: 'onestep-diffusion' }, 'realesrgan-x4plus', { kind: 'pixel-sr' }],
     scale: 2,
     options: { colorFix: 'adain', strength: 1 },
-    stages: [],
+    stages: ['repair'],
   },
   {
     id: 'sharpen',
@@ -55,6 +55,15 @@ export const PRESETS: readonly Preset[] = [
   { id: 'custom', label: 'Custom', description: 'Choose the model and every option yourself.', models: [], scale: null, options: {}, stages: [] },
 ];
 
+type Repair = NonNullable<RestoreSettings['repair']>;
+/** The repair stage as a preset with `repair` in its stages runs it: dust and scratches found and filled, colour restored. */
+export const PRESET_REPAIR: Repair = { mode: 'auto', dust: true, scratches: true, sensitivity: 50, colour: 'restore', strength: 1 };
+/**
+ * The other presets turn repair off explicitly: a left-out key would not cross to the core, and the repair "Old photo"
+ * turned on would stay on.
+ */
+export const REPAIR_OFF: Repair = { ...PRESET_REPAIR, mode: 'off', colour: 'off' };
+
 /** The first installed model a preset names; undefined when none is installed (the preset is then unavailable). */
 export function presetModel(preset: Preset, models: readonly ModelInfo[]): ModelInfo | undefined {
   for (const want of preset.models) {
@@ -68,7 +77,7 @@ export function presetModel(preset: Preset, models: readonly ModelInfo[]): Model
 export function presetSettings(preset: Preset, models: readonly ModelInfo[]): Partial<RestoreSettings> | null {
   const model = presetModel(preset, models);
   if (!model || preset.scale === null) return null;
-  return { modelId: model.id, scale: preset.scale, ...preset.options };
+  return { modelId: model.id, scale: preset.scale, ...preset.options, repair: preset.stages.includes('repair') ? PRESET_REPAIR : REPAIR_OFF };
 }
 
 /** Which preset the settings are: the first whose model and scale they match, else Custom. */
