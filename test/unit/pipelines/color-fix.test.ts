@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   adainColorFix,
   applyColorFix,
+  BlurScratch,
   blendStrength,
   channelStats,
+  WAVELET_LEVELS,
   waveletColorFix,
   waveletLowPass,
 } from '../../../src-main/pipelines/color-fix';
@@ -300,5 +302,26 @@ describe('waveletColorFix with an out buffer that partly overlaps the style', ()
     waveletColorFix(content, style, C, H, W, out);
     expectClose(out, naiveWavelet(content, styleValues, C, H, W));
     expect(Array.from(style)).toEqual(Array.from(styleValues));
+  });
+});
+
+describe('waveletLowPass with a caller’s scratch buffers', () => {
+  const [H, W] = [29, 13];
+
+  it('ignores scratch made for another width or too few rows, and still matches the direct blur', () => {
+    const img = randomImage(1, H, W, 51);
+    const { low } = naiveDecompose(planeOf(img, 0, H, W));
+    for (const scratch of [new BlurScratch(W + 3), new BlurScratch(W - 2), new BlurScratch(W, 1), new BlurScratch(W, 8), new BlurScratch(W)]) {
+      expectClose(waveletLowPass(img.slice(), H, W, WAVELET_LEVELS, scratch), low.flat());
+    }
+  });
+
+  it('refuses a plane whose length is not H × W', () => {
+    expect(() => waveletLowPass(new Float32Array(H * W - 1), H, W)).toThrow(`waveletLowPass: plane has ${H * W - 1} values, expected ${H}×${W}`);
+  });
+
+  it('refuses a negative strength', () => {
+    const a = new Float32Array(3);
+    expect(() => blendStrength(a, a, -0.25)).toThrow('strength must be in [0, 1], got -0.25');
   });
 });

@@ -28,6 +28,9 @@ describe('oneStepGeometry', () => {
       latent: { width: 64, height: 116 },
       output: { width: 100, height: 180 },
     });
+    // ×4 with the short side above 128: kept as it is.
+    expect(oneStepGeometry(151, 131, 4).source).toEqual({ width: 151, height: 131 });
+    expect(oneStepGeometry(131, 600, 4)).toMatchObject({ source: { width: 131, height: 600 }, enlarged: false });
     // ×3: ⌊512/3⌋ = 170; 170×171 is kept; upscaled 510×513, padded 512×520.
     expect(oneStepGeometry(170, 171, 3)).toEqual({
       source: { width: 170, height: 171 },

@@ -106,6 +106,16 @@ describe('tileBlendWeights', () => {
     }
   });
 
+  it('does not depend on the order the tiles come in', () => {
+    const a = tileBlendWeights(tiles);
+    const b = tileBlendWeights([...tiles].reverse());
+    for (const t of tiles) {
+      const [wa, wb] = [a(t.output), b(t.output)] as { x: ArrayLike<number>; y: ArrayLike<number> }[];
+      expect(Array.from(wb!.x)).toEqual(Array.from(wa!.x));
+      expect(Array.from(wb!.y)).toEqual(Array.from(wa!.y));
+    }
+  });
+
   it('refuses a rectangle that is not a planned tile, naming it', () => {
     const fn = tileBlendWeights(tiles);
     const t = tiles[1]!.output;
@@ -254,6 +264,15 @@ describe('BandAccumulator refusals and bookkeeping', () => {
     expect(buffers[3]).toBe(buffers[1]);
     expect(buffers[4]).toBe(buffers[0]);
     expect(values).toEqual([[0.25, 0.25, 0.25], [0.5, 0.5, 0.5], [0.75, 0.75, 0.75], [1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+  });
+
+  it('names the last emitted row when a tile reaches back into emitted rows', () => {
+    const acc = new BandAccumulator({ width: 2, height: 6, channels: 1, onRow: sink });
+    acc.add(tensor(1, 3, 2), { x: 0, y: 0, w: 2, h: 3 }, { x: 0, y: 0 }, { x: [1, 1], y: [1, 1, 1] });
+    acc.emitUntil(3);
+    expect(() => acc.add(tensor(1, 2, 2), { x: 0, y: 0, w: 2, h: 2 }, { x: 0, y: 2 }, { x: [1, 1], y: [1, 1] })).toThrow(
+      'tile at row 2 reaches rows already emitted (up to 2)',
+    );
   });
 
   it('refuses to emit past the canvas or to a fractional row, and rows that nothing covered', () => {
