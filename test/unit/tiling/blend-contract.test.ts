@@ -189,8 +189,9 @@ describe('BandAccumulator refusals and bookkeeping', () => {
     ]) {
       expect(() => acc.add(t, crop, { x: 0, y: 0 }, w(crop.w, crop.h))).toThrow(`crop (${crop.x}, ${crop.y}) ${crop.w}×${crop.h} is not inside the 4×3 tensor`);
     }
-    // The whole tensor is inside.
+    // The whole tensor is inside, and so is a single pixel.
     expect(() => acc.add(t, { x: 0, y: 0, w: 4, h: 3 }, { x: 0, y: 0 }, w(4, 3))).not.toThrow();
+    expect(() => acc.add(t, { x: 3, y: 2, w: 1, h: 1 }, { x: 5, y: 5 }, w(1, 1))).not.toThrow();
   });
 
   it('refuses a tile that does not fit the canvas on each side', () => {
