@@ -83,7 +83,7 @@ describe('BlazeFace decoding, case by case', () => {
 
   it('keeps a score equal to the threshold, drops boxes without a positive width and height', () => {
     const r = (w: number, h: number): number[] => [0, 0, w, h, ...new Array<number>(12).fill(0)];
-    const [scores, regs] = outputs(1, [[0, 0, r(10, 10)], [1, 4, r(0, 10)], [2, 4, r(10, -1)], [3, 4, r(Number.NaN, 5)]]);
+    const [scores, regs] = outputs(1, [[0, 0, r(10, 10)], [1, 4, r(0, 10)], [2, 4, r(10, -1)], [3, 4, r(Number.NaN, 5)], [4, 4, r(10, 0)]]);
     const out = decodeGrid(BLAZEFACE_GRIDS[1]!, scores, regs, 0.5);
     expect(out.map((d) => d.score)).toEqual([0.5]);
     expect(decodeGrid(BLAZEFACE_GRIDS[1]!, scores, regs, 0.5000001)).toEqual([]);
@@ -170,6 +170,15 @@ describe('IoU and weighted NMS, case by case', () => {
     expect(weightedNms([], 0.3)).toEqual([]);
   });
 
+  it('keeps every detection, even one without area, when nothing overlaps more than the threshold', () => {
+    // A box of zero area has IoU 0 with itself: it must still form its own group (and the loop end).
+    const dot = box(0.7, 5, 5, 0, 0);
+    expect(weightedNms([dot], 0.3)).toEqual([dot]);
+    // At threshold 1 no IoU is above it: two identical boxes stay two.
+    const a = box(0.9, 0, 0, 10, 10);
+    expect(weightedNms([a, { ...a, score: 0.8 }], 1)).toHaveLength(2);
+  });
+
   it('does not chain: a box overlapping only a merged neighbour stays its own face', () => {
     // b overlaps a (IoU 0.6) and c overlaps b, but c does not overlap a enough: two faces, not one.
     const a = box(0.9, 0, 0, 10, 10);
@@ -241,6 +250,12 @@ function residual(t: Similarity, src: readonly (readonly [number, number])[], ds
 }
 
 describe('alignment, case by case', () => {
+  it('puts the template\'s mouth point at the midpoint of the FFHQ 512 template\'s mouth corners', () => {
+    // FFHQ's 5-point template at 512 px: mouth corners (201.26117, 371.41043) and (313.08905, 371.15118).
+    expect(TEMPLATE_512[3]![0]).toBeCloseTo((201.26117 + 313.08905) / 2, 9);
+    expect(TEMPLATE_512[3]![1]).toBeCloseTo((371.41043 + 371.15118) / 2, 9);
+  });
+
   it('fits noisy points with the least residual: nudging any parameter makes it worse', () => {
     const r = rng(5);
     const truth: Similarity = { a: 0.8, b: -0.35, tx: 12, ty: -7 };
