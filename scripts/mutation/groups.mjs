@@ -19,7 +19,12 @@ export const MUTATION_GROUPS = {
   'imaging-atomic': { mutate: ['src-main/imaging/atomic.ts'], tests: ['test/unit/imaging/imaging.test.ts', 'test/unit/imaging/icc-temp.test.ts'] },
   'imaging-metadata': {
     mutate: ['src-main/imaging/metadata.ts'],
-    tests: ['test/unit/imaging/metadata-args.test.ts', 'test/unit/imaging/metadata-copy.test.ts', 'test/unit/imaging/icc-temp.test.ts'],
+    tests: [
+      'test/unit/imaging/metadata-args.test.ts',
+      'test/unit/imaging/metadata-copy.test.ts',
+      'test/unit/imaging/metadata-tool.test.ts',
+      'test/unit/imaging/icc-temp.test.ts',
+    ],
   },
   // Read and write in two runs: one run of both would take over 40 minutes on this shared machine.
   'imaging-read': {
