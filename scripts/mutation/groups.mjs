@@ -37,17 +37,19 @@ export const MUTATION_GROUPS = {
   },
   'core-allow-list': { mutate: ['src-main/core/allow-list.ts'], tests: ['test/unit/core/allow-list.test.ts'] },
   'jobs-recovery': { mutate: ['src-main/jobs/recovery.ts'], tests: ['test/unit/jobs/recovery.test.ts', 'test/unit/jobs/recovery-adopt.test.ts'] },
-  // The repair stage's pure maths (the engine glue, inpaint.ts and run-repair.ts, runs models and is left out).
-  'pipelines-repair': {
-    mutate: [
-      'src-main/pipelines/repair/lab.ts',
-      'src-main/pipelines/repair/morphology.ts',
-      'src-main/pipelines/repair/colour-restore.ts',
-      'src-main/pipelines/repair/detect.ts',
-    ],
+  // The repair stage's pure maths (the engine glue, inpaint.ts and run-repair.ts, runs models and is left out), in two
+  // runs: the colour maths (lab.ts, the file least likely to change under the repair work) and the rest.
+  'pipelines-repair-lab': {
+    mutate: ['src-main/pipelines/repair/lab.ts'],
     tests: [
       'test/unit/pipelines/repair/lab.test.ts',
       'test/unit/pipelines/repair/lab-inverse.test.ts',
+      'test/unit/pipelines/repair/colour-restore.test.ts',
+    ],
+  },
+  'pipelines-repair': {
+    mutate: ['src-main/pipelines/repair/morphology.ts', 'src-main/pipelines/repair/colour-restore.ts', 'src-main/pipelines/repair/detect.ts'],
+    tests: [
       'test/unit/pipelines/repair/morphology.test.ts',
       'test/unit/pipelines/repair/colour-restore.test.ts',
       'test/unit/pipelines/repair/detect-inpaint.test.ts',
