@@ -3,7 +3,7 @@
  * and CIE definitions written out here, added after mutation testing (docs/mutation.md). Tolerances stated per check.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeSrgb, encodeSrgb, labToLinearSrgb, linearSrgbToLab, srgbToLab } from '../../../../src-main/pipelines/repair/lab';
+import { ciede2000, decodeSrgb, encodeSrgb, labToLinearSrgb, linearSrgbToLab, srgbToLab } from '../../../../src-main/pipelines/repair/lab';
 import { rng } from '../../../support/random';
 
 describe('sRGB transfer functions', () => {
@@ -53,5 +53,15 @@ describe('Lab of dark colours and the inverse', () => {
     const [r, g, b] = [0.03, 0.5, 0.9];
     const want = linearSrgbToLab(decodeSrgb(r), decodeSrgb(g), decodeSrgb(b));
     srgbToLab(r, g, b).forEach((v, k) => expect(Math.abs(v - want[k]!)).toBeLessThan(1e-12));
+  });
+});
+
+describe('ciede2000 on the negative a axis', () => {
+  it('is continuous across hue 180°: a colour with b = 0 and a < 0 is next to one with a tiny b (the Sharma pairs have none)', () => {
+    // Both lie on the green side of the a axis, hue ≈ 180°; their ΔE00 is of the order of the b difference.
+    for (const a of [-10, -0.5]) {
+      expect(ciede2000([50, a, 0], [50, a, 0.001])).toBeLessThan(0.01);
+      expect(ciede2000([50, a, 0], [50, a, -0.001])).toBeLessThan(0.01);
+    }
   });
 });
