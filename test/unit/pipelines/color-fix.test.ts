@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   adainColorFix,
   applyColorFix,
+  BlurScratch,
   blendStrength,
   channelStats,
+  WAVELET_LEVELS,
   waveletColorFix,
   waveletLowPass,
 } from '../../../src-main/pipelines/color-fix';
@@ -223,5 +225,103 @@ describe('blendStrength and applyColorFix', () => {
     expectClose(applyColorFix('adain', content, style, C, H, W), naiveAdain(content, style, C, H, W));
     expectClose(applyColorFix('wavelet', content, style, C, H, W), naiveWavelet(content, style, C, H, W));
     expect(Array.from(applyColorFix('none', content, style, C, H, W))).toEqual(Array.from(content));
+  });
+});
+
+// The checks below were found missing by mutation testing (docs/mutation.md): each one fails when the guard it names
+// is removed or loosened.
+/** The buffers the colour fixes allocate (their default `out`): an ArrayBuffer, not a SharedArrayBuffer. */
+type F32 = Float32Array<ArrayBuffer>;
+
+describe('argument checks', () => {
+  it('blendStrength refuses an input or an out buffer of another length, naming the three lengths', () => {
+    const a = new Float32Array(6);
+    expect(() => blendStrength(a, new Float32Array(5), 0.5)).toThrow('blendStrength: lengths differ (model 6, input 5, out 6)');
+    expect(() => blendStrength(a, a, 0.5, new Float32Array(7))).toThrow('blendStrength: lengths differ (model 6, input 6, out 7)');
+  });
+
+  it('each colour fix names itself and the buffer that does not fit the shape', () => {
+    const n = 2 * 3 * 4;
+    const ok = (): F32 => new Float32Array(n);
+    const short = new Float32Array(n - 1);
+    for (const [fn, call] of [
+      ['adainColorFix', (c: F32, s: F32, o: F32) => adainColorFix(c, s, 2, 3, 4, o)],
+      ['waveletColorFix', (c: F32, s: F32, o: F32) => waveletColorFix(c, s, 2, 3, 4, o)],
+      ['applyColorFix', (c: F32, s: F32, o: F32) => applyColorFix('none', c, s, 2, 3, 4, o)],
+    ] as const) {
+      expect(() => call(short, ok(), ok())).toThrow(`${fn}: expected 2×3×4 = 24 values, got content 23, style 24, out 24`);
+      expect(() => call(ok(), short, ok())).toThrow(`${fn}: expected 2×3×4 = 24 values, got content 24, style 23, out 24`);
+      expect(() => call(ok(), ok(), short)).toThrow(`${fn}: expected 2×3×4 = 24 values, got content 24, style 24, out 23`);
+    }
+  });
+
+  it('refuses a channel count, height or width that is not a positive integer, naming it', () => {
+    const a = new Float32Array(12);
+    expect(() => adainColorFix(a, a, 1.5, 2, 4)).toThrow('adainColorFix: C must be a positive integer, got 1.5');
+    expect(() => waveletColorFix(a, a, 3, 4, 0)).toThrow('waveletColorFix: W must be a positive integer, got 0');
+    expect(() => applyColorFix('none', a, a, -1, -3, 4)).toThrow('applyColorFix: C must be a positive integer, got -1');
+  });
+
+  it('channelStats refuses an empty plane instead of returning NaN', () => {
+    expect(() => channelStats(new Float32Array(0))).toThrow('channelStats: empty plane');
+  });
+
+  it('channelStats of one pixel has variance 0: std is √eps', () => {
+    const s = channelStats(Float32Array.of(0.4));
+    expect(s.mean).toBeCloseTo(0.4, 7);
+    expect(s.std).toBeCloseTo(Math.sqrt(1e-5), 10);
+  });
+});
+
+describe('waveletColorFix with an out buffer that partly overlaps the style', () => {
+  // One channel, so the only buffer the write can destroy is the style plane being read; out starts after, then
+  // before, the style in one shared ArrayBuffer. The overlap test must see both orders to keep the style's low band.
+  const [C, H, W] = [1, 13, 11];
+  const n = C * H * W;
+  for (const shift of [3, -3]) {
+    it(`matches the direct computation when out is shifted ${shift} values against the style`, () => {
+      const content = randomImage(C, H, W, 41);
+      const styleValues = randomImage(C, H, W, 42);
+      const expected = naiveWavelet(content, styleValues, C, H, W);
+      const shared = new Float32Array(n + 3);
+      const style = shared.subarray(shift > 0 ? 0 : 3, shift > 0 ? n : n + 3);
+      const out = shared.subarray(shift > 0 ? 3 : 0, shift > 0 ? n + 3 : n);
+      style.set(styleValues);
+      waveletColorFix(content, style, C, H, W, out);
+      expectClose(out, expected);
+    });
+  }
+
+  it('matches the direct computation when out and style are disjoint views of one buffer', () => {
+    const content = randomImage(C, H, W, 43);
+    const styleValues = randomImage(C, H, W, 44);
+    const shared = new Float32Array(2 * n);
+    const style = shared.subarray(0, n);
+    const out = shared.subarray(n, 2 * n);
+    style.set(styleValues);
+    waveletColorFix(content, style, C, H, W, out);
+    expectClose(out, naiveWavelet(content, styleValues, C, H, W));
+    expect(Array.from(style)).toEqual(Array.from(styleValues));
+  });
+});
+
+describe('waveletLowPass with a caller’s scratch buffers', () => {
+  const [H, W] = [29, 13];
+
+  it('ignores scratch made for another width or too few rows, and still matches the direct blur', () => {
+    const img = randomImage(1, H, W, 51);
+    const { low } = naiveDecompose(planeOf(img, 0, H, W));
+    for (const scratch of [new BlurScratch(W + 3), new BlurScratch(W - 2), new BlurScratch(W, 1), new BlurScratch(W, 8), new BlurScratch(W)]) {
+      expectClose(waveletLowPass(img.slice(), H, W, WAVELET_LEVELS, scratch), low.flat());
+    }
+  });
+
+  it('refuses a plane whose length is not H × W', () => {
+    expect(() => waveletLowPass(new Float32Array(H * W - 1), H, W)).toThrow(`waveletLowPass: plane has ${H * W - 1} values, expected ${H}×${W}`);
+  });
+
+  it('refuses a negative strength', () => {
+    const a = new Float32Array(3);
+    expect(() => blendStrength(a, a, -0.25)).toThrow('strength must be in [0, 1], got -0.25');
   });
 });
