@@ -9,7 +9,8 @@
  *
  * Memory: everything works one channel plane at a time. AdaIN needs no scratch; the wavelet fix needs one scratch
  * plane (two when `out` is the style buffer) plus ~18 rows, whatever the channel count. Each function takes an optional
- * `out`, which may be the content buffer itself (in place). A caller short of memory can pass single-channel planes
+ * `out`, which may be the content buffer itself (in place); a view shifted against an input costs a copy of
+ * that input. A caller short of memory can pass single-channel planes
  * (C = 1) one at a time.
  */
 import type { ColorFix } from './options';
@@ -58,6 +59,8 @@ export function adainColorFix(
   out = new Float32Array(content.length),
 ): Float32Array {
   checkImages('adainColorFix', content, style, out, C, H, W);
+  content = detached(out, content);
+  style = detached(out, style);
   const plane = H * W;
   for (let c = 0; c < C; c++) {
     const from = c * plane;
@@ -83,6 +86,8 @@ export function waveletColorFix(
   out = new Float32Array(content.length),
 ): Float32Array {
   checkImages('waveletColorFix', content, style, out, C, H, W);
+  content = detached(out, content);
+  style = detached(out, style);
   const plane = H * W;
   const scratch = new BlurScratch(W);
   const low = new Float32Array(plane);
@@ -209,6 +214,14 @@ function checkImages(fn: string, content: Float32Array, style: Float32Array, out
       `${fn}: expected ${C}×${H}×${W} = ${n} values, got content ${content.length}, style ${style.length}, out ${out.length}`,
     );
   }
+}
+
+/**
+ * `input` itself, or a private copy when `out` is a shifted view over it: channel c's writes would otherwise overwrite
+ * channel c+1's input before it is read (found by a mutation run). The same array (in place) needs no copy.
+ */
+function detached(out: Float32Array, input: Float32Array): Float32Array {
+  return sharesMemory(out, input) && out.byteOffset !== input.byteOffset ? input.slice() : input;
 }
 
 function sharesMemory(a: Float32Array, b: Float32Array): boolean {

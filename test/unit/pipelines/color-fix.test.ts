@@ -305,6 +305,36 @@ describe('waveletColorFix with an out buffer that partly overlaps the style', ()
   });
 });
 
+describe('colour fixes with an out buffer shifted against a three-channel input', () => {
+  // With several channels, channel c's writes land on channel c+1's input before it is read unless the function copies
+  // the overlapped input first: before that copy, waveletColorFix gave wrong values here (a mutation run found it).
+  const [C, H, W] = [3, 9, 7];
+  const n = C * H * W;
+  const cases = [
+    { fn: 'waveletColorFix', run: waveletColorFix, naive: naiveWavelet },
+    { fn: 'adainColorFix', run: adainColorFix, naive: naiveAdain },
+  ] as const;
+  for (const { fn, run, naive } of cases) {
+    for (const over of ['style', 'content'] as const) {
+      for (const shift of [5, -5]) {
+        it(`${fn}: out shifted ${shift} values against the ${over} matches the direct computation`, () => {
+          const contentValues = randomImage(C, H, W, 61);
+          const styleValues = randomImage(C, H, W, 62);
+          const expected = naive(contentValues, styleValues, C, H, W);
+          const shared = new Float32Array(n + 5);
+          const input = shared.subarray(shift > 0 ? 0 : 5, shift > 0 ? n : n + 5);
+          const out = shared.subarray(shift > 0 ? 5 : 0, shift > 0 ? n + 5 : n);
+          input.set(over === 'style' ? styleValues : contentValues);
+          const content = over === 'content' ? input : contentValues;
+          const style = over === 'style' ? input : styleValues;
+          run(content, style, C, H, W, out);
+          expectClose(out, expected);
+        });
+      }
+    }
+  }
+});
+
 describe('waveletLowPass with a caller’s scratch buffers', () => {
   const [H, W] = [29, 13];
 
