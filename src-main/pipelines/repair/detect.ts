@@ -5,8 +5,8 @@
  *                  narrower than the element: dust up to ~8 px across, at any orientation
  *   3. threshold — against the local activity (the mean top-hat around the pixel), so texture (foliage, fabric,
  *                  hair) needs far more contrast than a clear sky before it counts; a floor keeps noise out
- *   4. lines     — thin (5×5) residuals as a share of the way to white or black, averaged along short segments in
- *                  12 directions at half resolution (lines.ts): a scratch stands out of texture along its length where
+ *   4. lines     — thin (5×5) residuals as a share of the way to white or black, averaged along 30 px segments in
+ *                  16 directions at half resolution (lines.ts): a scratch stands out of texture along its length where
  *                  single pixels do not; kept only when it stands out of both sides and the two sides are alike (a
  *                  rim or a gunwale runs between two different surfaces)
  *   5. grow      — hysteresis: weak pixels joined to a strong or line pixel belong to the defect (soft edges)
@@ -37,7 +37,7 @@ const DUST_MAX_EXTENT = 14;
 /** Line evidence (lines.ts): segment contrast over the local activity, at sensitivity 0 and its fall to 100. */
 const LINE_K: [number, number] = [2.5, 1.25];
 /** The segment contrast's floor (share of the way to white or black) at sensitivity 0 and its fall to 100. */
-const LINE_FLOOR: [number, number] = [0.45, 0.225];
+const LINE_FLOOR: [number, number] = [0.42, 0.21];
 /** A line must stand out of its nearer side by this share of its segment contrast: a highlight along an edge does not. */
 const LINE_SIDES = 0.5;
 /** …and a line whose sides differ by more than this share of how far it stands out of them runs between two surfaces. */

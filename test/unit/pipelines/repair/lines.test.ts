@@ -15,15 +15,15 @@ function noisePlane(w: number, h: number, seed: number): Plane {
 // Independent reference: each direction's segment walked sample by sample, coordinates clamped to the plane.
 function bruteLine(p: Plane, cap: Plane, x: number, y: number): number {
   let best = 0;
-  for (let k = 0; k < 12; k++) {
-    const a = (k * Math.PI) / 12;
+  for (let k = 0; k < 16; k++) {
+    const a = (k * Math.PI) / 16;
     let s = 0;
-    for (let j = -5; j <= 5; j++) {
+    for (let j = -7; j <= 7; j++) {
       const xx = Math.min(p.w - 1, Math.max(0, x + Math.round(j * Math.cos(a))));
       const yy = Math.min(p.h - 1, Math.max(0, y + Math.round(j * Math.sin(a))));
       s += Math.min(p.data[yy * p.w + xx]!, cap.data[y * p.w + x]!);
     }
-    best = Math.max(best, s / 11);
+    best = Math.max(best, s / 15);
   }
   return best;
 }
@@ -71,8 +71,8 @@ describe('line evidence', () => {
         unlike.data[y * w + x] = onLine ? 0.9 : x < 20 ? 0.1 : 0.7;
       }
     }
-    // Direction 6 is 90°: along the column.
-    const a = sideContrast(like, 20, 20, 6, 1), b = sideContrast(unlike, 20, 20, 6, 1);
+    // Direction 8 is 90°: along the column.
+    const a = sideContrast(like, 20, 20, 8, 1), b = sideContrast(unlike, 20, 20, 8, 1);
     expect(a.excess).toBeCloseTo(0.6, 5);
     expect(a.unlike).toBeCloseTo(0, 5);
     expect(b.excess).toBeCloseTo(0.2, 5);
