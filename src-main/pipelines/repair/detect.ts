@@ -38,9 +38,9 @@ const DUST_MAX_EXTENT = 14;
 const LINE_K: [number, number] = [2.5, 1.25];
 /** The segment contrast's floor (share of the way to white or black) at sensitivity 0 and its fall to 100. */
 const LINE_FLOOR: [number, number] = [0.42, 0.21];
-/** A line must stand out of its nearer side by this share of its segment contrast: a highlight along an edge does not. */
+/** A line must stand out of its nearer side by this share of its segment contrast (a highlight along an edge does not). */
 const LINE_SIDES = 0.5;
-/** …and a line whose sides differ by more than this share of how far it stands out of them runs between two surfaces. */
+/** A line whose sides differ by more than this share of how far it stands out of them runs between two surfaces. */
 const LINE_UNLIKE = 0.5;
 // Large tiles keep the halo a small, near-constant share of the work whatever the photo's size.
 const TILE = 1024;
@@ -144,7 +144,9 @@ export function lineThresholdsFor(sensitivity: number): { k: number; floor: numb
  * Marks as strong the pixels of lines that stand out of their texture along a segment (see lines.ts) and have the same
  * surface on both sides; `half` holds the tile's channel extremes at half resolution.
  */
-function seedLines(res: Plane, sign: 1 | -1, half: { lo: Plane; hi: Plane }, t: { k: number; floor: number; sides: number }, level: Uint8Array): void {
+type LineThresholds = ReturnType<typeof lineThresholdsFor>;
+
+function seedLines(res: Plane, sign: 1 | -1, half: { lo: Plane; hi: Plane }, t: LineThresholds, level: Uint8Array): void {
   const r2 = halve(res);
   const act = backgroundActivity(r2, t.k, t.floor, ACTIVITY_R >> 1);
   const need = makePlane(r2.w, r2.h);

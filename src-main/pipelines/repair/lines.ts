@@ -7,13 +7,14 @@
  *     has the same surface on both: the two sides' means along the segment tell them apart
  * Half resolution keeps the cost a fixed share of the pixel count (16 directions × 15 samples per half pixel) while
  * each segment covers about 30 full-resolution pixels: long enough to average texture out (11 samples let more boat
- * ribs through: false positives 0.51 % against 0.45 % on the first held-out pair), short enough for a wandering crack to be straight along it.
+ * ribs through: false positives 0.51 % against 0.45 % on the first held-out pair), short enough for a wandering crack
+ * to be straight along it.
  */
 import { makePlane, type Plane } from './morphology';
 
 /**
- * Directions tried, evenly over 180°: 11.25° apart, so a segment is off a line by under a pixel at its ends (12 lost most
- * of a 2 px scratch halfway between two of them).
+ * Directions tried, evenly over 180°: 11.25° apart, so a segment is off a line by under a pixel at its ends (12 lost
+ * most of a 2 px scratch halfway between two of them).
  */
 const DIRECTIONS = 16;
 /** Half-length of a segment in half-resolution pixels (15 samples). */
@@ -119,10 +120,16 @@ export function lineResponse(res: Plane, cap: Plane): LineResponse {
  * How far the segment in direction `k` through half-resolution pixel (x, y) stands out of `base` (the photo, not the
  * residual) against the nearer of its two sides: its mean minus the brighter side's mean (`sign` 1, a bright line) or
  * the darker side's mean minus its mean (`sign` -1), as `excess`; and how unlike the two sides are (`unlike`, the
- * absolute difference of their means), and the nearer side's mean (`near`). A highlight along an edge stands out of the dark side only; a rim stands out of
- * both but between two different surfaces.
+ * absolute difference of their means), and the nearer side's mean (`near`). A highlight along an edge stands out of
+ * the dark side only; a rim stands out of both but between two different surfaces.
  */
-export function sideContrast(base: Plane, x: number, y: number, k: number, sign: 1 | -1): { excess: number; unlike: number; near: number } {
+export interface SideContrast {
+  excess: number;
+  unlike: number;
+  near: number;
+}
+
+export function sideContrast(base: Plane, x: number, y: number, k: number, sign: 1 | -1): SideContrast {
   const dirs = directions(base.w)[k]!;
   const c = y * base.w + x;
   let a = 0, b = 0, m = 0, n = 0;

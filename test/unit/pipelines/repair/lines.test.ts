@@ -102,7 +102,7 @@ describe('detectDefects with line evidence', () => {
     expect(fp / (w * h)).toBeLessThan(0.001);
   });
 
-  it('leaves a thin bright rim between a dark and a light surface alone (the top-hat alone took all of it), and finds a scratch across them', () => {
+  it('leaves a thin bright rim between a dark and a light surface alone (the top-hat alone took all of it), and finds a scratch across it', () => {
     const w = 240, h = 160;
     const data = new Uint8Array(w * h * 3);
     for (let y = 0; y < h; y++) {
