@@ -82,35 +82,37 @@ export interface LineResponse {
 }
 
 /**
- * The largest mean of `res` along a segment through each pixel, each sample clipped at `cap` first so that one bright
- * speck on the segment cannot pass for a line.
+ * The largest mean of `res` along a segment through each pixel, each sample clipped at its own `cap` first so that one
+ * bright speck on the segment cannot pass for a line. Direction by direction and row by row, so the inner loop reads
+ * and adds whole rows in order.
  */
 export function lineResponse(res: Plane, cap: Plane): LineResponse {
   const r = SEGMENT_R + SIDE_D + 1;
-  const pad = padded(res, r);
+  const clipped = makePlane(res.w, res.h);
+  for (let i = 0; i < res.data.length; i++) clipped.data[i] = Math.min(res.data[i]!, cap.data[i]!);
+  const pad = padded(clipped, r);
   const dirs = directions(pad.w);
-  const mean = makePlane(res.w, res.h);
-  const dir = new Uint8Array(res.w * res.h);
-  const inv = 1 / (2 * SEGMENT_R + 1);
+  const { w, h } = res;
+  const mean = makePlane(w, h);
+  const dir = new Uint8Array(w * h);
+  const sum = new Float32Array(w);
   const src = pad.data;
-  for (let y = 0; y < res.h; y++) {
-    for (let x = 0; x < res.w; x++) {
-      const i = y * res.w + x, c = (y + r) * pad.w + x + r, m = cap.data[i]!;
-      let best = 0, bestK = 0;
-      for (let k = 0; k < DIRECTIONS; k++) {
-        const along = dirs[k]!.along;
-        let s = 0;
-        for (let j = 0; j < along.length; j++) {
-          const v = src[c + along[j]!]!;
-          s += v < m ? v : m;
-        }
-        if (s > best) {
-          best = s;
-          bestK = k;
+  const inv = 1 / (2 * SEGMENT_R + 1);
+  for (let y = 0; y < h; y++) {
+    const row = y * w, base = (y + r) * pad.w + r;
+    for (let k = 0; k < DIRECTIONS; k++) {
+      sum.fill(0);
+      for (const off of dirs[k]!.along) {
+        const o = base + off;
+        for (let x = 0; x < w; x++) sum[x]! += src[o + x]!;
+      }
+      for (let x = 0; x < w; x++) {
+        const v = sum[x]! * inv;
+        if (k === 0 || v > mean.data[row + x]!) {
+          mean.data[row + x] = v;
+          dir[row + x] = k;
         }
       }
-      mean.data[i] = best * inv;
-      dir[i] = bestK;
     }
   }
   return { mean, dir };

@@ -21,7 +21,7 @@ function bruteLine(p: Plane, cap: Plane, x: number, y: number): number {
     for (let j = -7; j <= 7; j++) {
       const xx = Math.min(p.w - 1, Math.max(0, x + Math.round(j * Math.cos(a))));
       const yy = Math.min(p.h - 1, Math.max(0, y + Math.round(j * Math.sin(a))));
-      s += Math.min(p.data[yy * p.w + xx]!, cap.data[y * p.w + x]!);
+      s += Math.min(p.data[yy * p.w + xx]!, cap.data[yy * p.w + xx]!);
     }
     best = Math.max(best, s / 15);
   }
@@ -50,7 +50,7 @@ describe('line evidence', () => {
     expect(h.data[5]).toBeCloseTo(at(4, 2), 6);
   });
 
-  it('matches a brute-force segment walk, borders included, samples clipped at the cap', () => {
+  it('matches a brute-force segment walk, borders included, each sample clipped at its own cap', () => {
     const p = noisePlane(40, 30, 7);
     const cap = makePlane(40, 30);
     const rand = rng(3);
