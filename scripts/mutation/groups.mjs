@@ -48,9 +48,15 @@ export const MUTATION_GROUPS = {
     ],
   },
   'pipelines-repair': {
-    mutate: ['src-main/pipelines/repair/morphology.ts', 'src-main/pipelines/repair/colour-restore.ts', 'src-main/pipelines/repair/detect.ts'],
+    mutate: [
+      'src-main/pipelines/repair/morphology.ts',
+      'src-main/pipelines/repair/colour-restore.ts',
+      'src-main/pipelines/repair/detect.ts',
+      'src-main/pipelines/repair/lines.ts',
+    ],
     tests: [
       'test/unit/pipelines/repair/morphology.test.ts',
+      'test/unit/pipelines/repair/lines.test.ts',
       'test/unit/pipelines/repair/colour-restore.test.ts',
       'test/unit/pipelines/repair/detect-inpaint.test.ts',
     ],
