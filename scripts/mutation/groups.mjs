@@ -52,13 +52,15 @@ export const MUTATION_GROUPS = {
     mutate: ['src-main/pipelines/repair/colour-restore.ts'],
     tests: ['test/unit/pipelines/repair/colour-restore.test.ts'],
   },
+  // The scratch line evidence's maths alone (its unit tests run in seconds); the detector's own files need the slow
+  // detect-inpaint suite.
+  'pipelines-repair-lines': {
+    mutate: ['src-main/pipelines/repair/lines.ts'],
+    tests: ['test/unit/pipelines/repair/lines.test.ts'],
+  },
   'pipelines-repair-detect': {
-    mutate: ['src-main/pipelines/repair/morphology.ts', 'src-main/pipelines/repair/detect.ts', 'src-main/pipelines/repair/lines.ts'],
-    tests: [
-      'test/unit/pipelines/repair/morphology.test.ts',
-      'test/unit/pipelines/repair/lines.test.ts',
-      'test/unit/pipelines/repair/detect-inpaint.test.ts',
-    ],
+    mutate: ['src-main/pipelines/repair/morphology.ts', 'src-main/pipelines/repair/detect.ts'],
+    tests: ['test/unit/pipelines/repair/morphology.test.ts', 'test/unit/pipelines/repair/detect-inpaint.test.ts'],
   },
   // The face stage's geometry and detector decoding (detect.ts, paste.ts and restore-faces.ts run models or sharp).
   'pipelines-faces': {
