@@ -81,6 +81,51 @@ describe('line evidence', () => {
   });
 });
 
+// Independent reference for sideContrast: the segment through (x, y) at angle kπ/16, 15 samples (j = −7..7), and its
+// two sides 3 px away along the normal, walked in x/y coordinates; a triple with any sample outside the plane's rows
+// is skipped (the function works on flat indices, so only the top and bottom edges are exercised here).
+function bruteSides(p: Plane, x: number, y: number, k: number, sign: 1 | -1): { excess: number; unlike: number; near: number } {
+  const a = (k * Math.PI) / 16, c = Math.cos(a), s = Math.sin(a);
+  let sa = 0, sb = 0, sm = 0, n = 0;
+  for (let j = -7; j <= 7; j++) {
+    const ax = x + Math.round(j * c - 3 * s), ay = y + Math.round(j * s + 3 * c);
+    const bx = 2 * x - ax, by = 2 * y - ay;
+    const mx = x + Math.round(j * c), my = y + Math.round(j * s);
+    if (Math.min(ay, by, my) < 0 || Math.max(ay, by, my) >= p.h) continue;
+    sa += p.data[ay * p.w + ax]!;
+    sb += p.data[by * p.w + bx]!;
+    sm += p.data[my * p.w + mx]!;
+    n++;
+  }
+  if (n === 0) return { excess: 0, unlike: 0, near: 0 };
+  const near = (sign > 0 ? Math.max(sa, sb) : Math.min(sa, sb)) / n;
+  return { excess: sign * (sm / n - near), unlike: Math.abs(sa - sb) / n, near };
+}
+
+describe('sideContrast against a walk in x/y coordinates', () => {
+  it('matches every direction and both signs inside the plane and at its top and bottom rows', () => {
+    const p = noisePlane(48, 40, 11);
+    const points = [[24, 20], [12, 9], [35, 30], [24, 0], [24, 39], [20, 2]] as const;
+    for (const [x, y] of points) {
+      for (let k = 0; k < 16; k++) {
+        for (const sign of [1, -1] as const) {
+          const got = sideContrast(p, x, y, k, sign), want = bruteSides(p, x, y, k, sign);
+          expect(got.excess, `(${x},${y}) k=${k} sign=${sign} excess`).toBeCloseTo(want.excess, 5);
+          expect(got.unlike, `(${x},${y}) k=${k} unlike`).toBeCloseTo(want.unlike, 5);
+          expect(got.near, `(${x},${y}) k=${k} sign=${sign} near`).toBeCloseTo(want.near, 5);
+        }
+      }
+    }
+  });
+
+  it('gives zeros when no triple fits in the plane', () => {
+    const p = noisePlane(20, 3, 12);
+    // At 0° the two sides lie 3 rows above and below the middle row: outside a 3-row plane for every sample.
+    expect(sideContrast(p, 10, 1, 0, 1)).toEqual({ excess: 0, unlike: 0, near: 0 });
+    expect(sideContrast(p, 10, 1, 0, -1)).toEqual({ excess: 0, unlike: 0, near: 0 });
+  });
+});
+
 describe('detectDefects with line evidence', () => {
   it('finds a dark scratch over noisy texture (the top-hat alone finds none of it), and nothing on the clean texture', () => {
     const w = 320, h = 240;
