@@ -174,6 +174,14 @@ describe('decodeImage — refusals, each with its exact line', () => {
     expect((e.cause as Error).message).toMatch(/^VipsJpeg: premature end of JPEG image/);
   });
 
+  it('keeps a "VipsJpeg:" that is not at the start of the line (a JPEG cut before its frame header)', async () => {
+    const whole = await sharp(noise(16, 16), { raw: { width: 16, height: 16, channels: 3 } }).jpeg().toBuffer();
+    const cut = file('cut-before-sof.jpg');
+    await writeFile(cut, whole.subarray(0, 30));
+    const e = await imageError(decodeImage(cut));
+    expect([e.code, e.message]).toEqual(['CORRUPT', `${cut}: damaged JPEG header — Input file has corrupt header: VipsJpeg: premature end of JPEG image`]);
+  });
+
   it('decodes a JPEG whose only fault is a harmless libjpeg warning (stray bytes before a marker) to its pixels', async () => {
     const clean = await sharp(noise(16, 16), { raw: { width: 16, height: 16, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
     // Three stray bytes after the APP0 segment: libjpeg warns "3 extraneous bytes before marker" and decodes on.
