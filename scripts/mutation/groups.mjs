@@ -27,9 +27,16 @@ export const MUTATION_GROUPS = {
     ],
   },
   // Read and write in two runs: one run of both would take over 40 minutes on this shared machine.
+  // HEIC through its own small unit file (read-heic): test/integration/heic.test.ts also runs the engine process.
   'imaging-read': {
     mutate: ['src-main/imaging/read.ts'],
-    tests: ['test/unit/imaging/imaging.test.ts', 'test/unit/imaging/lying-header.test.ts', 'test/unit/imaging/one-line-reasons.test.ts'],
+    tests: [
+      'test/unit/imaging/imaging.test.ts',
+      'test/unit/imaging/lying-header.test.ts',
+      'test/unit/imaging/one-line-reasons.test.ts',
+      'test/unit/imaging/read-decode.test.ts',
+      'test/unit/imaging/read-heic.test.ts',
+    ],
   },
   'imaging-write': {
     mutate: ['src-main/imaging/write.ts'],
