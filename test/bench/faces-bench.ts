@@ -176,8 +176,8 @@ async function overheadRows(work: string, detector: ModelRunner, threads: number
 
 export async function facesBench(): Promise<BenchRow[]> {
   const threads = Math.min(2, os.availableParallelism());
-  // As the engine's faces stage opens them (stages/face-restore.ts): no spin-waiting between short runs.
-  const detector = await openModel(DETECTOR, { provider: 'cpu', threads, spinning: false });
+  // As the engine's faces stage opens it (stages/face-restore.ts): the detector spins, the restorer does not.
+  const detector = await openModel(DETECTOR, { provider: 'cpu', threads });
   const work = await mkdtemp(path.join(os.tmpdir(), 'revive-faces-bench-'));
   try {
     const group = await groupPhoto();

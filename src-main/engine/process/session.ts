@@ -32,8 +32,8 @@ export interface OpenModelOptions {
   onWarning?: (message: string) => void;
   /**
    * Whether onnxruntime's intra-op threads spin-wait for work between operators (its default, true). A model run in
-   * many short calls with JavaScript pixel work in between (the face detector's windows, a face pack between align
-   * and paste) gives `false`: spinning threads would take the cores that work needs.
+   * many calls with JavaScript pixel work in between (a face pack between align and paste) gives `false`: spinning
+   * threads would take the cores that work needs.
    */
   spinning?: boolean;
   /** What onnxruntime-node offers; default {@link detectBackends} (tests pass their own). */
