@@ -65,9 +65,13 @@ export const MUTATION_GROUPS = {
     mutate: ['src-main/pipelines/repair/lines.ts'],
     tests: ['test/unit/pipelines/repair/lines.test.ts'],
   },
+  'pipelines-repair-morphology': {
+    mutate: ['src-main/pipelines/repair/morphology.ts'],
+    tests: ['test/unit/pipelines/repair/morphology.test.ts'],
+  },
   'pipelines-repair-detect': {
-    mutate: ['src-main/pipelines/repair/morphology.ts', 'src-main/pipelines/repair/detect.ts'],
-    tests: ['test/unit/pipelines/repair/morphology.test.ts', 'test/unit/pipelines/repair/detect-inpaint.test.ts'],
+    mutate: ['src-main/pipelines/repair/detect.ts'],
+    tests: ['test/unit/pipelines/repair/detect-inpaint.test.ts', 'test/unit/pipelines/repair/lines.test.ts'],
   },
   // The face stage's geometry and detector decoding (detect.ts, paste.ts and restore-faces.ts run models or sharp).
   'pipelines-faces': {
